@@ -1,0 +1,219 @@
+#include "core/env.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "core/ossl.hpp"
+
+namespace certbackup {
+namespace {
+
+Error io_error(std::string_view what, const fs::path& path, int err) {
+    const ErrorCode code = (err == ENOENT) ? ErrorCode::not_found : ErrorCode::io;
+    return Error{code, std::string(what) + " " + path.string() + ": " + std::strerror(err)};
+}
+
+class FileDescriptor {
+  public:
+    explicit FileDescriptor(int fd) : fd_(fd) {}
+    ~FileDescriptor() {
+        if (fd_ >= 0)
+            ::close(fd_);
+    }
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+    int get() const { return fd_; }
+    // Closes now and reports the result (close can report a deferred write error).
+    int close() {
+        const int rc = ::close(fd_);
+        fd_ = -1;
+        return rc;
+    }
+
+  private:
+    int fd_;
+};
+
+class PosixEnv final : public Env {
+  public:
+    Result<std::vector<std::uint8_t>> read_file(const fs::path& path) override {
+        FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (fd.get() < 0)
+            return std::unexpected(io_error("cannot open", path, errno));
+        std::vector<std::uint8_t> bytes;
+        std::uint8_t chunk[65536];
+        for (;;) {
+            const ssize_t n = ::read(fd.get(), chunk, sizeof chunk);
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                return std::unexpected(io_error("cannot read", path, errno));
+            }
+            if (n == 0)
+                break;
+            bytes.insert(bytes.end(), chunk, chunk + n);
+        }
+        return bytes;
+    }
+
+    Result<void> write_file(const fs::path& path, std::span<const std::uint8_t> bytes,
+                            mode_t mode) override {
+        FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+        if (fd.get() < 0)
+            return std::unexpected(io_error("cannot create", path, errno));
+        // The umask may have narrowed `mode`; an existing file keeps its old mode otherwise.
+        if (::fchmod(fd.get(), mode) != 0)
+            return std::unexpected(io_error("cannot set mode of", path, errno));
+        std::size_t done = 0;
+        while (done < bytes.size()) {
+            const ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                return std::unexpected(io_error("cannot write", path, errno));
+            }
+            done += static_cast<std::size_t>(n);
+        }
+        if (::fsync(fd.get()) != 0)
+            return std::unexpected(io_error("cannot fsync", path, errno));
+        if (fd.close() != 0)
+            return std::unexpected(io_error("cannot close", path, errno));
+        return {};
+    }
+
+    Result<void> rename(const fs::path& from, const fs::path& to) override {
+        if (::rename(from.c_str(), to.c_str()) != 0) {
+            const int err = errno;
+            return std::unexpected(Error{err == ENOENT ? ErrorCode::not_found : ErrorCode::io,
+                                         "cannot rename " + from.string() + " to " + to.string() +
+                                             ": " + std::strerror(err)});
+        }
+        return {};
+    }
+
+    Result<void> sync_dir(const fs::path& dir) override {
+        const fs::path target = dir.empty() ? fs::path(".") : dir;
+        FileDescriptor fd(::open(target.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (fd.get() < 0)
+            return std::unexpected(io_error("cannot open directory", target, errno));
+        if (::fsync(fd.get()) != 0)
+            return std::unexpected(io_error("cannot fsync directory", target, errno));
+        return {};
+    }
+
+    Result<void> remove_file(const fs::path& path) override {
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+            return std::unexpected(io_error("cannot remove", path, errno));
+        return {};
+    }
+
+    Result<void> remove_tree(const fs::path& path) override {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+        if (ec)
+            return fail(ErrorCode::io, "cannot remove " + path.string() + ": " + ec.message());
+        return {};
+    }
+
+    Result<void> create_dir(const fs::path& path, mode_t mode) override {
+        if (::mkdir(path.c_str(), mode) == 0) {
+            if (::chmod(path.c_str(), mode) != 0)
+                return std::unexpected(io_error("cannot set mode of", path, errno));
+            return {};
+        }
+        const int err = errno;
+        struct stat st {};
+        if (err == EEXIST && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+            return {};
+        if (err == EEXIST)
+            return fail(ErrorCode::io, "cannot create directory " + path.string() +
+                                           ": a file of that name exists");
+        return std::unexpected(io_error("cannot create directory", path, err));
+    }
+
+    Result<void> set_mode(const fs::path& path, mode_t mode) override {
+        if (::chmod(path.c_str(), mode) != 0)
+            return std::unexpected(io_error("cannot set mode of", path, errno));
+        return {};
+    }
+
+    Result<std::vector<std::string>> list_dir(const fs::path& dir) override {
+        DIR* d = ::opendir(dir.c_str());
+        if (d == nullptr)
+            return std::unexpected(io_error("cannot list", dir, errno));
+        std::vector<std::string> names;
+        errno = 0;
+        while (dirent* e = ::readdir(d)) {
+            const std::string_view name = e->d_name;
+            if (name != "." && name != "..")
+                names.emplace_back(name);
+        }
+        const int err = errno;
+        ::closedir(d);
+        if (err != 0)
+            return std::unexpected(io_error("cannot list", dir, err));
+        std::sort(names.begin(), names.end());
+        return names;
+    }
+
+    bool exists(const fs::path& path) override {
+        struct stat st {};
+        return ::lstat(path.c_str(), &st) == 0;
+    }
+};
+
+}  // namespace
+
+Env& Env::posix() {
+    static PosixEnv env;
+    return env;
+}
+
+fs::path temp_sibling(const fs::path& path) {
+    std::uint8_t nonce[8];
+    if (!ossl::random_bytes(nonce)) {
+        // Uniqueness, not secrecy, is what matters here; fall back to the pid and address.
+        const auto fallback =
+            static_cast<std::uint64_t>(::getpid()) ^ reinterpret_cast<std::uintptr_t>(&nonce);
+        std::memcpy(nonce, &fallback, sizeof nonce);
+    }
+    return path.parent_path() / ("." + path.filename().string() + ".tmp-" + ossl::to_hex(nonce));
+}
+
+bool is_temp_name(std::string_view name) {
+    return name.starts_with(".") && name.find(".tmp-") != std::string_view::npos;
+}
+
+Result<void> atomic_write(Env& env, const fs::path& path, std::span<const std::uint8_t> bytes,
+                          mode_t mode) {
+    const fs::path temp = temp_sibling(path);
+    if (auto written = env.write_file(temp, bytes, mode); !written) {
+        (void)env.remove_file(temp);
+        return written;
+    }
+    if (auto renamed = env.rename(temp, path); !renamed) {
+        (void)env.remove_file(temp);
+        return renamed;
+    }
+    return env.sync_dir(path.parent_path());
+}
+
+Result<void> create_dirs(Env& env, const fs::path& path, mode_t mode) {
+    if (path.empty())
+        return {};
+    if (env.exists(path))
+        return env.create_dir(path, mode);
+    if (path.has_parent_path() && path.parent_path() != path) {
+        if (auto parent = create_dirs(env, path.parent_path(), mode); !parent)
+            return parent;
+    }
+    return env.create_dir(path, mode);
+}
+
+}  // namespace certbackup

@@ -1,0 +1,65 @@
+// The file-system seam (after leveldb's Env): every file-system call that core and the host
+// make goes through an Env, so tests can inject a failure at any single step and prove that
+// nothing already stored is lost or half-written.
+//
+// Contract: every method is a single step that either happens or fails with an Error naming the
+// path; none throws. Thread-safe as the OS calls are: several threads may share one Env.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace certbackup {
+
+namespace fs = std::filesystem;
+
+class Env {
+  public:
+    virtual ~Env() = default;
+
+    virtual Result<std::vector<std::uint8_t>> read_file(const fs::path& path) = 0;
+    // Creates or truncates `path` with permission bits `mode`, writes all bytes, fsyncs, closes.
+    virtual Result<void> write_file(const fs::path& path, std::span<const std::uint8_t> bytes,
+                                    mode_t mode) = 0;
+    // rename(2): atomically replaces `to` (a file, or an empty directory by a directory).
+    virtual Result<void> rename(const fs::path& from, const fs::path& to) = 0;
+    // Makes a completed rename or create in `dir` durable (fsync of the directory).
+    virtual Result<void> sync_dir(const fs::path& dir) = 0;
+    // Removes a file; a missing file is not an error.
+    virtual Result<void> remove_file(const fs::path& path) = 0;
+    // Removes a directory and everything in it; a missing directory is not an error.
+    virtual Result<void> remove_tree(const fs::path& path) = 0;
+    // Creates one directory with `mode`; an existing directory is not an error (its mode is
+    // left alone), an existing non-directory is.
+    virtual Result<void> create_dir(const fs::path& path, mode_t mode) = 0;
+    virtual Result<void> set_mode(const fs::path& path, mode_t mode) = 0;
+    // Names (not paths) of the entries of `dir`, sorted; a missing directory is not_found.
+    virtual Result<std::vector<std::string>> list_dir(const fs::path& dir) = 0;
+    virtual bool exists(const fs::path& path) = 0;
+
+    // The process-wide POSIX implementation.
+    static Env& posix();
+};
+
+// Writes `bytes` to `path` so that a reader sees either the old file or the new one, never a
+// mix, also after a crash: temp file in the same directory, write, fsync, rename, fsync dir.
+// On failure the temp file is removed (best effort) and `path` is unchanged.
+Result<void> atomic_write(Env& env, const fs::path& path, std::span<const std::uint8_t> bytes,
+                          mode_t mode);
+
+// Creates `path` and missing parents with `mode` (each created one gets `mode`).
+Result<void> create_dirs(Env& env, const fs::path& path, mode_t mode);
+
+// A name for a temporary sibling of `path`: ".<name>.tmp-<random hex>". Hidden and marked so
+// that listings skip it and a later run can recognise and remove leftovers.
+fs::path temp_sibling(const fs::path& path);
+bool is_temp_name(std::string_view name);
+
+}  // namespace certbackup

@@ -1,0 +1,74 @@
+// PKCS#12 (PFX) export and import (DESIGN §4).
+//
+// Export writes standard PKCS#12 that `openssl pkcs12`, GnuTLS `certtool` and NSS `pk12util`
+// open with the same password. Import reads any PFX that `openssl pkcs12 -export` writes
+// (modern and -legacy), with several keys and certificates.
+//
+// Passwords are UTF-8. Functions are thread-safe: they share no state and may run in parallel
+// (the per-certificate backup mode exports on all cores).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/certificate.hpp"
+#include "core/error.hpp"
+#include "core/secure_buffer.hpp"
+
+namespace certbackup {
+
+enum class Pkcs12ProfileName { modern, compat };
+
+// modern: AES-256-CBC with PBKDF2-HMAC-SHA256 (PBES2) for keys and certificates, SHA-256 MAC,
+//         600000 iterations for encryption and MAC, 16-byte salts; all keys in one encrypted
+//         safe, so the key-derivation cost of a bundle does not grow with its size.
+// compat: pbeWithSHAAnd3-KeyTripleDES-CBC for shrouded key bags, certificates in a
+//         3DES-encrypted safe, SHA-1 MAC, 2048 iterations (Windows Server 2016, macOS).
+struct Pkcs12Profile {
+    Pkcs12ProfileName name = Pkcs12ProfileName::modern;
+    int iterations = 600000;  // encryption and MAC alike
+
+    static Pkcs12Profile modern(std::optional<int> iterations = std::nullopt);
+    static Pkcs12Profile compat(std::optional<int> iterations = std::nullopt);
+    // "modern" / "compat"; the error names the value and the accepted ones.
+    static Result<Pkcs12Profile> parse(std::string_view name, std::optional<int> iterations);
+};
+
+std::string_view to_string(Pkcs12ProfileName name) noexcept;
+
+// One PFX holding one certificate: its key (if any), its chain, friendly name and a
+// localKeyID (the certificate's SHA-1 thumbprint) pairing key and certificate.
+Result<std::vector<std::uint8_t>> export_pkcs12(const Certificate& certificate,
+                                                std::string_view password,
+                                                const Pkcs12Profile& profile);
+
+// One PFX holding many certificates, each with its key, chain (deduplicated across entries),
+// friendly name and its own localKeyID.
+Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
+    std::span<const Certificate* const> certificates, std::string_view password,
+    const Pkcs12Profile& profile);
+
+// What an imported PFX held.
+struct Pkcs12Contents {
+    // Leaf certificates, each paired with its key where one was found (by localKeyID, else by
+    // public key), with the chain rebuilt from the other certificates in the file, and the
+    // friendly name kept.
+    std::vector<Certificate> certificates;
+    // Details of the file itself, for `verify` and diagnostics.
+    std::string mac_algorithm;  // "sha256", "sha1", or "" when the file has no MAC
+    int mac_iterations = 0;
+};
+
+// Errors, each with its own code and a message naming `origin` (a file or item name):
+//   wrong_password - the MAC does not verify with the password (or decryption fails with it)
+//   corrupt        - not DER PKCS#12, truncated, or inconsistent
+//   unsupported    - an algorithm this OpenSSL cannot use (e.g. RC2 without the legacy provider)
+//   not_found      - only when `require_private_key` and the file holds no private key
+Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::string_view password,
+                                     std::string_view origin, bool require_private_key = false);
+
+}  // namespace certbackup
