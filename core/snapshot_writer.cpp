@@ -1,0 +1,220 @@
+#include "core/snapshot_writer.hpp"
+
+#include <cstdint>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "core/manifest_codec.hpp"
+#include "core/ossl.hpp"
+#include "core/snapshot_envelope.hpp"
+#include "core/snapshot_plan.hpp"
+
+namespace certbackup {
+namespace {
+
+constexpr std::int64_t kSecondsPerDay = 24 * 3600;
+
+CertificateFacts facts_of(const Certificate& certificate) {
+    return CertificateFacts{certificate.info(), certificate.friendly_name(),
+                            static_cast<unsigned>(certificate.chain().size())};
+}
+
+std::string utc_date(std::int64_t unix_seconds) {
+    const std::time_t t = static_cast<std::time_t>(unix_seconds);
+    std::tm tm{};
+    char text[32] = "?";
+    if (gmtime_r(&t, &tm) != nullptr)
+        std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
+    return text;
+}
+
+// How people recognise a certificate in a message: its first binding (or "unused"), subject
+// and the start of its SHA-256 thumbprint.
+std::string describe_certificate(const ManifestEntry& entry) {
+    const std::string role =
+        entry.bindings.empty() ? std::string("unused") : entry.bindings.front().to_string();
+    return role + " certificate '" + entry.certificate.info.subject + "' (" +
+           entry.certificate.info.sha256_hex.substr(0, 16) + ")";
+}
+
+std::vector<std::string> expiry_warnings(const std::vector<ManifestEntry>& entries,
+                                         std::int64_t now, int warning_days) {
+    std::vector<std::string> warnings;
+    for (const auto& entry : entries) {
+        const std::int64_t not_after = entry.certificate.info.not_after;
+        const std::string date = utc_date(not_after);
+        if (not_after <= now) {
+            const std::int64_t days = (now - not_after) / kSecondsPerDay;
+            warnings.push_back(describe_certificate(entry) + " expired " + std::to_string(days) +
+                               (days == 1 ? " day" : " days") + " ago, on " + date + "; renew it");
+        } else if (not_after - now < static_cast<std::int64_t>(warning_days) * kSecondsPerDay) {
+            const std::int64_t days = (not_after - now) / kSecondsPerDay;
+            warnings.push_back(describe_certificate(entry) + " expires in " + std::to_string(days) +
+                               (days == 1 ? " day" : " days") + ", on " + date + "; renew it soon");
+        }
+    }
+    return warnings;
+}
+
+Result<void> check_options(const SnapshotOptions& options, std::string_view password) {
+    if (password.empty())
+        return fail(ErrorCode::invalid_argument,
+                    "the backup password is empty; give a password to protect the backup");
+    if (options.profile.iterations < static_cast<int>(kMinKdfIterations) ||
+        options.profile.iterations > static_cast<int>(kMaxKdfIterations))
+        return fail(ErrorCode::invalid_argument,
+                    "iterations " + std::to_string(options.profile.iterations) +
+                        " are out of bounds; use " + std::to_string(kMinKdfIterations) + " .. " +
+                        std::to_string(kMaxKdfIterations));
+    if (options.expiry_warning_days < 0)
+        return fail(ErrorCode::invalid_argument, "expiry_warning_days must not be negative");
+    return {};
+}
+
+Result<std::string> random_snapshot_id() {
+    std::vector<std::uint8_t> id(16);
+    if (!ossl::random_bytes(id))
+        return fail(ErrorCode::io, "no random bytes for the snapshot id: " + ossl::drain_errors());
+    return ossl::to_hex(id);
+}
+
+struct Payload {
+    std::string item;
+    std::vector<std::uint8_t> bytes;
+    std::string sha256_hex;
+};
+
+Payload make_payload(std::string item, std::vector<std::uint8_t> bytes) {
+    std::string digest = ossl::to_hex(ossl::sha256(bytes));
+    return {std::move(item), std::move(bytes), std::move(digest)};
+}
+
+// The PFX payloads, in the plan's order.
+Result<std::vector<Payload>> make_payloads(const SnapshotPlan& plan, std::string_view password,
+                                           const SnapshotOptions& options,
+                                           const SnapshotHooks& hooks) {
+    std::vector<Payload> payloads;
+    if (plan.included.empty())
+        return payloads;
+    if (!options.per_certificate_files) {
+        if (hooks.cancelled && hooks.cancelled())
+            return fail(ErrorCode::cancelled, "cancelled while making the PFX file");
+        std::vector<const Certificate*> certificates;
+        for (const auto& p : plan.included)
+            certificates.push_back(p.certificate);
+        auto bytes = export_pkcs12_bundle(certificates, password, options.profile);
+        if (!bytes)
+            return std::unexpected(
+                bytes.error().with_context("making " + std::string(kBundleItem)));
+        if (hooks.progress)
+            hooks.progress(1, 1);
+        payloads.push_back(make_payload(std::string(kBundleItem), std::move(*bytes)));
+        return payloads;
+    }
+    payloads.resize(plan.included.size());
+    auto made = run_parallel(
+        plan.included.size(), options.threads,
+        [&](std::size_t i) -> Result<void> {
+            const PlannedCertificate& p = plan.included[i];
+            auto bytes = export_pkcs12(*p.certificate, password, options.profile);
+            if (!bytes)
+                return std::unexpected(bytes.error().with_context("making " + p.payload_item +
+                                                                  " for certificate " +
+                                                                  p.certificate->sha256_hex()));
+            payloads[i] = make_payload(p.payload_item, std::move(*bytes));
+            return {};
+        },
+        hooks, "making the PFX files");
+    if (!made)
+        return std::unexpected(made.error());
+    return payloads;
+}
+
+}  // namespace
+
+SnapshotWriter::SnapshotWriter(SnapshotOptions options, SnapshotHooks hooks)
+    : options_(std::move(options)), hooks_(std::move(hooks)) {}
+
+Result<SnapshotSummary> SnapshotWriter::write(std::span<const SnapshotCandidate> candidates,
+                                              std::string_view password, ItemSink& sink) const {
+    if (auto r = check_options(options_, password); !r)
+        return std::unexpected(r.error());
+    auto plan = plan_snapshot(candidates, options_);
+    if (!plan)
+        return std::unexpected(plan.error());
+
+    SnapshotSummary summary;
+    SnapshotManifest& manifest = summary.manifest;
+    auto id = random_snapshot_id();
+    if (!id)
+        return std::unexpected(id.error());
+    manifest.snapshot_id = std::move(*id);
+    manifest.created_time = static_cast<std::int64_t>(std::time(nullptr));
+    manifest.host_name = options_.host_name;
+    manifest.plugin_id = options_.plugin_id;
+    manifest.plugin_version = options_.plugin_version;
+    manifest.store_identity = options_.store_identity;
+    manifest.scope = options_.scope;
+    manifest.per_certificate_files = options_.per_certificate_files;
+    manifest.include_ssl = options_.include_ssl;
+    manifest.include_unused = options_.include_unused;
+    manifest.profile = options_.profile;
+    for (const auto& p : plan->excluded)
+        manifest.excluded.push_back({p.kind, p.bindings, facts_of(*p.certificate), *p.exclusion,
+                                     std::string(describe(*p.exclusion))});
+
+    auto payloads = make_payloads(*plan, password, options_, hooks_);
+    if (!payloads)
+        return std::unexpected(payloads.error());
+    for (std::size_t i = 0; i < plan->included.size(); ++i) {
+        const PlannedCertificate& p = plan->included[i];
+        const Payload& payload =
+            options_.per_certificate_files ? (*payloads)[i] : payloads->front();
+        ManifestEntry entry;
+        entry.kind = p.kind;
+        entry.bindings = p.bindings;
+        entry.certificate = facts_of(*p.certificate);
+        entry.private_key_included = p.certificate->has_key();
+        entry.payload_item = payload.item;
+        entry.payload_sha256 = payload.sha256_hex;
+        entry.payload_size = payload.bytes.size();
+        manifest.entries.push_back(std::move(entry));
+    }
+
+    manifest.warnings =
+        expiry_warnings(manifest.entries, manifest.created_time, options_.expiry_warning_days);
+    if (manifest.entries.empty())
+        manifest.warnings.push_back(
+            "no certificate was backed up: " + std::to_string(manifest.excluded.size()) +
+            " of the scope were left out (see the excluded list)");
+
+    auto manifest_bytes = encode_manifest(manifest);
+    if (!manifest_bytes)
+        return std::unexpected(manifest_bytes.error());
+    auto envelope = seal_manifest(*manifest_bytes, password,
+                                  static_cast<std::uint32_t>(options_.profile.iterations));
+    if (!envelope)
+        return std::unexpected(envelope.error());
+
+    auto write_one = [&](std::string_view name,
+                         std::span<const std::uint8_t> bytes) -> Result<void> {
+        if (hooks_.cancelled && hooks_.cancelled())
+            return fail(ErrorCode::cancelled, "cancelled before writing item " + std::string(name) +
+                                                  "; the snapshot is incomplete");
+        if (auto r = sink.write_item(name, bytes); !r)
+            return std::unexpected(r.error().with_context("writing item " + std::string(name) +
+                                                          " (the snapshot is incomplete)"));
+        summary.items_written.emplace_back(name);
+        summary.bytes_written += bytes.size();
+        return {};
+    };
+    for (const auto& payload : *payloads)
+        if (auto r = write_one(payload.item, payload.bytes); !r)
+            return std::unexpected(r.error());
+    if (auto r = write_one(kManifestItem, *envelope); !r)
+        return std::unexpected(r.error());
+    return summary;
+}
+
+}  // namespace certbackup

@@ -1,0 +1,370 @@
+#include "core/manifest_codec.hpp"
+
+#include <climits>
+#include <map>
+#include <set>
+#include <string>
+
+#include "manifest.pb.h"
+
+namespace certbackup {
+namespace {
+
+using ProtoKind = proto::CertificateKind;
+
+ProtoKind kind_to_proto(const std::optional<CertificateKind>& kind) {
+    if (!kind)
+        return proto::CERTIFICATE_KIND_UNSPECIFIED;
+    switch (*kind) {
+        case CertificateKind::ssl:
+            return proto::CERTIFICATE_KIND_SSL;
+        case CertificateKind::server_encryption:
+            return proto::CERTIFICATE_KIND_SERVER_ENCRYPTION;
+        case CertificateKind::database:
+            return proto::CERTIFICATE_KIND_DATABASE;
+        case CertificateKind::master_key:
+            return proto::CERTIFICATE_KIND_MASTER_KEY;
+        case CertificateKind::discovery_service:
+            return proto::CERTIFICATE_KIND_DISCOVERY_SERVICE;
+        case CertificateKind::password_reset:
+            return proto::CERTIFICATE_KIND_PASSWORD_RESET;
+    }
+    return proto::CERTIFICATE_KIND_UNSPECIFIED;
+}
+
+// nullopt for UNSPECIFIED (unused); an error for a value this reader does not know.
+Result<std::optional<CertificateKind>> kind_from_proto(int value) {
+    switch (value) {
+        case proto::CERTIFICATE_KIND_UNSPECIFIED:
+            return std::optional<CertificateKind>();
+        case proto::CERTIFICATE_KIND_SSL:
+            return CertificateKind::ssl;
+        case proto::CERTIFICATE_KIND_SERVER_ENCRYPTION:
+            return CertificateKind::server_encryption;
+        case proto::CERTIFICATE_KIND_DATABASE:
+            return CertificateKind::database;
+        case proto::CERTIFICATE_KIND_MASTER_KEY:
+            return CertificateKind::master_key;
+        case proto::CERTIFICATE_KIND_DISCOVERY_SERVICE:
+            return CertificateKind::discovery_service;
+        case proto::CERTIFICATE_KIND_PASSWORD_RESET:
+            return CertificateKind::password_reset;
+        default:
+            return fail(ErrorCode::corrupt, "unknown certificate kind " + std::to_string(value));
+    }
+}
+
+proto::ExclusionReason reason_to_proto(ExclusionReason reason) {
+    switch (reason) {
+        case ExclusionReason::ssl_not_requested:
+            return proto::EXCLUSION_REASON_SSL_NOT_REQUESTED;
+        case ExclusionReason::unused_not_requested:
+            return proto::EXCLUSION_REASON_UNUSED_NOT_REQUESTED;
+        case ExclusionReason::no_private_key:
+            return proto::EXCLUSION_REASON_NO_PRIVATE_KEY;
+    }
+    return proto::EXCLUSION_REASON_UNSPECIFIED;
+}
+
+Result<ExclusionReason> reason_from_proto(int value) {
+    switch (value) {
+        case proto::EXCLUSION_REASON_SSL_NOT_REQUESTED:
+            return ExclusionReason::ssl_not_requested;
+        case proto::EXCLUSION_REASON_UNUSED_NOT_REQUESTED:
+            return ExclusionReason::unused_not_requested;
+        case proto::EXCLUSION_REASON_NO_PRIVATE_KEY:
+            return ExclusionReason::no_private_key;
+        default:
+            return fail(ErrorCode::corrupt, "unknown exclusion reason " + std::to_string(value));
+    }
+}
+
+// Replaces each byte that does not start a well-formed UTF-8 sequence with U+FFFD.
+std::string valid_utf8(std::string_view in) {
+    std::string out;
+    out.reserve(in.size());
+    std::size_t i = 0;
+    while (i < in.size()) {
+        const auto c = static_cast<unsigned char>(in[i]);
+        const std::size_t len = c < 0x80           ? 1
+                                : (c >> 5) == 0x06 ? 2
+                                : (c >> 4) == 0x0e ? 3
+                                : (c >> 3) == 0x1e ? 4
+                                                   : 0;
+        bool ok = len > 0 && i + len <= in.size();
+        std::uint32_t cp = len == 1   ? c
+                           : len == 2 ? (c & 0x1fu)
+                           : len == 3 ? (c & 0x0fu)
+                                      : (c & 0x07u);
+        for (std::size_t k = 1; ok && k < len; ++k) {
+            const auto cc = static_cast<unsigned char>(in[i + k]);
+            ok = (cc & 0xc0) == 0x80;
+            cp = (cp << 6) | (cc & 0x3fu);
+        }
+        if (ok && len == 2)
+            ok = cp >= 0x80;
+        else if (ok && len == 3)
+            ok = cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff);
+        else if (ok && len == 4)
+            ok = cp >= 0x10000 && cp <= 0x10ffff;
+        if (ok) {
+            out.append(in.substr(i, len));
+            i += len;
+        } else {
+            out += "\xef\xbf\xbd";
+            ++i;
+        }
+    }
+    return out;
+}
+
+bool is_lower_hex(std::string_view s, std::size_t length) {
+    if (s.size() != length)
+        return false;
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+    return true;
+}
+
+// A payload item name must be a plain file name in every storage target: no directory part,
+// not hidden, not the manifest, and a .pfx.
+bool is_safe_payload_name(std::string_view name) {
+    if (name.empty() || name.size() > 255 || name.front() == '.' || !name.ends_with(".pfx") ||
+        name == kManifestItem)
+        return false;
+    for (char c : name) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+void facts_to_proto(const CertificateFacts& facts, proto::CertificateFacts& out) {
+    const CertificateInfo& info = facts.info;
+    out.set_sha1_thumbprint(info.sha1_hex);
+    out.set_sha256_thumbprint(info.sha256_hex);
+    out.set_subject(valid_utf8(info.subject));
+    out.set_issuer(valid_utf8(info.issuer));
+    out.set_serial(valid_utf8(info.serial_hex));
+    out.set_not_before(info.not_before);
+    out.set_not_after(info.not_after);
+    out.set_key_algorithm(valid_utf8(info.key_algorithm));
+    out.set_key_curve(valid_utf8(info.key_curve));
+    out.set_key_bits(static_cast<std::uint32_t>(info.key_bits));
+    for (const auto& san : info.subject_alt_names)
+        out.add_subject_alt_names(valid_utf8(san));
+    out.set_friendly_name(valid_utf8(facts.friendly_name));
+    out.set_chain_length(facts.chain_length);
+}
+
+Result<CertificateFacts> facts_from_proto(const proto::CertificateFacts& in) {
+    if (!is_lower_hex(in.sha256_thumbprint(), 64))
+        return fail(ErrorCode::corrupt,
+                    "malformed SHA-256 thumbprint '" + in.sha256_thumbprint() + "'");
+    if (!is_lower_hex(in.sha1_thumbprint(), 40))
+        return fail(ErrorCode::corrupt,
+                    "certificate " + in.sha256_thumbprint() + " has a malformed SHA-1 thumbprint");
+    if (in.key_bits() > static_cast<std::uint32_t>(INT_MAX))
+        return fail(ErrorCode::corrupt,
+                    "certificate " + in.sha256_thumbprint() + " has an impossible key size");
+    CertificateFacts facts;
+    CertificateInfo& info = facts.info;
+    info.sha1_hex = in.sha1_thumbprint();
+    info.sha256_hex = in.sha256_thumbprint();
+    info.subject = in.subject();
+    info.issuer = in.issuer();
+    info.serial_hex = in.serial();
+    info.not_before = in.not_before();
+    info.not_after = in.not_after();
+    info.key_algorithm = in.key_algorithm();
+    info.key_curve = in.key_curve();
+    info.key_bits = static_cast<int>(in.key_bits());
+    info.subject_alt_names.assign(in.subject_alt_names().begin(), in.subject_alt_names().end());
+    facts.friendly_name = in.friendly_name();
+    facts.chain_length = in.chain_length();
+    return facts;
+}
+
+// Kind and bindings of an entry or an exclusion: bindings parse, and the kind is the first
+// binding's (UNSPECIFIED exactly when there is none).
+template <typename ProtoItem>
+Result<void> kind_and_bindings_from_proto(const ProtoItem& in, std::optional<CertificateKind>& kind,
+                                          std::vector<Binding>& bindings) {
+    auto parsed_kind = kind_from_proto(in.kind());
+    if (!parsed_kind)
+        return std::unexpected(parsed_kind.error());
+    kind = *parsed_kind;
+    for (const auto& text : in.bindings()) {
+        auto binding = Binding::parse(text);
+        if (!binding)
+            return fail(ErrorCode::corrupt, binding.error().message);
+        bindings.push_back(std::move(*binding));
+    }
+    const std::optional<CertificateKind> expected =
+        bindings.empty() ? std::nullopt : std::optional(bindings.front().kind);
+    if (kind != expected)
+        return fail(ErrorCode::corrupt, "the kind does not match the first binding");
+    return {};
+}
+
+Result<Pkcs12Profile> profile_from_proto(const proto::Settings& settings) {
+    const auto iterations = settings.pkcs12_iterations();
+    if (iterations < kMinKdfIterations || iterations > kMaxKdfIterations)
+        return fail(ErrorCode::corrupt,
+                    "PKCS#12 iterations " + std::to_string(iterations) + " are out of bounds");
+    switch (settings.pkcs12_profile()) {
+        case proto::PKCS12_PROFILE_MODERN:
+            return Pkcs12Profile::modern(static_cast<int>(iterations));
+        case proto::PKCS12_PROFILE_COMPAT:
+            return Pkcs12Profile::compat(static_cast<int>(iterations));
+        default:
+            return fail(ErrorCode::corrupt,
+                        "unknown PKCS#12 profile " + std::to_string(settings.pkcs12_profile()));
+    }
+}
+
+Result<SnapshotManifest> from_proto(const proto::Manifest& in) {
+    SnapshotManifest m;
+    if (!is_lower_hex(in.snapshot_id(), 32))
+        return fail(ErrorCode::corrupt, "malformed snapshot id '" + in.snapshot_id() + "'");
+    m.snapshot_id = in.snapshot_id();
+    m.created_time = in.created_time();
+    m.host_name = in.host_name();
+    m.plugin_id = in.plugin_id();
+    m.plugin_version = in.plugin_version();
+    m.store_identity = in.store_identity();
+    m.scope = in.scope();
+    const auto& settings = in.settings();
+    m.per_certificate_files = settings.per_certificate_files();
+    m.include_ssl = settings.include_ssl();
+    m.include_unused = settings.include_unused();
+    auto profile = profile_from_proto(settings);
+    if (!profile)
+        return std::unexpected(profile.error());
+    m.profile = *profile;
+
+    std::set<std::string> thumbprints;
+    std::map<std::string, std::pair<std::string, std::uint64_t>> item_digests;
+    for (const auto& e : in.entries()) {
+        ManifestEntry entry;
+        auto facts = facts_from_proto(e.certificate());
+        if (!facts)
+            return std::unexpected(facts.error());
+        entry.certificate = std::move(*facts);
+        const std::string& id = entry.certificate.info.sha256_hex;
+        if (auto r = kind_and_bindings_from_proto(e, entry.kind, entry.bindings); !r)
+            return std::unexpected(r.error().with_context("entry " + id));
+        if (!thumbprints.insert(id).second)
+            return fail(ErrorCode::corrupt, "certificate " + id + " is listed twice");
+        entry.private_key_included = e.private_key_included();
+        entry.payload_item = e.payload_item();
+        entry.payload_sha256 = e.payload_sha256();
+        entry.payload_size = e.payload_size();
+        if (!is_safe_payload_name(entry.payload_item))
+            return fail(ErrorCode::corrupt, "entry " + id + " names an invalid payload item '" +
+                                                valid_utf8(entry.payload_item) + "'");
+        if (!m.per_certificate_files && entry.payload_item != kBundleItem)
+            return fail(ErrorCode::corrupt, "entry " + id + " names payload item '" +
+                                                entry.payload_item + "' in one-file mode");
+        if (!is_lower_hex(entry.payload_sha256, 64))
+            return fail(ErrorCode::corrupt, "entry " + id + " has a malformed payload SHA-256");
+        const auto [it, inserted] =
+            item_digests.try_emplace(entry.payload_item, entry.payload_sha256, entry.payload_size);
+        if (!inserted && it->second != std::pair(entry.payload_sha256, entry.payload_size))
+            return fail(ErrorCode::corrupt, "entries disagree on the SHA-256 or size of item '" +
+                                                entry.payload_item + "'");
+        m.entries.push_back(std::move(entry));
+    }
+    for (const auto& x : in.excluded()) {
+        ExcludedCertificate excluded;
+        auto facts = facts_from_proto(x.certificate());
+        if (!facts)
+            return std::unexpected(facts.error());
+        excluded.certificate = std::move(*facts);
+        const std::string& id = excluded.certificate.info.sha256_hex;
+        if (auto r = kind_and_bindings_from_proto(x, excluded.kind, excluded.bindings); !r)
+            return std::unexpected(r.error().with_context("excluded certificate " + id));
+        if (!thumbprints.insert(id).second)
+            return fail(ErrorCode::corrupt, "certificate " + id + " is listed twice");
+        auto reason = reason_from_proto(x.reason());
+        if (!reason)
+            return std::unexpected(reason.error().with_context("excluded certificate " + id));
+        excluded.reason = *reason;
+        excluded.reason_text = x.reason_text();
+        m.excluded.push_back(std::move(excluded));
+    }
+    m.warnings.assign(in.warnings().begin(), in.warnings().end());
+    return m;
+}
+
+}  // namespace
+
+Result<std::vector<std::uint8_t>> encode_manifest(const SnapshotManifest& m) {
+    proto::Manifest out;
+    out.set_snapshot_id(m.snapshot_id);
+    out.set_created_time(m.created_time);
+    out.set_host_name(valid_utf8(m.host_name));
+    out.set_plugin_id(valid_utf8(m.plugin_id));
+    out.set_plugin_version(valid_utf8(m.plugin_version));
+    out.set_store_identity(valid_utf8(m.store_identity));
+    out.set_scope(valid_utf8(m.scope));
+    auto* settings = out.mutable_settings();
+    settings->set_per_certificate_files(m.per_certificate_files);
+    settings->set_include_ssl(m.include_ssl);
+    settings->set_include_unused(m.include_unused);
+    settings->set_pkcs12_profile(m.profile.name == Pkcs12ProfileName::compat
+                                     ? proto::PKCS12_PROFILE_COMPAT
+                                     : proto::PKCS12_PROFILE_MODERN);
+    settings->set_pkcs12_iterations(static_cast<std::uint32_t>(m.profile.iterations));
+    for (const auto& entry : m.entries) {
+        auto* e = out.add_entries();
+        e->set_kind(kind_to_proto(entry.kind));
+        for (const auto& b : entry.bindings)
+            e->add_bindings(b.to_string());
+        facts_to_proto(entry.certificate, *e->mutable_certificate());
+        e->set_private_key_included(entry.private_key_included);
+        e->set_payload_item(entry.payload_item);
+        e->set_payload_sha256(entry.payload_sha256);
+        e->set_payload_size(entry.payload_size);
+    }
+    for (const auto& excluded : m.excluded) {
+        auto* x = out.add_excluded();
+        x->set_kind(kind_to_proto(excluded.kind));
+        for (const auto& b : excluded.bindings)
+            x->add_bindings(b.to_string());
+        facts_to_proto(excluded.certificate, *x->mutable_certificate());
+        x->set_reason(reason_to_proto(excluded.reason));
+        x->set_reason_text(valid_utf8(excluded.reason_text));
+    }
+    for (const auto& w : m.warnings)
+        out.add_warnings(valid_utf8(w));
+
+    const std::size_t size = out.ByteSizeLong();
+    if (size > static_cast<std::size_t>(INT_MAX))
+        return fail(ErrorCode::invalid_argument,
+                    "the manifest would be " + std::to_string(size) + " bytes, too large");
+    std::vector<std::uint8_t> bytes(size);
+    if (!out.SerializeToArray(bytes.data(), static_cast<int>(bytes.size())))
+        return fail(ErrorCode::invalid_argument, "the manifest cannot be serialized");
+    return bytes;
+}
+
+Result<SnapshotManifest> decode_manifest(std::span<const std::uint8_t> bytes) {
+    const std::string where = std::string(kManifestItem) + ": the manifest ";
+    proto::Manifest in;
+    if (bytes.size() > static_cast<std::size_t>(INT_MAX) ||
+        !in.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+        return fail(ErrorCode::corrupt, where +
+                                            "does not parse; it was written by a faulty "
+                                            "writer; use another copy of this backup");
+    auto m = from_proto(in);
+    if (!m)
+        return std::unexpected(
+            Error{ErrorCode::corrupt, where + "is invalid: " + m.error().message});
+    return m;
+}
+
+}  // namespace certbackup

@@ -1,0 +1,23 @@
+// The Manifest inside manifest.pb: SnapshotManifest to protobuf bytes and back
+// (docs/FORMAT.md §4). Thread-safe: no shared state.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/snapshot.hpp"
+
+namespace certbackup {
+
+// Text that is not valid UTF-8 (a friendly name from an old PFX, say) is written with U+FFFD
+// in place of the bad bytes: protobuf strings must be UTF-8, and these fields are for people.
+Result<std::vector<std::uint8_t>> encode_manifest(const SnapshotManifest& manifest);
+
+// Parses and checks the invariants of docs/FORMAT.md (known enums, well-formed digests and
+// thumbprints, unique certificates, safe payload item names, one digest and size per item).
+// A violation is corrupt, naming manifest.pb and what is wrong.
+Result<SnapshotManifest> decode_manifest(std::span<const std::uint8_t> bytes);
+
+}  // namespace certbackup

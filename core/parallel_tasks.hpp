@@ -1,0 +1,37 @@
+// Runs independent tasks on several threads with results in a fixed order, for the work that
+// dominates a snapshot: one PKCS#12 export or import per certificate, each a full key
+// derivation (600000 PBKDF2 iterations in the modern profile).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string_view>
+
+#include "core/error.hpp"
+
+namespace certbackup {
+
+// How a long job is watched and stopped from outside (the host's progress and cancel flag).
+struct WorkHooks {
+    // Polled before each task starts, possibly from several threads at once: must be
+    // thread-safe (e.g. read an atomic flag). Empty: never cancelled.
+    std::function<bool()> cancelled;
+    // Called on the calling thread only, after tasks finish, with the number done so far and
+    // the total. Empty: no reports.
+    std::function<void(std::size_t done, std::size_t total)> progress;
+};
+
+// Runs task(0) .. task(count - 1), each exactly once unless the run stops early, on up to
+// `threads` worker threads (0: one per core; never more than `count`). Tasks must not share
+// mutable state except through their own index (e.g. results[i]).
+//
+// Stops starting new tasks after a task fails or `hooks.cancelled` returns true, waits for the
+// running ones, then returns: the failure of the lowest failed index, else a `cancelled`
+// error naming `what` ("making the PFX files"), else success. Exceptions thrown by a task are
+// caught and returned as errors. Falls back to fewer threads (down to the calling thread
+// alone) when threads cannot be started.
+Result<void> run_parallel(std::size_t count, unsigned threads,
+                          const std::function<Result<void>(std::size_t)>& task,
+                          const WorkHooks& hooks, std::string_view what);
+
+}  // namespace certbackup

@@ -1,0 +1,243 @@
+#include "core/snapshot_envelope.hpp"
+
+#include <climits>
+#include <string>
+
+#include "core/kdf.hpp"
+#include "core/ossl.hpp"
+#include "core/snapshot.hpp"
+#include "manifest.pb.h"
+
+namespace certbackup {
+namespace {
+
+// Labels of docs/FORMAT.md; changing one is a new format version.
+constexpr std::string_view kPasswordCheckLabel = "certbackup v1 password check";
+constexpr std::string_view kManifestMacLabel = "certbackup v1 manifest mac";
+constexpr std::string_view kEnvelopeDigestLabel = "certbackup v1 envelope";
+constexpr std::size_t kSaltSize = 32;
+constexpr std::size_t kMinSaltSize = 16;
+constexpr std::size_t kKeySize = 32;
+
+std::span<const std::uint8_t> bytes_of(const std::string& s) {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+struct SnapshotKeys {
+    SecureBuffer mac_key;
+    std::vector<std::uint8_t> password_check;
+};
+
+// The one PBKDF2 derivation of a snapshot, then its HKDF subkeys.
+Result<SnapshotKeys> derive_keys(std::string_view password, std::span<const std::uint8_t> salt,
+                                 std::uint32_t iterations) {
+    auto master = kdf::pbkdf2_hmac_sha256(password, salt, iterations, kKeySize);
+    if (!master)
+        return std::unexpected(master.error());
+    auto mac_key = kdf::hkdf_sha256_expand(*master, kManifestMacLabel, kKeySize);
+    if (!mac_key)
+        return std::unexpected(mac_key.error());
+    auto check = kdf::hkdf_sha256_expand(*master, kPasswordCheckLabel, kKeySize);
+    if (!check)
+        return std::unexpected(check.error());
+    return SnapshotKeys{std::move(*mac_key),
+                        std::vector<std::uint8_t>(check->data(), check->data() + check->size())};
+}
+
+// SHA-256 over the label and fields 1 to 5, each integer as 8 bytes big-endian and each byte
+// string as its 8-byte big-endian length then its bytes (docs/FORMAT.md).
+class EnvelopeDigest {
+  public:
+    EnvelopeDigest() : ctx_(EVP_MD_CTX_new()) {
+        ok_ = ctx_ && EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) == 1;
+    }
+    void add_integer(std::uint64_t v) {
+        std::uint8_t be[8];
+        for (int i = 7; i >= 0; --i, v >>= 8)
+            be[i] = static_cast<std::uint8_t>(v & 0xff);
+        ok_ = ok_ && EVP_DigestUpdate(ctx_.get(), be, sizeof be) == 1;
+    }
+    void add_bytes(std::string_view bytes) {
+        add_integer(bytes.size());
+        ok_ = ok_ && EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size()) == 1;
+    }
+    Result<std::vector<std::uint8_t>> finish() {
+        std::vector<std::uint8_t> out(EVP_MAX_MD_SIZE);
+        unsigned int len = 0;
+        if (!ok_ || EVP_DigestFinal_ex(ctx_.get(), out.data(), &len) != 1)
+            return fail(ErrorCode::io, "SHA-256 of manifest.pb failed: " + ossl::drain_errors());
+        out.resize(len);
+        return out;
+    }
+
+  private:
+    ossl::EvpMdCtxPtr ctx_;
+    bool ok_ = false;
+};
+
+Result<std::vector<std::uint8_t>> envelope_sha256(const proto::ManifestEnvelope& envelope) {
+    EnvelopeDigest digest;
+    digest.add_bytes(kEnvelopeDigestLabel);
+    digest.add_integer(envelope.format_version());
+    digest.add_integer(static_cast<std::uint32_t>(envelope.kdf().algorithm()));
+    digest.add_bytes(envelope.kdf().salt());
+    digest.add_integer(envelope.kdf().iterations());
+    digest.add_bytes(envelope.password_check());
+    digest.add_bytes(envelope.manifest());
+    digest.add_bytes(envelope.mac());
+    return digest.finish();
+}
+
+Result<void> check_iterations(std::uint64_t iterations) {
+    if (iterations < kMinKdfIterations || iterations > kMaxKdfIterations)
+        return fail(ErrorCode::invalid_argument, std::to_string(iterations) +
+                                                     " key-derivation iterations is outside " +
+                                                     std::to_string(kMinKdfIterations) + " .. " +
+                                                     std::to_string(kMaxKdfIterations));
+    return {};
+}
+
+// Steps 1 to 4 of open_manifest.
+Result<proto::ManifestEnvelope> parse_envelope(std::span<const std::uint8_t> bytes) {
+    const std::string item(kManifestItem);
+    if (bytes.size() > static_cast<std::size_t>(INT_MAX))
+        return fail(ErrorCode::corrupt, item + " is too large to be a manifest (" +
+                                            std::to_string(bytes.size()) + " bytes)");
+    const int size = static_cast<int>(bytes.size());
+
+    // Only field 1, whatever a newer format put around it.
+    proto::FormatVersionProbe probe;
+    if (!probe.ParseFromArray(bytes.data(), size))
+        return fail(ErrorCode::corrupt,
+                    item +
+                        " is damaged or is not a certbackup manifest (it does not parse); use "
+                        "another copy of this backup");
+    if (probe.format_version() == 0)
+        return fail(ErrorCode::corrupt, item +
+                                            " is damaged or is not a certbackup manifest (it has "
+                                            "no format version); use another copy of this backup");
+    if (probe.format_version() != kSnapshotFormatVersion)
+        return fail(ErrorCode::unsupported,
+                    item + " has format version " + std::to_string(probe.format_version()) +
+                        "; this reader knows version " + std::to_string(kSnapshotFormatVersion) +
+                        "; use a newer certbackup to read this backup");
+
+    proto::ManifestEnvelope envelope;
+    if (!envelope.ParseFromArray(bytes.data(), size))
+        return fail(ErrorCode::corrupt, item +
+                                            " is damaged (it does not parse as a version 1 "
+                                            "envelope); use another copy of this backup");
+    auto digest = envelope_sha256(envelope);
+    if (!digest)
+        return std::unexpected(digest.error());
+    if (!kdf::equal_constant_time(*digest, bytes_of(envelope.envelope_sha256())))
+        return fail(ErrorCode::corrupt,
+                    item +
+                        " is damaged: its envelope checksum does not match its contents (a "
+                        "damaged copy, or a changed file); use another copy of this backup");
+
+    // A version 1 writer adds no envelope fields (the checksum would not cover them).
+    if (!envelope.GetReflection()->GetUnknownFields(envelope).empty())
+        return fail(ErrorCode::corrupt, item +
+                                            " has envelope fields that version 1 does not define; "
+                                            "it was not written by a version 1 writer");
+
+    // From here on the fields are as written, so a violation is a writer's error, not damage.
+    const auto& kdf = envelope.kdf();
+    if (kdf.algorithm() != proto::KDF_ALGORITHM_PBKDF2_HMAC_SHA256)
+        return fail(ErrorCode::unsupported,
+                    item + " uses key-derivation algorithm " +
+                        std::to_string(static_cast<int>(kdf.algorithm())) +
+                        ", which this reader does not know; use a newer certbackup");
+    if (kdf.salt().size() < kMinSaltSize)
+        return fail(ErrorCode::corrupt, item + " has a " + std::to_string(kdf.salt().size()) +
+                                            "-byte salt; at least " + std::to_string(kMinSaltSize) +
+                                            " are required");
+    if (auto r = check_iterations(kdf.iterations()); !r)
+        return std::unexpected(Error{ErrorCode::corrupt, item + ": " + r.error().message});
+    if (envelope.password_check().size() != kKeySize || envelope.mac().size() != kKeySize)
+        return fail(ErrorCode::corrupt, item + " has a password check or MAC of the wrong size (" +
+                                            std::to_string(envelope.password_check().size()) +
+                                            " and " + std::to_string(envelope.mac().size()) +
+                                            " bytes, expected 32)");
+    return envelope;
+}
+
+std::vector<std::uint8_t> manifest_bytes(const proto::ManifestEnvelope& envelope) {
+    const auto m = bytes_of(envelope.manifest());
+    return {m.begin(), m.end()};
+}
+
+}  // namespace
+
+Result<std::vector<std::uint8_t>> seal_manifest(std::span<const std::uint8_t> manifest,
+                                                std::string_view password,
+                                                std::uint32_t iterations) {
+    if (auto r = check_iterations(iterations); !r)
+        return std::unexpected(
+            r.error().with_context("cannot write " + std::string(kManifestItem)));
+    std::vector<std::uint8_t> salt(kSaltSize);
+    if (!ossl::random_bytes(salt))
+        return fail(ErrorCode::io, "no random bytes for the salt of " + std::string(kManifestItem) +
+                                       ": " + ossl::drain_errors());
+    auto keys = derive_keys(password, salt, iterations);
+    if (!keys)
+        return std::unexpected(keys.error());
+    auto mac = kdf::hmac_sha256(keys->mac_key, manifest);
+    if (!mac)
+        return std::unexpected(mac.error());
+
+    proto::ManifestEnvelope envelope;
+    envelope.set_format_version(kSnapshotFormatVersion);
+    envelope.mutable_kdf()->set_algorithm(proto::KDF_ALGORITHM_PBKDF2_HMAC_SHA256);
+    envelope.mutable_kdf()->set_salt(salt.data(), salt.size());
+    envelope.mutable_kdf()->set_iterations(iterations);
+    envelope.set_password_check(keys->password_check.data(), keys->password_check.size());
+    envelope.set_manifest(manifest.data(), manifest.size());
+    envelope.set_mac(mac->data(), mac->size());
+    auto digest = envelope_sha256(envelope);
+    if (!digest)
+        return std::unexpected(digest.error());
+    envelope.set_envelope_sha256(digest->data(), digest->size());
+
+    std::vector<std::uint8_t> out(envelope.ByteSizeLong());
+    if (!envelope.SerializeToArray(out.data(), static_cast<int>(out.size())))
+        return fail(ErrorCode::invalid_argument, std::string(kManifestItem) +
+                                                     " cannot be serialized (" +
+                                                     std::to_string(out.size()) + " bytes)");
+    return out;
+}
+
+Result<std::vector<std::uint8_t>> open_manifest(std::span<const std::uint8_t> bytes,
+                                                std::string_view password) {
+    auto envelope = parse_envelope(bytes);
+    if (!envelope)
+        return std::unexpected(envelope.error());
+    auto keys =
+        derive_keys(password, bytes_of(envelope->kdf().salt()), envelope->kdf().iterations());
+    if (!keys)
+        return std::unexpected(keys.error());
+    if (!kdf::equal_constant_time(keys->password_check, bytes_of(envelope->password_check())))
+        return fail(ErrorCode::wrong_password,
+                    "wrong password: it does not open " + std::string(kManifestItem) +
+                        " of this backup; use the password the backup was made with");
+    auto mac = kdf::hmac_sha256(keys->mac_key, bytes_of(envelope->manifest()));
+    if (!mac)
+        return std::unexpected(mac.error());
+    if (!kdf::equal_constant_time(*mac, bytes_of(envelope->mac())))
+        return fail(ErrorCode::corrupt,
+                    std::string(kManifestItem) +
+                        " has been modified: the password is right but the manifest's MAC does "
+                        "not verify; do not restore from this copy of the backup");
+    return manifest_bytes(*envelope);
+}
+
+Result<std::vector<std::uint8_t>> open_manifest_unauthenticated(
+    std::span<const std::uint8_t> bytes) {
+    auto envelope = parse_envelope(bytes);
+    if (!envelope)
+        return std::unexpected(envelope.error());
+    return manifest_bytes(*envelope);
+}
+
+}  // namespace certbackup

@@ -1,0 +1,87 @@
+// Reads a certificate snapshot (DESIGN §4, docs/FORMAT.md) through an ItemSource and checks
+// everything before a single certificate is handed out.
+//
+// Order of checks: open() - manifest.pb's envelope, format version, envelope checksum, password,
+// MAC, manifest invariants; verify_payloads() - size and SHA-256 of every payload item named in
+// the manifest; read_certificates() - each payload opened with the password and matched against
+// its manifest entries. Any failed check returns its error and nothing else.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/secure_buffer.hpp"
+#include "core/snapshot.hpp"
+#include "core/snapshot_items.hpp"
+
+namespace certbackup {
+
+// A certificate read back from a snapshot, with what the manifest says about it (bindings,
+// kind, facts).
+struct RestoredCertificate {
+    ManifestEntry entry;
+    Certificate certificate;
+};
+
+// Chooses manifest entries to read; an empty filter chooses all.
+using EntryFilter = std::function<bool(const ManifestEntry&)>;
+
+// Move-only. Keeps a reference to the source (which must outlive it) and a copy of the password
+// (wiped on destruction) for opening the payloads. Not thread-safe; uses worker threads inside.
+class SnapshotReader {
+  public:
+    // Reads manifest.pb and checks, in this order (docs/FORMAT.md §6):
+    //   missing manifest.pb                          -> not_found ("incomplete snapshot")
+    //   not an envelope / no format version          -> corrupt
+    //   format version other than 1                  -> unsupported, naming both versions
+    //   envelope checksum mismatch (damage)          -> corrupt ("damaged")
+    //   password check mismatch                      -> wrong_password
+    //   MAC mismatch (a deliberate change)           -> corrupt ("has been modified")
+    //   manifest invariants                          -> corrupt
+    // Derives the master key exactly once. `threads` (0: one per core) is used to open
+    // per-certificate payloads in parallel.
+    static Result<SnapshotReader> open(ItemSource& source, std::string_view password,
+                                       unsigned threads = 0);
+
+    // The manifest of a snapshot WITHOUT the password: damage is detected, but the contents
+    // are not authenticated (anyone who can write the backup can write one that passes).
+    // For listing what a backup holds before the password is at hand; never for restoring.
+    static Result<SnapshotManifest> read_manifest_unauthenticated(ItemSource& source);
+
+    // Authenticated by open().
+    const SnapshotManifest& manifest() const noexcept { return manifest_; }
+
+    // Reads every payload item named in the manifest and checks its size and SHA-256:
+    // missing -> not_found naming the item; other size or digest -> corrupt naming it. Keeps
+    // the checked bytes, so read_certificates uses exactly what was checked.
+    Result<void> verify_payloads();
+
+    // Verifies the payloads (if not done yet), opens every payload holding a chosen entry with
+    // the password and checks it against the manifest: each entry's certificate is in its
+    // payload, with a private key that matches it exactly when the entry says so, with the
+    // recorded SHA-1 thumbprint, and the payload holds no other certificate with a key. (Chains
+    // are not compared: a bundle shares its issuers, so a rebuilt chain may be longer.) Returns the
+    // chosen entries' certificates in manifest order, or an error and nothing. A payload that does
+    // not open with the password that authenticated the manifest is corrupt (not wrong_password).
+    // `hooks` report per payload and can cancel.
+    Result<std::vector<RestoredCertificate>> read_certificates(const EntryFilter& select = {},
+                                                               const SnapshotHooks& hooks = {});
+
+  private:
+    SnapshotReader(ItemSource& source, Password password, SnapshotManifest manifest,
+                   unsigned threads);
+
+    ItemSource* source_;
+    Password password_;
+    SnapshotManifest manifest_;
+    unsigned threads_;
+    bool payloads_verified_ = false;
+    std::map<std::string, std::vector<std::uint8_t>> payloads_;  // checked bytes by item
+};
+
+}  // namespace certbackup
