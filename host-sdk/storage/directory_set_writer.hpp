@@ -1,0 +1,25 @@
+// The directory target: a set becomes the directory LOCATION/<set-id>.
+//
+// Write order (docs/STORAGE.md): take LOCATION/.<id>.lock; create LOCATION/.<id>.partial; each
+// item as a file below it (parents created as needed), written, fsynced and closed before the
+// next; fsync every directory of the set; write set.pb (fsynced) LAST; fsync the set directory;
+// rename .<id>.partial to <id>; fsync LOCATION; remove the lock file. A crash at any moment leaves
+// either no <id> directory or a complete one, and never touches other entries of LOCATION.
+//
+// Directories are created 0700, files 0600: items may be sensitive whatever their plugin.
+#pragma once
+
+#include <memory>
+
+#include "host-sdk/storage/set_writer.hpp"
+#include "host-sdk/storage/storage_io.hpp"
+
+namespace backup_host {
+
+// Begins a set in the backup location `location` (created 0700 with missing parents). First
+// removes what writers and deleters that died left behind (clean_stale_entries, best effort:
+// its failures do not stop the backup). conflict or io errors name the location.
+Result<std::unique_ptr<SetWriter>> create_directory_set(StorageIo io, const fs::path& location,
+                                                        NewSet info);
+
+}  // namespace backup_host
