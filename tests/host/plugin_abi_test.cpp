@@ -1,0 +1,108 @@
+// The C ABI header: the same layout in C and C++, status codes mapped to the exit codes of
+// CLI.md, and a plugin declared in plain C accepted by the host's descriptor checks.
+#include <backup_host/plugin_abi.h>
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <string>
+
+#include <backup_host/host.hpp>
+
+extern "C" {
+const bh_plugin_descriptor* bh_c_descriptor(void);
+size_t bh_c_layout(size_t* values, size_t capacity);
+int bh_c_exit_code(int status);
+}
+
+namespace backup_host {
+namespace {
+
+TEST(PluginAbi, CAndCppSeeTheSameLayout) {
+    const std::array<std::size_t, 25> cpp = {
+        sizeof(bh_plugin_descriptor),
+        BH_DESCRIPTOR_HEADER_SIZE,
+        BH_DESCRIPTOR_SIZE_1_0,
+        offsetof(bh_plugin_descriptor, id),
+        offsetof(bh_plugin_descriptor, jobs),
+        offsetof(bh_plugin_descriptor, functions),
+        sizeof(bh_plugin_functions),
+        BH_PLUGIN_FUNCTIONS_SIZE_1_0,
+        offsetof(bh_plugin_functions, action),
+        sizeof(bh_host_services),
+        BH_HOST_SERVICES_SIZE_1_0,
+        offsetof(bh_host_services, context),
+        offsetof(bh_host_services, get_secret),
+        offsetof(bh_host_services, read_item),
+        sizeof(bh_option_spec),
+        offsetof(bh_option_spec, description),
+        sizeof(bh_action_spec),
+        sizeof(bh_option_value),
+        offsetof(bh_option_value, integer),
+        offsetof(bh_option_value, is_default),
+        sizeof(bh_progress),
+        sizeof(bh_item_info),
+        sizeof(bh_estimate),
+        sizeof(bh_restore_options),
+        offsetof(bh_restore_options, selection_count),
+    };
+    std::array<std::size_t, 25> c{};
+    ASSERT_EQ(bh_c_layout(c.data(), c.size()), c.size());
+    EXPECT_EQ(c, cpp);
+}
+
+TEST(PluginAbi, HeaderKeepsItsLayoutAcrossMajors) {
+    // The fields a host reads from a plugin of any major sit where ABI 1 put them.
+    EXPECT_EQ(offsetof(bh_plugin_descriptor, magic), 0u);
+    EXPECT_EQ(offsetof(bh_plugin_descriptor, abi_major), 4u);
+    EXPECT_EQ(offsetof(bh_plugin_descriptor, abi_minor), 6u);
+    EXPECT_EQ(offsetof(bh_plugin_descriptor, struct_size), 8u);
+    EXPECT_EQ(offsetof(bh_plugin_descriptor, id), 16u);
+    EXPECT_EQ(BH_DESCRIPTOR_HEADER_SIZE, 24u);
+    // Every 1.0 size macro covers its whole struct today.
+    EXPECT_EQ(BH_DESCRIPTOR_SIZE_1_0, sizeof(bh_plugin_descriptor));
+    EXPECT_EQ(BH_PLUGIN_FUNCTIONS_SIZE_1_0, sizeof(bh_plugin_functions));
+    EXPECT_EQ(BH_HOST_SERVICES_SIZE_1_0, sizeof(bh_host_services));
+}
+
+TEST(PluginAbi, StatusesMapToTheCliExitCodes) {
+    const struct {
+        Status status;
+        int exit;
+        const char* name;
+    } expected[] = {
+        {Status::ok, 0, "ok"},
+        {Status::failed, 1, "failed"},
+        {Status::bad_usage, 2, "bad_usage"},
+        {Status::wrong_password, 3, "wrong_password"},
+        {Status::corrupt, 4, "corrupt"},
+        {Status::not_found, 1, "not_found"},
+        {Status::conflict, 1, "conflict"},
+        {Status::unsupported, 1, "unsupported"},
+        {Status::cancelled, 130, "cancelled"},
+    };
+    for (const auto& row : expected) {
+        EXPECT_EQ(exit_code(row.status), row.exit) << row.name;
+        EXPECT_EQ(bh_c_exit_code(static_cast<int>(row.status)), row.exit) << row.name;
+        EXPECT_STREQ(to_string(row.status), row.name);
+    }
+    // A status from a newer peer is a plain failure.
+    EXPECT_EQ(status_from_abi(99), Status::failed);
+    EXPECT_EQ(bh_c_exit_code(99), 1);
+    EXPECT_STREQ(bh_status_name(99), "unknown");
+}
+
+TEST(PluginAbi, PluginDeclaredInCPassesTheHostsChecks) {
+    const bh_plugin_descriptor* descriptor = bh_c_descriptor();
+    auto description = detail::describe_plugin(*descriptor, "/plugins/c-plugin.so");
+    ASSERT_TRUE(description) << description.error().message;
+    EXPECT_EQ(description->id, "c-plugin");
+    EXPECT_EQ(description->version, "1.0.0");
+    EXPECT_TRUE(description->supports(JobKind::backup));
+    EXPECT_FALSE(description->supports(JobKind::restore));
+    ASSERT_EQ(description->options.size(), 1u);
+    EXPECT_EQ(description->options[0].type, OptionType::path);
+}
+
+}  // namespace
+}  // namespace backup_host
