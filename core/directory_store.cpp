@@ -1,0 +1,240 @@
+#include "core/directory_store.hpp"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+
+#include "core/bindings_file.hpp"
+#include "core/certificate_file.hpp"
+#include "core/directory_store_transaction.hpp"
+#include "core/file_lock.hpp"
+#include "core/private_key_decoder.hpp"
+#include "core/store_recovery.hpp"
+#include "core/store_state.hpp"
+#include "core/thumbprint.hpp"
+
+namespace certbackup {
+namespace {
+
+Result<void> ensure_lock_files(Env& env, const StoreLayout& layout) {
+    for (const fs::path& lock : {layout.writer_lock_file(), layout.commit_lock_file()})
+        if (!env.exists(lock))
+            if (auto made = env.write_file(lock, {}, kLockFileMode); !made)
+                return made;
+    return {};
+}
+
+Result<void> create_layout(Env& env, const StoreLayout& layout) {
+    const bool root_existed = env.exists(layout.root);
+    if (auto made = create_dirs(env, layout.root, kStoreDirMode); !made)
+        return made;
+    if (!root_existed)
+        if (auto synced = env.sync_dir(layout.root.parent_path()); !synced)
+            return synced;
+    for (const fs::path& dir : {layout.certs_dir(), layout.keys_dir()})
+        if (auto made = env.create_dir(dir, kStoreDirMode); !made)
+            return made;
+    if (auto locks = ensure_lock_files(env, layout); !locks)
+        return locks;
+    // bindings.toml last: its presence marks a complete store.
+    if (!env.exists(layout.bindings_file())) {
+        const std::string text = format_bindings_file(BindingsFile{});
+        return atomic_write(
+            env, layout.bindings_file(),
+            std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
+            kBindingsFileMode);
+    }
+    return env.sync_dir(layout.root);
+}
+
+Result<void> check_layout(Env& env, const StoreLayout& layout) {
+    if (!env.exists(layout.root))
+        return fail(ErrorCode::not_found,
+                    "certificate store " + layout.root.string() +
+                        " does not exist; check the path, or create a store there");
+    for (const fs::path& part : {layout.certs_dir(), layout.keys_dir(), layout.bindings_file()})
+        if (!env.exists(part))
+            return fail(ErrorCode::not_found,
+                        layout.root.string() +
+                            " is not a certificate store: " + part.filename().string() +
+                            " is missing (a store has certs/, keys/ and bindings.toml)");
+    return {};
+}
+
+// Recovers unless a writer holds the store (that writer recovered before it started).
+Result<void> recover_if_idle(Env& env, const StoreLayout& layout) {
+    auto needed = store_needs_recovery(env, layout);
+    if (!needed)
+        return std::unexpected(needed.error());
+    if (!*needed)
+        return {};
+    auto writer = FileLock::try_acquire(layout.writer_lock_file(), FileLock::Mode::exclusive);
+    if (!writer)
+        return std::unexpected(writer.error());
+    if (!*writer)
+        return {};
+    return recover_store(env, layout);
+}
+
+// `decoder` reads the key when `load_key`; one decoder serves a whole listing.
+Result<StoredCertificate> load_certificate(Env& env, const StoreState& state,
+                                           const std::string& thumbprint,
+                                           std::vector<Binding> bindings, bool load_key,
+                                           PrivateKeyDecoder& decoder) {
+    const fs::path& path = state.certificate_files.at(thumbprint);
+    auto bytes = env.read_file(path);
+    if (!bytes)
+        return std::unexpected(bytes.error());
+    auto certificate = parse_certificate_file(*bytes, path.string());
+    if (!certificate)
+        return std::unexpected(certificate.error());
+    if (certificate->sha256_hex() != thumbprint)
+        return fail(ErrorCode::corrupt,
+                    path.string() + " holds certificate " + certificate->sha256_hex() +
+                        ", not the one its name says; a certificate file must be named after "
+                        "its SHA-256 thumbprint: rename it to " +
+                        StoreLayout::certificate_file_name(certificate->sha256_hex()));
+    if (load_key) {
+        if (const auto key = state.key_files.find(thumbprint); key != state.key_files.end()) {
+            auto key_bytes = env.read_file(key->second);
+            if (!key_bytes)
+                return std::unexpected(key_bytes.error());
+            const SecureBuffer key_pem{std::span<const std::uint8_t>(*key_bytes)};
+            OPENSSL_cleanse(key_bytes->data(), key_bytes->size());
+            if (auto attached = attach_private_key(*certificate, key_pem.span(),
+                                                   key->second.string(), &decoder);
+                !attached)
+                return std::unexpected(attached.error());
+        }
+    }
+    return StoredCertificate{std::move(*certificate), std::move(bindings)};
+}
+
+bool bound_under(const std::vector<Binding>& bindings, const std::string& database) {
+    return std::any_of(bindings.begin(), bindings.end(),
+                       [&](const Binding& b) { return b.database == database; });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<DirectoryStore>> DirectoryStore::open(const fs::path& root,
+                                                             DirectoryStoreOptions options,
+                                                             Env& env) {
+    std::error_code ec;
+    fs::path absolute = fs::absolute(root, ec);
+    if (ec)
+        return fail(ErrorCode::io,
+                    "cannot resolve store path " + root.string() + ": " + ec.message());
+    StoreLayout layout{absolute.lexically_normal()};
+    if (layout.root.has_filename() == false && layout.root.has_parent_path())
+        layout.root = layout.root.parent_path();  // "dir/" -> "dir"
+    if (options.create) {
+        if (auto made = create_layout(env, layout); !made)
+            return std::unexpected(made.error().with_context("cannot create certificate store " +
+                                                             layout.root.string()));
+    }
+    if (auto checked = check_layout(env, layout); !checked)
+        return std::unexpected(checked.error());
+    if (auto locks = ensure_lock_files(env, layout); !locks)
+        return std::unexpected(locks.error());
+    if (options.recover)
+        if (auto recovered = recover_if_idle(env, layout); !recovered)
+            return std::unexpected(recovered.error());
+    return std::unique_ptr<DirectoryStore>(
+        new DirectoryStore(std::move(layout), env, options.write_threads));
+}
+
+std::string DirectoryStore::identity() const {
+    return "directory:" + layout_.root.string();
+}
+
+Result<std::vector<StoredCertificate>> DirectoryStore::list(const CertificateFilter& filter) {
+    auto reading = FileLock::acquire(layout_.commit_lock_file(), FileLock::Mode::shared);
+    if (!reading)
+        return std::unexpected(reading.error());
+    auto state = read_store_state(env_, layout_);
+    if (!state)
+        return std::unexpected(state.error());
+    auto bindings = state->bindings_by_certificate();
+
+    std::vector<StoredCertificate> required;
+    std::vector<StoredCertificate> unused;
+    PrivateKeyDecoder decoder;
+    for (const auto& [thumbprint, path] : state->certificate_files) {
+        auto found = bindings.find(thumbprint);
+        std::vector<Binding> purposes =
+            found == bindings.end() ? std::vector<Binding>{} : std::move(found->second);
+        if (filter.database ? !bound_under(purposes, *filter.database)
+                            : (purposes.empty() && !filter.include_unused))
+            continue;
+        auto loaded = load_certificate(env_, *state, thumbprint, std::move(purposes),
+                                       filter.load_keys, decoder);
+        if (!loaded)
+            return std::unexpected(loaded.error());
+        (loaded->required() ? required : unused).push_back(std::move(*loaded));
+    }
+    // Unused ones are already in thumbprint order (the map's); required ones go by purpose.
+    std::stable_sort(required.begin(), required.end(),
+                     [](const StoredCertificate& a, const StoredCertificate& b) {
+                         return a.bindings.front() < b.bindings.front();
+                     });
+    for (auto& certificate : unused)
+        required.push_back(std::move(certificate));
+    return required;
+}
+
+Result<StoredCertificate> DirectoryStore::get(std::string_view thumbprint) {
+    auto prefix = parse_thumbprint_prefix(thumbprint);
+    if (!prefix)
+        return std::unexpected(prefix.error());
+    auto reading = FileLock::acquire(layout_.commit_lock_file(), FileLock::Mode::shared);
+    if (!reading)
+        return std::unexpected(reading.error());
+    auto state = read_store_state(env_, layout_);
+    if (!state)
+        return std::unexpected(state.error());
+
+    std::vector<std::string> matches;
+    for (auto it = state->certificate_files.lower_bound(*prefix);
+         it != state->certificate_files.end() && it->first.starts_with(*prefix); ++it)
+        matches.push_back(it->first);
+    if (matches.empty())
+        return fail(ErrorCode::not_found, "store " + layout_.root.string() +
+                                              " holds no certificate with thumbprint " + *prefix +
+                                              "; list the store to see the thumbprints");
+    if (matches.size() > 1) {
+        std::string names;
+        for (const auto& match : matches)
+            names += (names.empty() ? "" : ", ") + match;
+        return fail(ErrorCode::invalid_argument,
+                    "thumbprint prefix " + *prefix + " matches " + std::to_string(matches.size()) +
+                        " certificates in store " + layout_.root.string() + " (" + names +
+                        "); give more digits");
+    }
+    auto bindings = state->bindings_by_certificate();
+    auto found = bindings.find(matches.front());
+    PrivateKeyDecoder decoder;
+    return load_certificate(
+        env_, *state, matches.front(),
+        found == bindings.end() ? std::vector<Binding>{} : std::move(found->second), true, decoder);
+}
+
+Result<std::unique_ptr<StoreTransaction>> DirectoryStore::begin() {
+    auto writer = FileLock::try_acquire(layout_.writer_lock_file(), FileLock::Mode::exclusive);
+    if (!writer)
+        return std::unexpected(writer.error());
+    if (!*writer)
+        return fail(ErrorCode::conflict, "store " + layout_.root.string() +
+                                             " is being changed by another transaction (its lock " +
+                                             layout_.writer_lock_file().string() +
+                                             " is held); wait until that finishes, then try again");
+    if (auto recovered = recover_store(env_, layout_); !recovered)
+        return std::unexpected(recovered.error());
+    auto state = read_store_state(env_, layout_);
+    if (!state)
+        return std::unexpected(state.error());
+    return std::unique_ptr<StoreTransaction>(new DirectoryStoreTransaction(
+        env_, layout_, std::move(**writer), std::move(*state), write_threads_));
+}
+
+}  // namespace certbackup

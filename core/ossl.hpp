@@ -6,6 +6,7 @@
 #pragma once
 
 #include <openssl/bio.h>
+#include <openssl/decoder.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/pkcs12.h>
@@ -56,6 +57,18 @@ using BignumPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES, GENERAL_NAMES_free>>;
 using Pkcs8PrivKeyInfoPtr =
     std::unique_ptr<PKCS8_PRIV_KEY_INFO, Deleter<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>>;
+inline void free_safebag_stack(STACK_OF(PKCS12_SAFEBAG) * s) {
+    sk_PKCS12_SAFEBAG_pop_free(s, PKCS12_SAFEBAG_free);
+}
+inline void free_pkcs7_stack(STACK_OF(PKCS7) * s) {
+    sk_PKCS7_pop_free(s, PKCS7_free);
+}
+using Pkcs12SafeBagStackPtr =
+    std::unique_ptr<STACK_OF(PKCS12_SAFEBAG),
+                    Deleter<STACK_OF(PKCS12_SAFEBAG), free_safebag_stack>>;
+using Pkcs7StackPtr = std::unique_ptr<STACK_OF(PKCS7), Deleter<STACK_OF(PKCS7), free_pkcs7_stack>>;
+using DecoderCtxPtr =
+    std::unique_ptr<OSSL_DECODER_CTX, Deleter<OSSL_DECODER_CTX, OSSL_DECODER_CTX_free>>;
 
 // Frees memory that OpenSSL allocated with OPENSSL_malloc (e.g. from BN_bn2hex, i2d_*).
 struct OpenSslFree {
