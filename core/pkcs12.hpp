@@ -41,13 +41,18 @@ struct Pkcs12Profile {
 std::string_view to_string(Pkcs12ProfileName name) noexcept;
 
 // One PFX holding one certificate: its key (if any), its chain, friendly name and a
-// localKeyID (the certificate's SHA-1 thumbprint) pairing key and certificate.
+// localKeyID (the certificate's SHA-1 thumbprint) pairing key and certificate. The file
+// layout of each profile is described in pkcs12_export.cpp. Fails with invalid_argument for
+// iterations outside [1, 10000000], unsupported for a key that cannot be exported as PKCS#8.
 Result<std::vector<std::uint8_t>> export_pkcs12(const Certificate& certificate,
                                                 std::string_view password,
                                                 const Pkcs12Profile& profile);
 
 // One PFX holding many certificates, each with its key, chain (deduplicated across entries),
-// friendly name and its own localKeyID.
+// friendly name and its own localKeyID. A certificate given without a key gets a localKeyID
+// too: it marks the certificate as an entry, so that import returns it as one even when it
+// also issued another entry. Fails with invalid_argument for no certificates, a null one, or
+// the same certificate twice.
 Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
     std::span<const Certificate* const> certificates, std::string_view password,
     const Pkcs12Profile& profile);
@@ -61,13 +66,23 @@ struct Pkcs12Contents {
     // Details of the file itself, for `verify` and diagnostics.
     std::string mac_algorithm;  // "sha256", "sha1", or "" when the file has no MAC
     int mac_iterations = 0;
+    // What the file held that a Certificate cannot carry and that was left out (CRLs, secrets,
+    // certificates that are not X.509), one description each, so that callers can warn.
+    std::vector<std::string> ignored_items;
 };
 
 // Errors, each with its own code and a message naming `origin` (a file or item name):
-//   wrong_password - the MAC does not verify with the password (or decryption fails with it)
-//   corrupt        - not DER PKCS#12, truncated, or inconsistent
-//   unsupported    - an algorithm this OpenSSL cannot use (e.g. RC2 without the legacy provider)
+//   wrong_password - the MAC does not verify with the password (or decryption fails with it).
+//                    A file altered after it was written fails its MAC the same way: PKCS#12
+//                    cannot tell the two apart.
+//   corrupt        - not DER PKCS#12, truncated, trailing data, or malformed contents
+//   unsupported    - an algorithm this OpenSSL cannot use (e.g. RC2 without the legacy
+//                    provider), public-key privacy or integrity mode, more than 10000000
+//                    iterations, or a private key without its certificate
 //   not_found      - only when `require_private_key` and the file holds no private key
+// An empty password also opens files written with "no password" (OpenSSL's NULL password),
+// and a non-ASCII one also opens files written by OpenSSL before 1.1.0, like `openssl pkcs12`.
+// Invalid arguments (a password longer than INT_MAX) fail with invalid_argument.
 Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::string_view password,
                                      std::string_view origin, bool require_private_key = false);
 

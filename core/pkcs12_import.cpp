@@ -1,0 +1,447 @@
+// PKCS#12 import (DESIGN §4): decode, check the MAC, decrypt the safes, collect the bags, then
+// pair keys and certificates (pkcs12_pairing.cpp).
+//
+// Passwords are tried the way `openssl pkcs12` tries them, so that every file it opens opens
+// here: an empty password is first tried as "no password" (NULL), then as the empty string;
+// a non-ASCII password is also tried in the form OpenSSL before 1.1.0 used (each byte taken
+// as Latin-1), which old files were written with.
+#include <openssl/err.h>
+#include <openssl/pkcs7.h>
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+#include <optional>
+
+#include "core/pkcs12.hpp"
+#include "core/pkcs12_algorithms.hpp"
+#include "core/pkcs12_pairing.hpp"
+
+namespace certbackup {
+namespace {
+
+using pkcs12_detail::CertificateItem;
+using pkcs12_detail::KeyItem;
+using pkcs12_detail::PasswordArg;
+
+// Nested safeContents bags deeper than this are not real files.
+constexpr int kMaxSafeContentsDepth = 8;
+
+// The passwords to try, in order. Owns the derived forms.
+class PasswordCandidates {
+  public:
+    explicit PasswordCandidates(const PasswordArg& given) {
+        if (given.size == 0) {
+            candidates_.push_back(PasswordArg{nullptr, 0});
+            candidates_.push_back(PasswordArg{"", 0});
+            return;
+        }
+        candidates_.push_back(given);
+        const std::string_view text(given.data, static_cast<std::size_t>(given.size));
+        if (std::any_of(text.begin(), text.end(), [](char c) { return (c & 0x80) != 0; })) {
+            // OpenSSL < 1.1.0 made the BMPString by widening each byte; re-encoding the bytes
+            // as Latin-1 in UTF-8 gives the same BMPString through today's UTF-8 conversion.
+            latin1_form_.resize(text.size() * 2);
+            std::size_t n = 0;
+            for (char c : text) {
+                const auto b = static_cast<std::uint8_t>(c);
+                if (b < 0x80) {
+                    latin1_form_.data()[n++] = b;
+                } else {
+                    latin1_form_.data()[n++] = static_cast<std::uint8_t>(0xC0 | (b >> 6));
+                    latin1_form_.data()[n++] = static_cast<std::uint8_t>(0x80 | (b & 0x3F));
+                }
+            }
+            latin1_form_.resize(n);
+            candidates_.push_back(PasswordArg{reinterpret_cast<const char*>(latin1_form_.data()),
+                                              static_cast<int>(n)});
+        }
+    }
+    PasswordCandidates(const PasswordCandidates&) = delete;
+    PasswordCandidates& operator=(const PasswordCandidates&) = delete;
+
+    const std::vector<PasswordArg>& all() const { return candidates_; }
+
+  private:
+    SecureBuffer latin1_form_;
+    std::vector<PasswordArg> candidates_;
+};
+
+std::string lower(std::string text) {
+    for (char& c : text)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
+struct MacInfo {
+    bool present = false;
+    std::string algorithm;  // "sha256"
+    std::int64_t iterations = 0;
+};
+
+MacInfo read_mac_info(const PKCS12* pfx) {
+    MacInfo info;
+    if (PKCS12_mac_present(pfx) != 1)
+        return info;
+    info.present = true;
+    const X509_ALGOR* digest = nullptr;
+    const ASN1_INTEGER* iterations = nullptr;
+    PKCS12_get0_mac(nullptr, &digest, nullptr, &iterations, pfx);
+    const ASN1_OBJECT* oid = nullptr;
+    X509_ALGOR_get0(&oid, nullptr, nullptr, digest);
+    const int nid = OBJ_obj2nid(oid);
+    info.algorithm = nid != NID_undef ? lower(OBJ_nid2sn(nid)) : pkcs12_detail::describe_oid(oid);
+    info.iterations = 1;  // RFC 7292: an absent iteration count means 1
+    if (iterations != nullptr && ASN1_INTEGER_get_int64(&info.iterations, iterations) != 1)
+        info.iterations = std::numeric_limits<std::int64_t>::max();  // too large to read
+    ossl::clear_errors();
+    return info;
+}
+
+// Everything the bags held, before pairing.
+struct Collected {
+    std::vector<CertificateItem> certificates;
+    std::vector<KeyItem> keys;
+    std::vector<std::string> ignored;
+};
+
+// What a walk with one password needs to know and say.
+struct WalkContext {
+    PasswordArg password;
+    bool mac_verified = false;
+    std::string origin;
+};
+
+// `what` is "the file's encrypted contents" or "a private key".
+Error decryption_error(const WalkContext& context, const std::string& what,
+                       const X509_ALGOR* algorithm) {
+    const auto failure = pkcs12_detail::take_openssl_failure();
+    const std::string algorithm_name = pkcs12_detail::describe_algorithm(algorithm);
+    if (failure.unsupported_algorithm)
+        return Error{ErrorCode::unsupported,
+                     context.origin + ": cannot decrypt " + what + ": it uses " + algorithm_name +
+                         ", which this OpenSSL does not support; " +
+                         pkcs12_detail::unsupported_algorithm_hint() + " (" + failure.detail + ")"};
+    if (context.mac_verified)
+        return Error{ErrorCode::wrong_password,
+                     context.origin + ": the password passes the file's integrity check but " +
+                         "does not decrypt " + what + " (" + algorithm_name +
+                         "): the file was made with a separate encryption password, or it is "
+                         "damaged"};
+    return Error{ErrorCode::wrong_password,
+                 context.origin + ": wrong password: it does not decrypt " + what + " (" +
+                     algorithm_name + "); check the password and try again"};
+}
+
+// Refuses work factors beyond what certbackup itself would ever write, before any key
+// derivation, so that a crafted file cannot keep an import busy for hours.
+Result<void> check_work_factor(std::int64_t iterations, const std::string& what,
+                               const std::string& origin) {
+    if (iterations <= pkcs12_detail::kMaxIterations)
+        return {};
+    return fail(ErrorCode::unsupported,
+                origin + ": " + what + " asks for " + std::to_string(iterations) +
+                    " iterations, more than the " + std::to_string(pkcs12_detail::kMaxIterations) +
+                    " certbackup accepts; re-export the file with fewer");
+}
+
+std::string bmp_to_utf8(const ASN1_STRING* bmp) {
+    char* utf8 = OPENSSL_uni2utf8(ASN1_STRING_get0_data(bmp), ASN1_STRING_length(bmp));
+    ossl::OpenSslCharPtr owned(utf8);
+    return utf8 != nullptr ? std::string(utf8) : std::string();
+}
+
+// friendlyName is a BMPString (RFC 7292); some producers write UTF8String, accept both.
+std::string friendly_name_of(const PKCS12_SAFEBAG* bag) {
+    const ASN1_TYPE* value = PKCS12_SAFEBAG_get0_attr(bag, NID_friendlyName);
+    if (value == nullptr)
+        return {};
+    std::string name;
+    if (value->type == V_ASN1_BMPSTRING)
+        name = bmp_to_utf8(value->value.bmpstring);
+    else if (value->type == V_ASN1_UTF8STRING)
+        name = std::string(
+            reinterpret_cast<const char*>(ASN1_STRING_get0_data(value->value.utf8string)),
+            static_cast<std::size_t>(ASN1_STRING_length(value->value.utf8string)));
+    ossl::clear_errors();
+    return name;
+}
+
+std::vector<std::uint8_t> local_key_id_of(const PKCS12_SAFEBAG* bag) {
+    const ASN1_TYPE* value = PKCS12_SAFEBAG_get0_attr(bag, NID_localKeyID);
+    if (value == nullptr || value->type != V_ASN1_OCTET_STRING)
+        return {};
+    const ASN1_OCTET_STRING* id = value->value.octet_string;
+    const unsigned char* data = ASN1_STRING_get0_data(id);
+    return std::vector<std::uint8_t>(data, data + ASN1_STRING_length(id));
+}
+
+Result<ossl::EvpPkeyPtr> key_from_pkcs8(const PKCS8_PRIV_KEY_INFO* pkcs8,
+                                        const std::string& origin) {
+    ossl::EvpPkeyPtr key(EVP_PKCS82PKEY(pkcs8));
+    if (key)
+        return key;
+    const ASN1_OBJECT* oid = nullptr;
+    PKCS8_pkey_get0(&oid, nullptr, nullptr, nullptr, pkcs8);
+    const auto failure = pkcs12_detail::take_openssl_failure();
+    if (failure.unsupported_algorithm)
+        return fail(ErrorCode::unsupported,
+                    origin + ": a private key of type " + pkcs12_detail::describe_oid(oid) +
+                        " cannot be used with this OpenSSL (" + failure.detail + ")");
+    return fail(ErrorCode::corrupt, origin + ": a private key (" +
+                                        pkcs12_detail::describe_oid(oid) +
+                                        ") in the file is malformed (" + failure.detail + ")");
+}
+
+Result<void> collect_bags(const STACK_OF(PKCS12_SAFEBAG) * bags, const WalkContext& context,
+                          int depth, Collected& out);
+
+Result<void> collect_bag(const PKCS12_SAFEBAG* bag, const WalkContext& context, int depth,
+                         Collected& out) {
+    switch (PKCS12_SAFEBAG_get_nid(bag)) {
+        case NID_keyBag: {
+            auto key = key_from_pkcs8(PKCS12_SAFEBAG_get0_p8inf(bag), context.origin);
+            if (!key)
+                return std::unexpected(key.error());
+            out.keys.push_back(
+                KeyItem{std::move(*key), friendly_name_of(bag), local_key_id_of(bag)});
+            return {};
+        }
+        case NID_pkcs8ShroudedKeyBag: {
+            const X509_ALGOR* algorithm = nullptr;
+            X509_SIG_get0(PKCS12_SAFEBAG_get0_pkcs8(bag), &algorithm, nullptr);
+            if (auto r = check_work_factor(pkcs12_detail::pbe_iterations(algorithm),
+                                           "a private key's encryption", context.origin);
+                !r)
+                return r;
+            const auto& decryption = pkcs12_detail::decryption_context();
+            ossl::Pkcs8PrivKeyInfoPtr pkcs8(PKCS12_decrypt_skey_ex(
+                bag, context.password.data, context.password.size, decryption.libctx, nullptr));
+            if (!pkcs8)
+                return std::unexpected(decryption_error(context, "a private key", algorithm));
+            auto key = key_from_pkcs8(pkcs8.get(), context.origin);
+            if (!key)
+                return std::unexpected(key.error());
+            out.keys.push_back(
+                KeyItem{std::move(*key), friendly_name_of(bag), local_key_id_of(bag)});
+            return {};
+        }
+        case NID_certBag: {
+            if (PKCS12_SAFEBAG_get_bag_nid(bag) != NID_x509Certificate) {
+                out.ignored.push_back(
+                    "a certificate of type " +
+                    pkcs12_detail::describe_oid(PKCS12_SAFEBAG_get0_bag_type(bag)));
+                return {};
+            }
+            ossl::X509Ptr certificate(PKCS12_SAFEBAG_get1_cert(bag));
+            if (!certificate)
+                return fail(ErrorCode::corrupt, context.origin +
+                                                    ": a certificate in the file is "
+                                                    "malformed (" +
+                                                    ossl::drain_errors() + ")");
+            out.certificates.push_back(CertificateItem{
+                std::move(certificate), friendly_name_of(bag), local_key_id_of(bag)});
+            return {};
+        }
+        case NID_safeContentsBag:
+            if (depth >= kMaxSafeContentsDepth)
+                return fail(ErrorCode::corrupt,
+                            context.origin + ": safe contents are nested too deeply");
+            return collect_bags(PKCS12_SAFEBAG_get0_safes(bag), context, depth + 1, out);
+        case NID_crlBag:
+            out.ignored.push_back("a certificate revocation list (crlBag)");
+            return {};
+        case NID_secretBag:
+            out.ignored.push_back("a secret (secretBag)");
+            return {};
+        default:
+            out.ignored.push_back("a bag of type " +
+                                  pkcs12_detail::describe_oid(PKCS12_SAFEBAG_get0_type(bag)));
+            return {};
+    }
+}
+
+Result<void> collect_bags(const STACK_OF(PKCS12_SAFEBAG) * bags, const WalkContext& context,
+                          int depth, Collected& out) {
+    for (int i = 0; i < sk_PKCS12_SAFEBAG_num(bags); ++i) {
+        if (auto r = collect_bag(sk_PKCS12_SAFEBAG_value(bags, i), context, depth, out); !r)
+            return r;
+    }
+    return {};
+}
+
+Result<ossl::Pkcs12SafeBagStackPtr> open_safe(PKCS7* safe, const WalkContext& context) {
+    const int type = OBJ_obj2nid(safe->type);
+    if (type == NID_pkcs7_data) {
+        ossl::Pkcs12SafeBagStackPtr bags(PKCS12_unpack_p7data(safe));
+        if (!bags)
+            return fail(ErrorCode::corrupt, context.origin + ": a safe in the file is malformed (" +
+                                                ossl::drain_errors() + ")");
+        return bags;
+    }
+    if (type == NID_pkcs7_encrypted) {
+        const PKCS7_ENC_CONTENT* content =
+            safe->d.encrypted != nullptr ? safe->d.encrypted->enc_data : nullptr;
+        if (content == nullptr || content->algorithm == nullptr || content->enc_data == nullptr)
+            return fail(ErrorCode::corrupt,
+                        context.origin + ": an encrypted safe in the file has no content");
+        if (auto r = check_work_factor(pkcs12_detail::pbe_iterations(content->algorithm),
+                                       "the file's encryption", context.origin);
+            !r)
+            return std::unexpected(r.error());
+        const auto& decryption = pkcs12_detail::decryption_context();
+        ossl::Pkcs12SafeBagStackPtr bags(
+            static_cast<STACK_OF(PKCS12_SAFEBAG)*>(PKCS12_item_decrypt_d2i_ex(
+                content->algorithm, ASN1_ITEM_rptr(PKCS12_SAFEBAGS), context.password.data,
+                context.password.size, content->enc_data, 1, decryption.libctx, nullptr)));
+        if (!bags)
+            return std::unexpected(
+                decryption_error(context, "the file's encrypted contents", content->algorithm));
+        return bags;
+    }
+    if (type == NID_pkcs7_enveloped)
+        return fail(ErrorCode::unsupported,
+                    context.origin +
+                        ": the file uses PKCS#12 public-key privacy mode (an "
+                        "envelopedData safe), which certbackup does not support; "
+                        "re-export it with password privacy");
+    return fail(ErrorCode::unsupported, context.origin + ": a safe of unknown type " +
+                                            pkcs12_detail::describe_oid(safe->type) +
+                                            " cannot be read");
+}
+
+Result<Collected> collect(STACK_OF(PKCS7) * safes, const WalkContext& context) {
+    Collected out;
+    for (int i = 0; i < sk_PKCS7_num(safes); ++i) {
+        auto bags = open_safe(sk_PKCS7_value(safes, i), context);
+        if (!bags)
+            return std::unexpected(bags.error());
+        if (auto r = collect_bags(bags->get(), context, 0, out); !r)
+            return std::unexpected(r.error());
+    }
+    return out;
+}
+
+// The candidate that verifies the MAC, or the error to report when none does.
+Result<PasswordArg> verify_mac(PKCS12* pfx, const PasswordCandidates& candidates,
+                               const MacInfo& mac, const std::string& origin) {
+    std::optional<pkcs12_detail::OpenSslFailure> first_failure;
+    for (const PasswordArg& candidate : candidates.all()) {
+        if (PKCS12_verify_mac(pfx, candidate.data, candidate.size) == 1) {
+            ossl::clear_errors();
+            return candidate;
+        }
+        auto failure = pkcs12_detail::take_openssl_failure();
+        if (!first_failure)
+            first_failure = std::move(failure);
+    }
+    if (first_failure && first_failure->unsupported_algorithm)
+        return fail(ErrorCode::unsupported,
+                    origin + ": the file's integrity check uses " + mac.algorithm +
+                        ", which this OpenSSL cannot compute (" + first_failure->detail + ")");
+    return fail(ErrorCode::wrong_password,
+                origin + ": wrong password: the file's integrity check (MAC, " + mac.algorithm +
+                    ") does not verify with it (or the file was altered); check the password "
+                    "and try again");
+}
+
+Result<ossl::Pkcs12Ptr> decode(std::span<const std::uint8_t> pfx, const std::string& origin) {
+    const unsigned char* cursor = pfx.data();
+    ossl::Pkcs12Ptr decoded(
+        pfx.empty() ? nullptr : d2i_PKCS12(nullptr, &cursor, static_cast<long>(pfx.size())));
+    if (!decoded) {
+        ossl::clear_errors();
+        const std::string_view text(reinterpret_cast<const char*>(pfx.data()), pfx.size());
+        if (text.starts_with("-----BEGIN"))
+            return fail(ErrorCode::corrupt,
+                        origin +
+                            ": this is PEM text, not a PKCS#12 (PFX) file, which is binary "
+                            "DER");
+        return fail(ErrorCode::corrupt,
+                    origin + ": not a PKCS#12 (PFX) file, or it is truncated or damaged (" +
+                        std::to_string(pfx.size()) + " bytes could not be decoded)");
+    }
+    const auto consumed = static_cast<std::size_t>(cursor - pfx.data());
+    if (consumed != pfx.size())
+        return fail(ErrorCode::corrupt,
+                    origin + ": " + std::to_string(pfx.size() - consumed) +
+                        " bytes of unexpected data follow the PKCS#12 structure; the file is "
+                        "damaged or two files were joined");
+    return decoded;
+}
+
+Result<ossl::Pkcs7StackPtr> unpack_safes(const PKCS12* pfx, const std::string& origin) {
+    ossl::Pkcs7StackPtr safes(PKCS12_unpack_authsafes(pfx));
+    if (safes)
+        return safes;
+    const unsigned long code = ERR_peek_error();
+    const std::string detail = ossl::drain_errors();
+    if (ERR_GET_LIB(code) == ERR_LIB_PKCS12 &&
+        ERR_GET_REASON(code) == PKCS12_R_CONTENT_TYPE_NOT_DATA)
+        return fail(ErrorCode::unsupported,
+                    origin +
+                        ": the file uses PKCS#12 public-key integrity mode (signed), which "
+                        "certbackup does not support; re-export it with a password");
+    return fail(ErrorCode::corrupt,
+                origin + ": the contents of the file are malformed (" + detail + ")");
+}
+
+}  // namespace
+
+Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::string_view password,
+                                     std::string_view origin_view, bool require_private_key) {
+    const std::string origin(origin_view);
+    auto password_arg = pkcs12_detail::password_arg(password);
+    if (!password_arg)
+        return std::unexpected(password_arg.error().with_context(origin));
+    auto decoded = decode(pfx, origin);
+    if (!decoded)
+        return std::unexpected(decoded.error());
+    PKCS12* file = decoded->get();
+
+    const MacInfo mac = read_mac_info(file);
+    const PasswordCandidates candidates(*password_arg);
+    std::vector<PasswordArg> to_try = candidates.all();
+    if (mac.present) {
+        if (auto r = check_work_factor(mac.iterations, "the file's integrity check (MAC)", origin);
+            !r)
+            return std::unexpected(r.error());
+        auto verified = verify_mac(file, candidates, mac, origin);
+        if (!verified)
+            return std::unexpected(verified.error());
+        to_try = {*verified};
+    }
+    auto safes = unpack_safes(file, origin);
+    if (!safes)
+        return std::unexpected(safes.error());
+
+    // Without a MAC, only decryption tells whether a password candidate is right.
+    std::optional<Result<Collected>> collected;
+    for (const PasswordArg& candidate : to_try) {
+        collected = collect(safes->get(), WalkContext{candidate, mac.present, origin});
+        if (*collected || collected->error().code != ErrorCode::wrong_password)
+            break;
+    }
+    if (!*collected)
+        return std::unexpected(collected->error());
+
+    const bool has_key = !(*collected)->keys.empty();
+    if (require_private_key && !has_key)
+        return fail(ErrorCode::not_found,
+                    origin +
+                        ": the file holds no private key (only certificates); export the "
+                        "certificate again together with its private key");
+    auto certificates = pkcs12_detail::assemble_certificates(std::move((*collected)->certificates),
+                                                             std::move((*collected)->keys), origin);
+    if (!certificates)
+        return std::unexpected(certificates.error());
+
+    Pkcs12Contents contents;
+    contents.certificates = std::move(*certificates);
+    contents.mac_algorithm = mac.present ? mac.algorithm : std::string();
+    contents.mac_iterations = mac.present ? static_cast<int>(mac.iterations) : 0;
+    contents.ignored_items = std::move((*collected)->ignored);
+    return contents;
+}
+
+}  // namespace certbackup

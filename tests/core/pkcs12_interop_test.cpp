@@ -1,0 +1,472 @@
+// PKCS#12 against independent implementations, run as real processes: the `openssl` CLI
+// (OpenSSL's apps), GnuTLS `certtool`, NSS `pk12util`/`certutil`, and Java's `keytool` as a
+// producer of files with several keys. Each peer reads our files with the same password
+// (ASCII and non-ASCII) in both profiles, and we read what the peers write.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <map>
+#include <regex>
+
+#include "core/pkcs12.hpp"
+#include "pkcs12_fixtures.hpp"
+#include "support/temp_dir.hpp"
+
+namespace certbackup {
+namespace {
+
+namespace fx = certbackup::pkcs12_testing;
+using certbackup::testing::TempDir;
+using fx::kAsciiPassword;
+using fx::kNonAsciiPassword;
+using fx::kTestIterations;
+
+struct CommandResult {
+    int exit_code = -1;
+    std::string output;  // stdout and stderr together
+};
+
+// Runs `command` through /bin/sh and collects what it prints.
+CommandResult run(const std::string& command) {
+    CommandResult result;
+    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+    if (pipe == nullptr)
+        return result;
+    char buffer[4096];
+    std::size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0)
+        result.output.append(buffer, n);
+    const int status = ::pclose(pipe);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return result;
+}
+
+// A shell word for any bytes (the passwords are not ASCII).
+std::string quote(std::string_view text) {
+    std::string out = "'";
+    for (char c : text) {
+        if (c == '\'')
+            out += "'\\''";
+        else
+            out += c;
+    }
+    return out + "'";
+}
+
+std::string quote_path(const std::filesystem::path& path) {
+    return quote(path.string());
+}
+
+bool have(const std::string& tool) {
+    return run("command -v " + tool).exit_code == 0;
+}
+
+std::size_t count(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(needle); at != std::string::npos;
+         at = text.find(needle, at + needle.size()))
+        ++n;
+    return n;
+}
+
+bool contains(const std::string& text, const std::string& needle) {
+    return text.find(needle) != std::string::npos;
+}
+
+// "d9abf7..." -> "D9 AB F7 ...", as `openssl pkcs12` prints a localKeyID.
+std::string spaced_upper_hex(const std::string& hex) {
+    std::string out;
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+        if (!out.empty())
+            out += ' ';
+        out += static_cast<char>(std::toupper(static_cast<unsigned char>(hex[i])));
+        out += static_cast<char>(std::toupper(static_cast<unsigned char>(hex[i + 1])));
+    }
+    return out;
+}
+
+// Two entries sharing a chain: "alpha" (EC P-256) and "beta" (RSA 2048), each with a key.
+class TwoEntries {
+  public:
+    TwoEntries(const std::string& alpha_name, const std::string& beta_name)
+        : root_(fx::make_ca("Interop Root CA")),
+          intermediate_(fx::make_ca("Interop Intermediate CA", &root_)),
+          alpha_(fx::make_leaf("alpha.example.com", &intermediate_, alpha_name)),
+          beta_(fx::make_leaf("beta.example.com", &intermediate_, beta_name,
+                              samples::KeyType::rsa2048)) {}
+
+    std::vector<std::uint8_t> bundle(std::string_view password, const Pkcs12Profile& profile) {
+        const Certificate* entries[] = {&alpha_, &beta_};
+        return fx::must(export_pkcs12_bundle(entries, password, profile), "export bundle");
+    }
+    const Certificate& alpha() const { return alpha_; }
+    const Certificate& beta() const { return beta_; }
+    const Certificate& intermediate() const { return intermediate_; }
+    const Certificate& root() const { return root_; }
+
+  private:
+    Certificate root_;
+    Certificate intermediate_;
+    Certificate alpha_;
+    Certificate beta_;
+};
+
+struct PeerCase {
+    Pkcs12ProfileName profile;
+    bool non_ascii_password;
+};
+
+std::string case_name(const ::testing::TestParamInfo<PeerCase>& info) {
+    return std::string(to_string(info.param.profile)) +
+           (info.param.non_ascii_password ? "_non_ascii" : "_ascii");
+}
+
+const auto kPeerCases = ::testing::Values(
+    PeerCase{Pkcs12ProfileName::modern, false}, PeerCase{Pkcs12ProfileName::modern, true},
+    PeerCase{Pkcs12ProfileName::compat, false}, PeerCase{Pkcs12ProfileName::compat, true});
+
+// Our bundle, written to a temporary file with its password file next to it.
+class PeerReadsOurFile : public ::testing::TestWithParam<PeerCase> {
+  protected:
+    void SetUp() override {
+        password_ = std::string(GetParam().non_ascii_password ? kNonAsciiPassword : kAsciiPassword);
+        const Pkcs12Profile profile = GetParam().profile == Pkcs12ProfileName::modern
+                                          ? Pkcs12Profile::modern(kTestIterations)
+                                          : Pkcs12Profile::compat(kTestIterations);
+        fx::write_file(pfx_path_, entries_.bundle(password_, profile));
+        fx::write_file(password_path_, password_);  // no newline: part of no password
+    }
+    bool modern() const { return GetParam().profile == Pkcs12ProfileName::modern; }
+
+    TempDir dir_;
+    TwoEntries entries_{"Datenbank \xC3\xA4\xC3\xB6\xC3\xBC \xE6\x97\xA5\xE6\x9C\xAC", "beta"};
+    std::filesystem::path pfx_path_ = dir_ / "bundle.pfx";
+    std::filesystem::path password_path_ = dir_ / "password.txt";
+    std::string password_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// openssl pkcs12
+
+class OpenSslCliReadsOurFile : public PeerReadsOurFile {};
+
+TEST_P(OpenSslCliReadsOurFile, WithTheSamePasswordAndTheProfilesAlgorithms) {
+    const auto info = run("openssl pkcs12 -info -noout -in " + quote_path(pfx_path_) +
+                          " -passin file:" + quote_path(password_path_));
+    ASSERT_EQ(info.exit_code, 0) << info.output;
+    const std::string iterations = std::to_string(kTestIterations);
+    EXPECT_EQ(count(info.output, "Certificate bag"), 4u) << info.output;  // chain once
+    if (modern()) {
+        EXPECT_TRUE(contains(info.output, "MAC: sha256, Iteration " + iterations)) << info.output;
+        EXPECT_TRUE(contains(info.output, "MAC length: 32, salt length: 16")) << info.output;
+        EXPECT_EQ(count(info.output,
+                        "PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC, "
+                        "Iteration " +
+                            iterations + ", PRF hmacWithSHA256"),
+                  1u)
+            << info.output;
+        EXPECT_EQ(count(info.output, "PKCS7 Data"), 0u) << info.output;
+        EXPECT_EQ(count(info.output, "Key bag"), 2u) << info.output;
+        EXPECT_EQ(count(info.output, "Shrouded Keybag"), 0u) << info.output;
+    } else {
+        EXPECT_TRUE(contains(info.output, "MAC: sha1, Iteration " + iterations)) << info.output;
+        EXPECT_TRUE(contains(info.output, "MAC length: 20, salt length: 16")) << info.output;
+        EXPECT_EQ(count(info.output,
+                        "PKCS7 Encrypted data: pbeWithSHA1And3-KeyTripleDES-CBC, "
+                        "Iteration " +
+                            iterations),
+                  1u)
+            << info.output;
+        EXPECT_EQ(count(info.output, "PKCS7 Data"), 1u) << info.output;
+        EXPECT_EQ(count(info.output,
+                        "Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC, "
+                        "Iteration " +
+                            iterations),
+                  2u)
+            << info.output;
+    }
+
+    // The keys come out as we put them in, each with its certificate's SHA-1 as localKeyID.
+    const auto keys = run("openssl pkcs12 -nocerts -nodes -in " + quote_path(pfx_path_) +
+                          " -passin file:" + quote_path(password_path_));
+    ASSERT_EQ(keys.exit_code, 0) << keys.output;
+    for (const Certificate* entry : {&entries_.alpha(), &entries_.beta()}) {
+        EXPECT_TRUE(contains(keys.output, std::string(entry->key_pem().view())));
+        EXPECT_TRUE(
+            contains(keys.output, "localKeyID: " + spaced_upper_hex(entry->info().sha1_hex)));
+    }
+    EXPECT_TRUE(contains(keys.output, "friendlyName: beta")) << keys.output;
+
+    fx::write_file(password_path_, std::string_view("not the password"));
+    const auto wrong = run("openssl pkcs12 -info -noout -in " + quote_path(pfx_path_) +
+                           " -passin file:" + quote_path(password_path_));
+    EXPECT_NE(wrong.exit_code, 0);
+    EXPECT_TRUE(contains(wrong.output, "Mac verify error")) << wrong.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Peers, OpenSslCliReadsOurFile, kPeerCases, case_name);
+
+// ---------------------------------------------------------------------------------------------
+// GnuTLS certtool
+
+class GnuTlsCerttoolReadsOurFile : public PeerReadsOurFile {};
+
+TEST_P(GnuTlsCerttoolReadsOurFile, WithTheSamePassword) {
+    const auto info = run("certtool --p12-info --inder --infile " + quote_path(pfx_path_) +
+                          " --password " + quote(password_));
+    ASSERT_EQ(info.exit_code, 0) << info.output;
+    EXPECT_FALSE(contains(info.output, "verify_mac")) << info.output;  // MAC verified
+    const std::string iterations = "Iteration count: " + std::to_string(kTestIterations);
+    EXPECT_TRUE(contains(info.output, "Friendly name: " + entries_.alpha().friendly_name()))
+        << info.output;
+    EXPECT_TRUE(contains(info.output, "Friendly name: beta")) << info.output;
+    EXPECT_TRUE(contains(info.output, "Key ID: ")) << info.output;
+    if (modern()) {
+        EXPECT_TRUE(contains(info.output, "MAC: SHA256")) << info.output;
+        EXPECT_EQ(count(info.output, "Salt size: 16"), 2u) << info.output;  // MAC, safe
+        EXPECT_EQ(count(info.output, iterations), 2u) << info.output;
+        EXPECT_EQ(count(info.output, "Schema: PBES2-AES256-CBC"), 1u) << info.output;
+        // Plain keyBags inside the encrypted safe: certtool prints them decrypted.
+        EXPECT_EQ(count(info.output, "Type: PKCS #8 Key"), 2u) << info.output;
+        EXPECT_TRUE(contains(info.output, std::string(entries_.alpha().key_pem().view())));
+        EXPECT_TRUE(contains(info.output, std::string(entries_.beta().key_pem().view())));
+    } else {
+        EXPECT_TRUE(contains(info.output, "MAC: SHA1")) << info.output;
+        EXPECT_EQ(count(info.output, "Salt size: 16"), 4u) << info.output;  // MAC, safe, keys
+        EXPECT_EQ(count(info.output, iterations), 4u) << info.output;
+        EXPECT_EQ(count(info.output, "Schema: PKCS12-3DES-SHA1"), 3u) << info.output;
+        EXPECT_EQ(count(info.output, "Type: PKCS #8 Encrypted key"), 2u) << info.output;
+        // certtool leaves shrouded keys encrypted; decrypt each with certtool as well.
+        const std::regex block(
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----[^-]*"
+            "-----END ENCRYPTED PRIVATE KEY-----");
+        int decrypted = 0;
+        for (auto it = std::sregex_iterator(info.output.begin(), info.output.end(), block);
+             it != std::sregex_iterator(); ++it) {
+            const auto key_path = dir_ / ("key" + std::to_string(decrypted) + ".pem");
+            fx::write_file(key_path, it->str());
+            const auto key = run("certtool --key-info --pkcs8 --infile " + quote_path(key_path) +
+                                 " --password " + quote(password_));
+            EXPECT_EQ(key.exit_code, 0) << key.output;
+            EXPECT_TRUE(contains(key.output, "PRIVATE KEY-----")) << key.output;
+            ++decrypted;
+        }
+        EXPECT_EQ(decrypted, 2);
+    }
+
+    const auto wrong = run("certtool --p12-info --inder --infile " + quote_path(pfx_path_) +
+                           " --password " + quote("not the password"));
+    EXPECT_NE(wrong.exit_code, 0) << wrong.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Peers, GnuTlsCerttoolReadsOurFile, kPeerCases, case_name);
+
+// ---------------------------------------------------------------------------------------------
+// NSS pk12util
+
+class NssPk12utilImportsOurFile : public PeerReadsOurFile {};
+
+TEST_P(NssPk12utilImportsOurFile, WithTheSamePassword) {
+    const auto db = "sql:" + (dir_ / "nssdb").string();
+    std::filesystem::create_directory(dir_ / "nssdb");
+    const auto init = run("certutil -N -d " + quote(db) + " --empty-password");
+    ASSERT_EQ(init.exit_code, 0) << init.output;
+
+    const auto list = run("pk12util -l " + quote_path(pfx_path_) + " -d " + quote(db) + " -W " +
+                          quote(password_));
+    ASSERT_EQ(list.exit_code, 0) << list.output;
+    EXPECT_EQ(count(list.output, "Certificate(has private key):"), 2u) << list.output;
+    EXPECT_EQ(count(list.output, modern() ? "\nKey:" : "\nKey(shrouded):"), 2u) << list.output;
+    EXPECT_TRUE(contains(list.output, "Friendly Name: " + entries_.alpha().friendly_name()))
+        << list.output;
+
+    const auto import = run("pk12util -i " + quote_path(pfx_path_) + " -d " + quote(db) + " -W " +
+                            quote(password_) + " -K ''");
+    ASSERT_EQ(import.exit_code, 0) << import.output;
+    EXPECT_TRUE(contains(import.output, "PKCS12 IMPORT SUCCESSFUL")) << import.output;
+    const auto keys = run("certutil -K -d " + quote(db));
+    ASSERT_EQ(keys.exit_code, 0) << keys.output;
+    EXPECT_TRUE(contains(keys.output, entries_.alpha().friendly_name())) << keys.output;
+    EXPECT_TRUE(contains(keys.output, "beta")) << keys.output;
+    EXPECT_EQ(count(keys.output, "\n<"), 2u) << keys.output;  // one line per private key
+
+    const auto wrong = run("pk12util -l " + quote_path(pfx_path_) + " -d " + quote(db) + " -W " +
+                           quote("not the password"));
+    EXPECT_NE(wrong.exit_code, 0) << wrong.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Peers, NssPk12utilImportsOurFile, kPeerCases, case_name);
+
+// ---------------------------------------------------------------------------------------------
+// We read what `openssl pkcs12 -export` writes
+
+struct CliExportCase {
+    std::string name;
+    std::string options;      // extra `openssl pkcs12 -export` options
+    std::string mac;          // what import reports
+    std::string info_marker;  // in `-info`, proves the options took effect
+};
+
+class WeReadOpenSslCliFiles : public ::testing::TestWithParam<std::tuple<CliExportCase, bool>> {
+  protected:
+    void SetUp() override {
+        fx::write_file(dir_ / "leaf.pem", fx::pem_of(leaf_.leaf()));
+        fx::write_file(dir_ / "key.pem", leaf_.key_pem().view());
+        fx::write_file(dir_ / "chain.pem",
+                       fx::pem_of(intermediate_.leaf()) + fx::pem_of(root_.leaf()));
+    }
+
+    TempDir dir_;
+    Certificate root_ = fx::make_ca("CLI Root CA");
+    Certificate intermediate_ = fx::make_ca("CLI Intermediate CA", &root_);
+    Certificate leaf_ = fx::make_leaf("cli.example.com", &intermediate_);
+};
+
+TEST_P(WeReadOpenSslCliFiles, WithKeyChainAndName) {
+    const auto& [variant, non_ascii] = GetParam();
+    const std::string password(non_ascii ? kNonAsciiPassword : kAsciiPassword);
+    const auto password_path = dir_ / "password.txt";
+    fx::write_file(password_path, password);
+    const auto pfx_path = dir_ / "cli.pfx";
+    const auto made =
+        run("openssl pkcs12 -export -in " + quote_path(dir_ / "leaf.pem") + " -inkey " +
+            quote_path(dir_ / "key.pem") + " -certfile " + quote_path(dir_ / "chain.pem") +
+            " -name 'CLI entry' -passout file:" + quote_path(password_path) + " -out " +
+            quote_path(pfx_path) + " " + variant.options);
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+    const auto info = run("openssl pkcs12 -info -noout -legacy -in " + quote_path(pfx_path) +
+                          " -passin file:" + quote_path(password_path));
+    ASSERT_TRUE(contains(info.output, variant.info_marker)) << info.output;
+
+    auto contents = import_pkcs12(fx::read_file(pfx_path), password, "cli.pfx", true);
+    ASSERT_TRUE(contents) << contents.error().message;
+    ASSERT_EQ(contents->certificates.size(), 1u);
+    const Certificate& back = contents->certificates[0];
+    EXPECT_EQ(back.sha256_hex(), leaf_.sha256_hex());
+    ASSERT_TRUE(back.has_key());
+    EXPECT_EQ(back.key_pem().view(), leaf_.key_pem().view());
+    EXPECT_EQ(back.friendly_name(), "CLI entry");
+    EXPECT_EQ(fx::chain_digests(back),
+              (std::vector<std::string>{intermediate_.sha256_hex(), root_.sha256_hex()}));
+    EXPECT_EQ(contents->mac_algorithm, variant.mac);
+
+    auto wrong = import_pkcs12(fx::read_file(pfx_path), "not the password", "cli.pfx");
+    ASSERT_FALSE(wrong);
+    EXPECT_EQ(wrong.error().code, ErrorCode::wrong_password) << wrong.error().message;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Variants, WeReadOpenSslCliFiles,
+    ::testing::Combine(
+        ::testing::Values(CliExportCase{"default", "", "sha256", "PBES2, PBKDF2, AES-256-CBC"},
+                          CliExportCase{"legacy", "-legacy", "sha1", "pbeWithSHA1And40BitRC2-CBC"},
+                          CliExportCase{"nomac", "-nomac", "", "PBES2, PBKDF2, AES-256-CBC"},
+                          CliExportCase{"unencrypted", "-keypbe NONE -certpbe NONE", "sha256",
+                                        "Key bag"}),
+        ::testing::Bool()),
+    [](const auto& info) {
+        return std::get<0>(info.param).name + (std::get<1>(info.param) ? "_non_ascii" : "_ascii");
+    });
+
+TEST(WeReadOpenSslCliFile, WithAnEmptyPassword) {
+    TempDir dir;
+    const Certificate leaf = fx::make_leaf("empty.example.com", nullptr);
+    fx::write_file(dir / "both.pem", leaf.certificate_pem() + std::string(leaf.key_pem().view()));
+    const auto made = run("openssl pkcs12 -export -in " + quote_path(dir / "both.pem") +
+                          " -passout pass: -out " + quote_path(dir / "empty.pfx"));
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+    auto contents = import_pkcs12(fx::read_file(dir / "empty.pfx"), "", "empty.pfx", true);
+    ASSERT_TRUE(contents) << contents.error().message;
+    EXPECT_EQ(contents->certificates.at(0).sha256_hex(), leaf.sha256_hex());
+}
+
+TEST(WeReadOpenSslCliFile, WithoutKeysIsNotFoundWhenAKeyIsRequired) {
+    TempDir dir;
+    const Certificate leaf = fx::make_leaf("nokeys.example.com", nullptr);
+    fx::write_file(dir / "cert.pem", leaf.certificate_pem());
+    const auto made = run("openssl pkcs12 -export -nokeys -in " + quote_path(dir / "cert.pem") +
+                          " -passout pass:secret -out " + quote_path(dir / "nokeys.pfx"));
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+    auto r = import_pkcs12(fx::read_file(dir / "nokeys.pfx"), "secret", "nokeys.pfx", true);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::not_found) << r.error().message;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several keys in one file, from an independent producer: `openssl pkcs12 -export` writes one
+// key only, Java's keytool writes a keystore of many (shrouded PBES2 key bags, its own
+// localKeyIDs). Java also reads our compat files; it skips plain keyBags, so it finds no keys
+// in modern files (core/pkcs12_export.cpp says why modern uses them).
+
+class JavaKeytool : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        if (!have("keytool"))
+            GTEST_SKIP() << "keytool (OpenJDK) is not installed";
+    }
+    TempDir dir_;
+};
+
+TEST_F(JavaKeytool, KeystoreWithSeveralKeysImports) {
+    const std::string password = "keystore-pass-1";
+    const auto store = dir_ / "java.p12";
+    for (const std::string alias : {"first", "second"}) {
+        const auto made = run("keytool -genkeypair -keystore " + quote_path(store) +
+                              " -storetype PKCS12 -storepass " + password + " -alias " + alias +
+                              " -keyalg EC -groupname secp256r1 -dname CN=" + alias +
+                              ".example.com -validity 30");
+        ASSERT_EQ(made.exit_code, 0) << made.output;
+    }
+    // A third entry with a chain, first written by openssl, then rewritten by keytool.
+    const Certificate root = fx::make_ca("Java Root CA");
+    const Certificate leaf = fx::make_leaf("third.example.com", &root);
+    fx::write_file(dir_ / "both.pem", leaf.certificate_pem() + std::string(leaf.key_pem().view()));
+    const auto cli =
+        run("openssl pkcs12 -export -in " + quote_path(dir_ / "both.pem") +
+            " -name third -passout pass:" + password + " -out " + quote_path(dir_ / "cli.p12"));
+    ASSERT_EQ(cli.exit_code, 0) << cli.output;
+    const auto merged =
+        run("keytool -importkeystore -noprompt -srckeystore " + quote_path(dir_ / "cli.p12") +
+            " -srcstoretype PKCS12 -srcstorepass " + password + " -destkeystore " +
+            quote_path(store) + " -deststoretype PKCS12 -deststorepass " + password);
+    ASSERT_EQ(merged.exit_code, 0) << merged.output;
+    const auto info =
+        run("openssl pkcs12 -info -noout -in " + quote_path(store) + " -passin pass:" + password);
+    ASSERT_EQ(count(info.output, "Shrouded Keybag"), 3u) << info.output;
+
+    auto contents = import_pkcs12(fx::read_file(store), password, "java.p12", true);
+    ASSERT_TRUE(contents) << contents.error().message;
+    ASSERT_EQ(contents->certificates.size(), 3u);
+    std::map<std::string, const Certificate*> by_name;
+    for (const auto& certificate : contents->certificates) {
+        EXPECT_TRUE(certificate.has_key()) << certificate.friendly_name();
+        by_name[certificate.friendly_name()] = &certificate;
+    }
+    ASSERT_EQ(by_name.size(), 3u);
+    ASSERT_TRUE(by_name.contains("first") && by_name.contains("second") &&
+                by_name.contains("third"));
+    EXPECT_EQ(by_name["first"]->info().subject, "CN=first.example.com");
+    EXPECT_EQ(by_name["second"]->info().subject, "CN=second.example.com");
+    EXPECT_EQ(by_name["third"]->sha256_hex(), leaf.sha256_hex());
+    EXPECT_EQ(by_name["third"]->key_pem().view(), leaf.key_pem().view());
+    EXPECT_EQ(fx::chain_digests(*by_name["third"]), std::vector<std::string>{root.sha256_hex()});
+}
+
+TEST_F(JavaKeytool, ReadsOurCompatBundle) {
+    TwoEntries entries("alpha", "beta");
+    const std::string password(kAsciiPassword);
+    const auto store = dir_ / "ours.p12";
+    fx::write_file(store, entries.bundle(password, Pkcs12Profile::compat(kTestIterations)));
+    const auto list = run("keytool -list -v -keystore " + quote_path(store) +
+                          " -storetype PKCS12 -storepass " + quote(password));
+    ASSERT_EQ(list.exit_code, 0) << list.output;
+    EXPECT_TRUE(contains(list.output, "Your keystore contains 2 entries")) << list.output;
+    EXPECT_EQ(count(list.output, "Entry type: PrivateKeyEntry"), 2u) << list.output;
+    EXPECT_EQ(count(list.output, "Certificate chain length: 3"), 2u) << list.output;
+    EXPECT_TRUE(contains(list.output, "Alias name: alpha")) << list.output;
+    EXPECT_TRUE(contains(list.output, "Alias name: beta")) << list.output;
+}
+
+}  // namespace
+}  // namespace certbackup
