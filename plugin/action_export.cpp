@@ -1,0 +1,151 @@
+#include <ctime>
+#include <iostream>
+
+#include "action_args.hpp"
+#include "actions.hpp"
+#include "certificate_view.hpp"
+#include "core/snapshot_writer.hpp"
+#include "core/store_settings.hpp"
+#include "job_support.hpp"
+#include "plugin_errors.hpp"
+
+namespace certbackup::plugin {
+namespace {
+
+// Writes an export into a hidden temporary directory in the location; `publish` fsyncs it and
+// renames it to its final name, so a failed export leaves no half-written directory that
+// looks complete. An unpublished directory is removed on destruction.
+class ExportDirectory final : public ItemSink {
+  public:
+    explicit ExportDirectory(std::filesystem::path final_dir)
+        : final_(std::move(final_dir)), temp_(temp_sibling(final_)) {}
+    ~ExportDirectory() override {
+        if (!published_)
+            (void)Env::posix().remove_tree(temp_);
+    }
+
+    Result<void> create() { return Env::posix().create_dir(temp_, 0700); }
+
+    Result<void> write_item(std::string_view name, std::span<const std::uint8_t> bytes) override {
+        // Export files hold encrypted keys: private to the owner like the store.
+        return Env::posix().write_file(temp_ / std::string(name), bytes, 0600);
+    }
+
+    Result<void> publish() {
+        if (auto synced = Env::posix().sync_dir(temp_); !synced)
+            return synced;
+        if (auto renamed = Env::posix().rename(temp_, final_); !renamed)
+            return renamed;
+        published_ = true;
+        return Env::posix().sync_dir(final_.parent_path());
+    }
+
+  private:
+    std::filesystem::path final_;
+    std::filesystem::path temp_;
+    bool published_ = false;
+};
+
+std::string utc_stamp() {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+    return buf;
+}
+
+// Asks for the location on the terminal; empty when there is none or nothing was entered.
+std::string ask_location() {
+    std::cerr << "No storage location is set for exports. Directory to export to: " << std::flush;
+    std::string line;
+    std::getline(std::cin, line);
+    return line;
+}
+
+}  // namespace
+
+backup_host::Result<void> action_export(const backup_host::Host& host,
+                                        const CertificatesOptions& options,
+                                        const std::vector<std::string>& args) {
+    CLI::App app(
+        "Export the certificates (not SSL) with their keys, protected by a password, to the "
+        "storage "
+        "location.",
+        "export");
+    std::optional<std::string> store_dir;
+    std::optional<std::string> location;
+    bool per_certificate = false;
+    app.add_option("--store", store_dir, "the store directory (default: the store option)");
+    app.add_option("--location", location,
+                   "export into this directory (default: the location setting)");
+    app.add_flag("--per-certificate-files", per_certificate,
+                 "one PFX file per certificate (default: the setting)");
+    auto parsed = parse_action_args(host, app, args);
+    if (!parsed || !*parsed)
+        return parsed ? backup_host::Result<void>{} : std::unexpected(parsed.error());
+
+    auto store = open_store(
+        store_dir ? std::optional<std::filesystem::path>(*store_dir) : options.store, false);
+    if (!store)
+        return std::unexpected(store.error());
+    auto settings = read_store_settings(Env::posix(), (*store)->layout().settings_file());
+    if (!settings)
+        return lift_error(settings.error());
+    std::filesystem::path dir;
+    if (location) {
+        dir = *location;
+    } else if (settings->location) {
+        dir = *settings->location;
+    } else if (host.stdin_is_terminal()) {
+        dir = ask_location();
+    }
+    if (dir.empty())
+        return backup_host::fail(
+            backup_host::Status::bad_usage,
+            "no storage location for the export: give --location DIR, or set one with "
+            "`backup-host certificates settings --location DIR`");
+    if (auto made = create_dirs(Env::posix(), std::filesystem::absolute(dir), 0700); !made)
+        return lift_error(made.error());
+
+    CertificatesOptions export_options = options;
+    export_options.include_ssl = false;  // SSL certificates are not exported (they are recreated)
+    export_options.include_unused = false;
+    export_options.scope = "all";
+    export_options.per_certificate_files = per_certificate || settings->per_certificate_files;
+    auto snapshot = snapshot_options(export_options, **store);
+    if (!snapshot)
+        return std::unexpected(snapshot.error());
+    std::vector<StoredCertificate> storage;
+    auto candidates = snapshot_candidates(**store, "all", storage);
+    if (!candidates)
+        return std::unexpected(candidates.error());
+    auto password = job_password(host, backup_host::SecretUse::new_secret);
+    if (!password)
+        return std::unexpected(password.error());
+
+    const auto final_dir = std::filesystem::absolute(dir) / ("certificates-export-" + utc_stamp());
+    ExportDirectory out(final_dir);
+    if (auto created = out.create(); !created)
+        return lift_error(created.error());
+    SnapshotWriter writer(*snapshot, work_hooks(host, "exporting"));
+    auto summary = writer.write(*candidates, *password, out);
+    if (!summary)
+        return lift_error(summary.error());
+    if (auto published = out.publish(); !published)
+        return lift_error(published.error());
+
+    std::string text =
+        "Exported " + std::to_string(summary->manifest.entries.size()) + " certificates to " +
+        final_dir.string() + " (" +
+        (snapshot->per_certificate_files ? "one PFX file per certificate" : "one PFX file") +
+        ", with manifest.pb):\n";
+    for (const auto& item : summary->items_written)
+        text += "  " + item + "\n";
+    for (const auto& x : summary->manifest.excluded)
+        text += "Not exported: " + join_bindings(x.bindings) + " " +
+                x.certificate.info.sha256_hex.substr(0, 16) + ": " + x.reason_text + "\n";
+    return host.output(text);
+}
+
+}  // namespace certbackup::plugin

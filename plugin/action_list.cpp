@@ -1,0 +1,75 @@
+#include <nlohmann/json.hpp>
+
+#include "action_args.hpp"
+#include "actions.hpp"
+#include "certificate_view.hpp"
+#include "job_support.hpp"
+#include "plugin_errors.hpp"
+
+namespace certbackup::plugin {
+
+backup_host::Result<void> action_list(const backup_host::Host& host,
+                                      const CertificatesOptions& options,
+                                      const std::vector<std::string>& args) {
+    CLI::App app(
+        "List the certificates of the store: the required ones, and with --all the unused ones "
+        "too.",
+        "list");
+    std::optional<std::string> store_dir;
+    bool all = false;
+    bool json = false;
+    std::optional<std::string> database;
+    app.add_option("--store", store_dir, "the store directory (default: the store option)");
+    app.add_flag("--all", all, "also list unused certificates (marked)");
+    app.add_option("--database", database, "only certificates bound under this database");
+    app.add_flag("--json", json, "one JSON document");
+    auto parsed = parse_action_args(host, app, args);
+    if (!parsed || !*parsed)
+        return parsed ? backup_host::Result<void>{} : std::unexpected(parsed.error());
+
+    auto store = open_store(
+        store_dir ? std::optional<std::filesystem::path>(*store_dir) : options.store, false);
+    if (!store)
+        return std::unexpected(store.error());
+    CertificateFilter filter;
+    filter.include_unused = all;
+    filter.database = database;
+    auto listed = (*store)->list(filter);
+    if (!listed)
+        return lift_error(listed.error());
+
+    if (json) {
+        nlohmann::json rows = nlohmann::json::array();
+        for (const auto& s : *listed) {
+            const auto info = s.certificate.info();
+            rows.push_back({{"kind", kind_label(s.bindings)},
+                            {"bindings", bindings_json(s.bindings)},
+                            {"required", s.required()},
+                            {"subject", info.subject},
+                            {"sha256", info.sha256_hex},
+                            {"not_after", format_date(info.not_after)},
+                            {"days_left", days_left(info.not_after)},
+                            {"private_key", s.certificate.has_key()}});
+        }
+        return host.output(
+            nlohmann::json{{"store", (*store)->root().string()}, {"certificates", rows}}.dump(2) +
+            "\n");
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& s : *listed) {
+        const auto info = s.certificate.info();
+        rows.push_back(
+            {s.required() ? kind_label(s.bindings) : "unused *", join_bindings(s.bindings),
+             info.subject, info.sha256_hex,
+             format_date(info.not_after) + " (" + describe_days_left(info.not_after) + ")",
+             s.certificate.has_key() ? "yes" : "no"});
+    }
+    std::string text =
+        format_table({"KIND", "BINDINGS", "SUBJECT", "SHA-256", "NOT AFTER", "KEY"}, rows);
+    text += std::to_string(listed->size()) + " certificate" + (listed->size() == 1 ? "" : "s");
+    if (all)
+        text += "; * unused: no purpose uses it (delete-unused removes these)";
+    return host.output(text + "\n");
+}
+
+}  // namespace certbackup::plugin

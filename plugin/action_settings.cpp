@@ -1,0 +1,71 @@
+#include <nlohmann/json.hpp>
+
+#include "action_args.hpp"
+#include "actions.hpp"
+#include "core/store_settings.hpp"
+#include "job_support.hpp"
+#include "plugin_errors.hpp"
+
+namespace certbackup::plugin {
+
+backup_host::Result<void> action_settings(const backup_host::Host& host,
+                                          const CertificatesOptions& options,
+                                          const std::vector<std::string>& args) {
+    CLI::App app("Show or change the certificate manager's settings, kept in the store.",
+                 "settings");
+    std::optional<std::string> store_dir;
+    std::optional<std::string> per_certificate;
+    std::optional<std::string> location;
+    bool json = false;
+    app.add_option("--store", store_dir, "the store directory (default: the store option)");
+    app.add_option("--per-certificate-files", per_certificate,
+                   "on: one PFX file per certificate; off: one for all")
+        ->check(CLI::IsMember({"on", "off"}));
+    app.add_option("--location", location, "the storage location of exports (a directory)");
+    app.add_flag("--json", json, "one JSON document");
+    auto parsed = parse_action_args(host, app, args);
+    if (!parsed || !*parsed)
+        return parsed ? backup_host::Result<void>{} : std::unexpected(parsed.error());
+
+    auto store = open_store(
+        store_dir ? std::optional<std::filesystem::path>(*store_dir) : options.store, false);
+    if (!store)
+        return std::unexpected(store.error());
+    const auto file = (*store)->layout().settings_file();
+    auto settings = read_store_settings(Env::posix(), file);
+    if (!settings)
+        return lift_error(settings.error());
+    const bool changing = per_certificate || location;
+    if (per_certificate)
+        settings->per_certificate_files = *per_certificate == "on";
+    if (location) {
+        if (location->empty())
+            return backup_host::fail(backup_host::Status::bad_usage,
+                                     "--location needs a directory");
+        settings->location = std::filesystem::absolute(*location);
+    }
+    if (changing) {
+        // Under the store's writer lock: store recovery removes stray temporary files in the
+        // store's directory, and must not take the settings' temporary file for one.
+        auto lock = (*store)->begin();
+        if (!lock)
+            return lift_error(lock.error());
+        if (auto written = write_store_settings(Env::posix(), file, *settings); !written)
+            return lift_error(written.error());
+    }
+
+    if (json)
+        return host.output(
+            nlohmann::json{
+                {"per_certificate_files", settings->per_certificate_files},
+                {"location", settings->location ? nlohmann::json(settings->location->string())
+                                                : nlohmann::json(nullptr)}}
+                .dump(2) +
+            "\n");
+    return host.output(
+        std::string(changing ? "Settings saved.\n" : "") + "per_certificate_files  " +
+        (settings->per_certificate_files ? "on" : "off") + "\nlocation               " +
+        (settings->location ? settings->location->string() : "(not set)") + "\n");
+}
+
+}  // namespace certbackup::plugin

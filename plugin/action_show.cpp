@@ -1,0 +1,96 @@
+#include <nlohmann/json.hpp>
+
+#include "action_args.hpp"
+#include "actions.hpp"
+#include "certificate_view.hpp"
+#include "job_support.hpp"
+#include "plugin_errors.hpp"
+
+namespace certbackup::plugin {
+namespace {
+
+nlohmann::json chain_json(const Certificate& c) {
+    nlohmann::json chain = nlohmann::json::array();
+    for (const auto& issuer : c.chain()) {
+        X509_up_ref(issuer.get());
+        auto copy = Certificate::create(ossl::X509Ptr(issuer.get()), nullptr, {});
+        if (!copy)
+            continue;
+        const auto info = copy->info();
+        chain.push_back({{"subject", info.subject},
+                         {"sha256", info.sha256_hex},
+                         {"not_after", format_date(info.not_after)}});
+    }
+    return chain;
+}
+
+}  // namespace
+
+backup_host::Result<void> action_show(const backup_host::Host& host,
+                                      const CertificatesOptions& options,
+                                      const std::vector<std::string>& args) {
+    CLI::App app("Show every detail of one certificate.", "show");
+    std::string thumbprint;
+    std::optional<std::string> store_dir;
+    bool json = false;
+    app.add_option("THUMBPRINT", thumbprint,
+                   "SHA-256 thumbprint, or a unique prefix of 8 or more hex digits")
+        ->required();
+    app.add_option("--store", store_dir, "the store directory (default: the store option)");
+    app.add_flag("--json", json, "one JSON document");
+    auto parsed = parse_action_args(host, app, args);
+    if (!parsed || !*parsed)
+        return parsed ? backup_host::Result<void>{} : std::unexpected(parsed.error());
+
+    auto store = open_store(
+        store_dir ? std::optional<std::filesystem::path>(*store_dir) : options.store, false);
+    if (!store)
+        return std::unexpected(store.error());
+    auto found = (*store)->get(thumbprint);
+    if (!found)
+        return lift_error(found.error());
+    const auto info = found->certificate.info();
+    nlohmann::json doc = info_json(info);
+    doc["kind"] = kind_label(found->bindings);
+    doc["bindings"] = bindings_json(found->bindings);
+    doc["required"] = found->required();
+    doc["private_key"] = found->certificate.has_key();
+    doc["friendly_name"] = found->certificate.friendly_name();
+    doc["chain"] = chain_json(found->certificate);
+    if (json)
+        return host.output(doc.dump(2) + "\n");
+
+    std::string sans;
+    for (const auto& s : info.subject_alt_names)
+        sans += (sans.empty() ? "" : ", ") + s;
+    std::string text;
+    auto line = [&](const std::string& label, const std::string& value) {
+        text += label + std::string(label.size() < 16 ? 16 - label.size() : 1, ' ') + value + "\n";
+    };
+    line("Subject", info.subject);
+    line("Issuer", info.issuer);
+    line("Serial", info.serial_hex);
+    line("Not before", format_date(info.not_before));
+    line("Not after",
+         format_date(info.not_after) + " (" + describe_days_left(info.not_after) + ")");
+    line("Key", describe_key(info) + (found->certificate.has_key() ? ", private key in the store"
+                                                                   : ", NO private key"));
+    line("SANs", sans.empty() ? "(none)" : sans);
+    line("Bindings", join_bindings(found->bindings));
+    line("Friendly name", found->certificate.friendly_name().empty()
+                              ? "(none)"
+                              : found->certificate.friendly_name());
+    line("SHA-1", info.sha1_hex);
+    line("SHA-256", info.sha256_hex);
+    if (doc["chain"].empty()) {
+        line("Chain", "(none)");
+    } else {
+        for (std::size_t i = 0; i < doc["chain"].size(); ++i)
+            line(i == 0 ? "Chain" : "",
+                 doc["chain"][i]["subject"].get<std::string>() + "  " +
+                     doc["chain"][i]["sha256"].get<std::string>().substr(0, 16));
+    }
+    return host.output(text);
+}
+
+}  // namespace certbackup::plugin

@@ -1,0 +1,98 @@
+#include <nlohmann/json.hpp>
+
+#include "certificate_view.hpp"
+#include "core/snapshot_writer.hpp"
+#include "host_items.hpp"
+#include "job_support.hpp"
+#include "jobs.hpp"
+#include "plugin_errors.hpp"
+
+namespace certbackup::plugin {
+namespace {
+
+std::string summary_text(const SnapshotSummary& summary) {
+    const auto& m = summary.manifest;
+    std::string out = "Backed up " + std::to_string(m.entries.size()) + " certificate" +
+                      (m.entries.size() == 1 ? "" : "s") + " in " +
+                      std::to_string(summary.items_written.size() - 1) +
+                      (m.per_certificate_files ? " PFX files" : " PFX file") + " (" +
+                      format_bytes(summary.bytes_written) + ", profile " +
+                      std::string(to_string(m.profile.name)) + ", " +
+                      std::to_string(m.profile.iterations) + " iterations).\n";
+    for (const auto& e : m.entries)
+        out += "  " + kind_label(e.bindings) + "  " + join_bindings(e.bindings) + "  " +
+               e.certificate.info.sha256_hex.substr(0, 16) + "  -> " + e.payload_item + "\n";
+    if (!m.excluded.empty()) {
+        out += "Not backed up:\n";
+        for (const auto& x : m.excluded)
+            out += "  " + kind_label(x.bindings) + "  " + join_bindings(x.bindings) + "  " +
+                   x.certificate.info.sha256_hex.substr(0, 16) + ": " + x.reason_text + "\n";
+    }
+    if (!m.warnings.empty()) {
+        out += "Warnings:\n";
+        for (const auto& w : m.warnings)
+            out += "  " + w + "\n";
+    }
+    return out;
+}
+
+nlohmann::json summary_json(const SnapshotSummary& summary) {
+    const auto& m = summary.manifest;
+    nlohmann::json entries = nlohmann::json::array();
+    for (const auto& e : m.entries)
+        entries.push_back({{"kind", kind_label(e.bindings)},
+                           {"bindings", bindings_json(e.bindings)},
+                           {"sha256", e.certificate.info.sha256_hex},
+                           {"subject", e.certificate.info.subject},
+                           {"payload", e.payload_item}});
+    nlohmann::json excluded = nlohmann::json::array();
+    for (const auto& x : m.excluded)
+        excluded.push_back({{"kind", kind_label(x.bindings)},
+                            {"bindings", bindings_json(x.bindings)},
+                            {"sha256", x.certificate.info.sha256_hex},
+                            {"reason", to_string(x.reason)},
+                            {"what_to_do", x.reason_text}});
+    return {{"snapshot_id", m.snapshot_id},
+            {"certificates", m.entries.size()},
+            {"items", summary.items_written.size()},
+            {"bytes", summary.bytes_written},
+            {"per_certificate_files", m.per_certificate_files},
+            {"profile", to_string(m.profile.name)},
+            {"iterations", m.profile.iterations},
+            {"entries", entries},
+            {"excluded", excluded},
+            {"warnings", m.warnings}};
+}
+
+}  // namespace
+
+backup_host::Result<void> run_backup(const backup_host::Host& host,
+                                     const CertificatesOptions& options) {
+    auto store = open_store(options.store, false);
+    if (!store)
+        return std::unexpected(store.error());
+    auto snapshot = snapshot_options(options, **store);
+    if (!snapshot)
+        return std::unexpected(snapshot.error());
+    std::vector<StoredCertificate> storage;
+    auto candidates = snapshot_candidates(**store, options.scope, storage);
+    if (!candidates)
+        return std::unexpected(candidates.error());
+    auto password = job_password(host, backup_host::SecretUse::new_secret);
+    if (!password)
+        return std::unexpected(password.error());
+
+    SnapshotWriter writer(*snapshot, work_hooks(host, "making PFX files"));
+    HostItemSink sink(host);
+    auto summary = writer.write(*candidates, *password, sink);
+    if (!summary)
+        return lift_error(summary.error());
+
+    for (const auto& w : summary->manifest.warnings)
+        host.warn(w);
+    if (auto shown = host.output(summary_text(*summary)); !shown)
+        return shown;
+    return host.set_result(summary_json(*summary).dump());
+}
+
+}  // namespace certbackup::plugin

@@ -1,0 +1,116 @@
+#include "certificate_view.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+namespace certbackup::plugin {
+
+std::string format_date(std::int64_t unix_seconds) {
+    const std::time_t t = static_cast<std::time_t>(unix_seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    return buf;
+}
+
+std::int64_t days_left(std::int64_t not_after) {
+    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    const std::int64_t seconds = not_after - now;
+    // Round towards minus infinity so that a certificate that expired an hour ago is "-1".
+    return seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+}
+
+std::string describe_days_left(std::int64_t not_after) {
+    const std::int64_t days = days_left(not_after);
+    if (days > 1)
+        return "in " + std::to_string(days) + " days";
+    if (days == 1)
+        return "in 1 day";
+    if (days == 0)
+        return "today";
+    return "expired " + std::to_string(-days) + (days == -1 ? " day ago" : " days ago");
+}
+
+std::string join_bindings(const std::vector<Binding>& bindings) {
+    if (bindings.empty())
+        return "(unused)";
+    std::string out;
+    for (const auto& b : bindings)
+        out += (out.empty() ? "" : ", ") + b.to_string();
+    return out;
+}
+
+std::string describe_key(const CertificateInfo& info) {
+    if (info.key_algorithm == "EC" && !info.key_curve.empty())
+        return "EC " + info.key_curve;
+    return info.key_algorithm + " " + std::to_string(info.key_bits);
+}
+
+std::string format_bytes(std::uint64_t bytes) {
+    char buf[32];
+    if (bytes < 1024)
+        return std::to_string(bytes) + " B";
+    if (bytes < 1024 * 1024) {
+        std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(bytes) / 1024.0);
+    } else {
+        std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+    }
+    return buf;
+}
+
+std::string kind_label(const std::vector<Binding>& sorted_bindings) {
+    return sorted_bindings.empty() ? "unused"
+                                   : std::string(to_string(sorted_bindings.front().kind));
+}
+
+nlohmann::json bindings_json(const std::vector<Binding>& bindings) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& b : bindings)
+        out.push_back(b.to_string());
+    return out;
+}
+
+nlohmann::json info_json(const CertificateInfo& info) {
+    return nlohmann::json{
+        {"subject", info.subject},
+        {"issuer", info.issuer},
+        {"serial", info.serial_hex},
+        {"not_before", format_date(info.not_before)},
+        {"not_after", format_date(info.not_after)},
+        {"not_after_unix", info.not_after},
+        {"days_left", days_left(info.not_after)},
+        {"key_algorithm", info.key_algorithm},
+        {"key_curve", info.key_curve},
+        {"key_bits", info.key_bits},
+        {"sha1", info.sha1_hex},
+        {"sha256", info.sha256_hex},
+        {"subject_alt_names", info.subject_alt_names},
+    };
+}
+
+std::string format_table(const std::vector<std::string>& header,
+                         const std::vector<std::vector<std::string>>& rows) {
+    std::vector<std::size_t> widths(header.size());
+    for (std::size_t i = 0; i < header.size(); ++i)
+        widths[i] = header[i].size();
+    for (const auto& row : rows)
+        for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i)
+            widths[i] = std::max(widths[i], row[i].size());
+    auto line = [&](const std::vector<std::string>& cells) {
+        std::string out;
+        for (std::size_t i = 0; i < cells.size(); ++i) {
+            out += cells[i];
+            if (i + 1 < cells.size())
+                out += std::string(widths[i] - cells[i].size() + 2, ' ');
+        }
+        return out + "\n";
+    };
+    std::string out = line(header);
+    for (const auto& row : rows)
+        out += line(row);
+    return out;
+}
+
+}  // namespace certbackup::plugin

@@ -1,0 +1,61 @@
+#include "host_items.hpp"
+
+#include <algorithm>
+
+namespace certbackup::plugin {
+namespace {
+
+ErrorCode to_error_code(backup_host::Status status) {
+    using backup_host::Status;
+    switch (status) {
+        case Status::not_found:
+            return ErrorCode::not_found;
+        case Status::corrupt:
+            return ErrorCode::corrupt;
+        case Status::cancelled:
+            return ErrorCode::cancelled;
+        case Status::bad_usage:
+            return ErrorCode::invalid_argument;
+        case Status::wrong_password:
+            return ErrorCode::wrong_password;
+        case Status::conflict:
+            return ErrorCode::conflict;
+        case Status::unsupported:
+            return ErrorCode::unsupported;
+        default:
+            return ErrorCode::io;
+    }
+}
+
+std::unexpected<Error> from_failure(const backup_host::Failure& f) {
+    return std::unexpected(Error{to_error_code(f.status), f.message});
+}
+
+}  // namespace
+
+Result<void> HostItemSink::write_item(std::string_view name, std::span<const std::uint8_t> bytes) {
+    if (auto written = host_.write_item(name, bytes); !written)
+        return from_failure(written.error());
+    return {};
+}
+
+Result<std::vector<std::string>> HostItemSource::list_items() {
+    auto items = host_.items();
+    if (!items)
+        return from_failure(items.error());
+    std::vector<std::string> names;
+    names.reserve(items->size());
+    for (const auto& item : *items)
+        names.push_back(item.name);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+Result<std::vector<std::uint8_t>> HostItemSource::read_item(std::string_view name) {
+    auto bytes = host_.read_item(name, kMaxItemSize);
+    if (!bytes)
+        return from_failure(bytes.error());
+    return std::move(*bytes);
+}
+
+}  // namespace certbackup::plugin

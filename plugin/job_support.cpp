@@ -1,0 +1,90 @@
+#include "job_support.hpp"
+
+#include <unistd.h>
+
+#include "core/store_settings.hpp"
+#include "plugin_errors.hpp"
+
+namespace certbackup::plugin {
+
+backup_host::Result<std::unique_ptr<DirectoryStore>> open_store(
+    const std::optional<std::filesystem::path>& path, bool create) {
+    if (!path || path->empty())
+        return backup_host::fail(
+            backup_host::Status::bad_usage,
+            "no certificate store given: use -o store=DIR (or --store DIR for an action), "
+            "or set store in [plugins.certificates] of the configuration");
+    DirectoryStoreOptions options;
+    options.create = create;
+    auto store = DirectoryStore::open(*path, options);
+    if (!store)
+        return lift_error(store.error());
+    return std::move(*store);
+}
+
+backup_host::Result<std::string_view> job_password(const backup_host::Host& host,
+                                                   backup_host::SecretUse use) {
+    auto secret = host.secret(use);
+    if (!secret)
+        return std::unexpected(secret.error());
+    if (secret->empty())
+        return backup_host::fail(backup_host::Status::bad_usage, "the password is empty");
+    return std::string_view(reinterpret_cast<const char*>(secret->data()), secret->size());
+}
+
+WorkHooks work_hooks(const backup_host::Host& host, std::string message) {
+    WorkHooks hooks;
+    hooks.cancelled = [host] { return host.cancelled(); };
+    hooks.progress = [host, message = std::move(message)](std::size_t done, std::size_t total) {
+        host.progress(done, total, "certificates", message);
+    };
+    return hooks;
+}
+
+std::string host_name() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0)
+        return "unknown";
+    return name;
+}
+
+backup_host::Result<SnapshotOptions> snapshot_options(const CertificatesOptions& options,
+                                                      DirectoryStore& store) {
+    SnapshotOptions out;
+    if (options.per_certificate_files) {
+        out.per_certificate_files = *options.per_certificate_files;
+    } else {
+        auto settings = read_store_settings(Env::posix(), store.layout().settings_file());
+        if (!settings)
+            return lift_error(settings.error());
+        out.per_certificate_files = settings->per_certificate_files;
+    }
+    out.include_ssl = options.include_ssl;
+    out.include_unused = options.include_unused;
+    out.profile = options.profile;
+    out.host_name = host_name();
+    out.plugin_id = kPluginId;
+    out.plugin_version = kPluginVersion;
+    out.store_identity = store.identity();
+    out.scope = options.scope;
+    return out;
+}
+
+backup_host::Result<std::vector<SnapshotCandidate>> snapshot_candidates(
+    DirectoryStore& store, const std::string& scope, std::vector<StoredCertificate>& storage) {
+    CertificateFilter filter;
+    filter.include_unused = true;
+    if (scope != "all")
+        filter.database = scope;
+    auto listed = store.list(filter);
+    if (!listed)
+        return lift_error(listed.error());
+    storage = std::move(*listed);
+    std::vector<SnapshotCandidate> candidates;
+    candidates.reserve(storage.size());
+    for (const auto& stored : storage)
+        candidates.push_back({&stored.certificate, stored.bindings});
+    return candidates;
+}
+
+}  // namespace certbackup::plugin

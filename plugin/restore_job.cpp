@@ -1,0 +1,139 @@
+#include <nlohmann/json.hpp>
+
+#include "certificate_view.hpp"
+#include "core/snapshot_reader.hpp"
+#include "core/snapshot_selection.hpp"
+#include "core/store_import.hpp"
+#include "host_items.hpp"
+#include "job_support.hpp"
+#include "jobs.hpp"
+#include "plugin_errors.hpp"
+
+namespace certbackup::plugin {
+namespace {
+
+std::string join(const std::vector<std::string>& parts) {
+    std::string out;
+    for (const auto& p : parts)
+        out += (out.empty() ? "" : ",") + p;
+    return out;
+}
+
+std::string plan_text(const ImportReport& report, const SnapshotManifest& manifest,
+                      const std::filesystem::path& target, bool dry_run) {
+    std::string out =
+        dry_run ? "Dry run: nothing is changed. Restoring into " + target.string() + " would:\n"
+                : "Restored into " + target.string() + ":\n";
+    for (const auto& a : report.actions) {
+        out += "  " + std::string(to_string(a.kind)) + "  " + join_bindings(a.bindings) + "  " +
+               a.thumbprint.substr(0, 16) + "  " + a.subject + "\n";
+        for (const auto& d : a.details)
+            out += "      " + d + "\n";
+    }
+    out += "Summary: " + std::to_string(report.count(ImportAction::Kind::create)) + " created, " +
+           std::to_string(report.count(ImportAction::Kind::skip)) + " skipped, " +
+           std::to_string(report.count(ImportAction::Kind::bind) +
+                          report.count(ImportAction::Kind::add_key)) +
+           " completed, " + std::to_string(report.count(ImportAction::Kind::replace)) +
+           " replaced, " + std::to_string(report.count(ImportAction::Kind::conflict)) +
+           " conflicts.\n";
+    if (!manifest.excluded.empty()) {
+        out += "Not in this backup:\n";
+        for (const auto& x : manifest.excluded)
+            out += "  " + join_bindings(x.bindings) + "  " +
+                   x.certificate.info.sha256_hex.substr(0, 16) + ": " + x.reason_text + "\n";
+    }
+    return out;
+}
+
+nlohmann::json plan_json(const ImportReport& report, const SnapshotManifest& manifest,
+                         const std::filesystem::path& target, bool dry_run) {
+    nlohmann::json actions = nlohmann::json::array();
+    for (const auto& a : report.actions)
+        actions.push_back({{"action", to_string(a.kind)},
+                           {"sha256", a.thumbprint},
+                           {"subject", a.subject},
+                           {"bindings", bindings_json(a.bindings)},
+                           {"details", a.details}});
+    nlohmann::json excluded = nlohmann::json::array();
+    for (const auto& x : manifest.excluded)
+        excluded.push_back({{"bindings", bindings_json(x.bindings)},
+                            {"sha256", x.certificate.info.sha256_hex},
+                            {"reason", to_string(x.reason)},
+                            {"what_to_do", x.reason_text}});
+    return {{"target_store", target.string()},
+            {"dry_run", dry_run},
+            {"committed", report.committed},
+            {"snapshot_id", manifest.snapshot_id},
+            {"actions", actions},
+            {"not_in_backup", excluded}};
+}
+
+}  // namespace
+
+backup_host::Result<void> run_restore(const backup_host::Host& host,
+                                      const CertificatesOptions& options,
+                                      const backup_host::RestoreOptions& restore) {
+    const auto target = restore.target ? restore.target : options.store;
+    if (!target)
+        return backup_host::fail(
+            backup_host::Status::bad_usage,
+            "no store to restore into: use -o target_store=DIR (or -o store=DIR)");
+    auto password = job_password(host, backup_host::SecretUse::existing);
+    if (!password)
+        return std::unexpected(password.error());
+
+    // Every check happens before the store is even opened: password, MAC, item digests, and
+    // every payload opened and matched against the manifest.
+    HostItemSource source(host);
+    auto reader = SnapshotReader::open(source, *password);
+    if (!reader)
+        return lift_error(reader.error());
+    auto selection = parse_selection(join(restore.selection), reader->manifest());
+    if (!selection)
+        return lift_error(selection.error());
+    if (auto verified = reader->verify_payloads(); !verified)
+        return lift_error(verified.error());
+    auto restored = reader->read_certificates(*selection, work_hooks(host, "opening PFX files"));
+    if (!restored)
+        return lift_error(restored.error());
+
+    std::vector<ImportCandidate> candidates;
+    candidates.reserve(restored->size());
+    for (auto& r : *restored)
+        candidates.push_back({std::move(r.certificate), r.entry.bindings});
+
+    // A dry run does not create a missing store either.
+    const bool exists = Env::posix().exists(*target);
+    if (restore.dry_run && !exists) {
+        ImportReport report;
+        for (const auto& c : candidates)
+            report.actions.push_back({ImportAction::Kind::create,
+                                      c.certificate.sha256_hex(),
+                                      c.certificate.info().subject,
+                                      c.bindings,
+                                      {}});
+        if (auto shown = host.output(plan_text(report, reader->manifest(), *target, true)); !shown)
+            return shown;
+        return host.set_result(plan_json(report, reader->manifest(), *target, true).dump());
+    }
+    auto store = open_store(target, true);
+    if (!store)
+        return std::unexpected(store.error());
+    ImportOptions import;
+    import.overwrite = restore.overwrite == backup_host::Overwrite::replace
+                           ? OverwritePolicy::replace
+                           : OverwritePolicy::skip;
+    import.dry_run = restore.dry_run;
+    if (auto cancelled = host.check_cancelled(); !cancelled)
+        return cancelled;
+    auto report = import_certificates(**store, std::move(candidates), import);
+    if (!report)
+        return lift_error(report.error());
+    if (auto shown = host.output(plan_text(*report, reader->manifest(), *target, restore.dry_run));
+        !shown)
+        return shown;
+    return host.set_result(plan_json(*report, reader->manifest(), *target, restore.dry_run).dump());
+}
+
+}  // namespace certbackup::plugin

@@ -1,0 +1,257 @@
+// The certificate manager's actions of the certificates plugin.
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "certificate_factory.hpp"
+#include "core/pkcs12.hpp"
+#include "plugin_fixture.hpp"
+
+namespace certbackup::testing {
+namespace {
+
+using bh::Status;
+
+std::size_t count(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+        ++n;
+    return n;
+}
+
+std::size_t required_count(const std::filesystem::path& store) {
+    std::size_t n = 0;
+    for (const auto& s : list_all(store))
+        n += s.required() ? 1 : 0;
+    return n;
+}
+
+TEST_F(CertificatesPluginTest, ListShowsRequiredCertificatesAndAllAddsUnusedMarked) {
+    std::string out;
+    ASSERT_TRUE(action("list", {}, &out));
+    EXPECT_NE(out.find("SHA-256"), std::string::npos) << out;
+    EXPECT_EQ(count(out, "unused *"), 0u) << out;
+    EXPECT_NE(out.find(std::to_string(required_count(store())) + " certificates"),
+              std::string::npos)
+        << out;
+
+    ASSERT_TRUE(action("list", {"--all"}, &out));
+    EXPECT_EQ(count(out, "unused *"), 2u) << out;  // the sample store has 2 unused
+
+    ASSERT_TRUE(action("list", {"--json", "--all"}, &out));
+    EXPECT_NE(out.find("\"private_key\": true"), std::string::npos) << out;
+    EXPECT_NE(out.find("\"days_left\""), std::string::npos) << out;
+    EXPECT_EQ(count(out, "\"required\": false"), 2u) << out;
+}
+
+TEST_F(CertificatesPluginTest, ListByDatabaseShowsOnlyThatDatabase) {
+    std::string db;
+    for (const auto& s : list_all(store()))
+        for (const auto& b : s.bindings)
+            if (b.kind == CertificateKind::database && db.empty())
+                db = b.database;
+    std::string out;
+    ASSERT_TRUE(action("list", {"--database", db, "--json"}, &out));
+    EXPECT_EQ(count(out, "\"ssl\""), 0u) << out;
+    EXPECT_NE(out.find("database/" + db), std::string::npos) << out;
+    EXPECT_NE(out.find("master_key/" + db + "/"), std::string::npos) << out;
+}
+
+TEST_F(CertificatesPluginTest, ShowGivesEveryDetailByPrefix) {
+    const auto all = list_all(store());
+    const StoredCertificate* ssl = nullptr;
+    for (const auto& s : all)
+        if (!s.bindings.empty() && s.bindings.front().kind == CertificateKind::ssl)
+            ssl = &s;
+    ASSERT_NE(ssl, nullptr);
+    std::string out;
+    ASSERT_TRUE(action("show", {ssl->certificate.sha256_hex().substr(0, 10)}, &out));
+    const auto info = ssl->certificate.info();
+    for (const std::string& expected :
+         {info.subject, info.issuer, info.serial_hex, info.sha1_hex, info.sha256_hex,
+          std::string("DNS:"), std::string("Chain"), std::string("ssl")})
+        EXPECT_NE(out.find(expected), std::string::npos) << expected << "\n" << out;
+    ASSERT_TRUE(action("show", {ssl->certificate.sha256_hex(), "--json"}, &out));
+    EXPECT_NE(out.find("\"chain\""), std::string::npos);
+
+    auto missing = action("show", {"0000000000"}, &out);
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().status, Status::not_found);
+    auto short_prefix = action("show", {"abc"}, &out);
+    ASSERT_FALSE(short_prefix);
+    EXPECT_EQ(short_prefix.error().status, Status::bad_usage);
+}
+
+TEST_F(CertificatesPluginTest, DeleteUnusedDryRunConfirmationAndYes) {
+    const auto before = list_all(store()).size();
+    const std::string tree = snapshot_tree(store());
+    std::string out;
+    ASSERT_TRUE(action("delete-unused", {"--dry-run"}, &out));
+    EXPECT_NE(out.find("Would delete 2"), std::string::npos) << out;
+    EXPECT_EQ(snapshot_tree(store()), tree);
+
+    auto no_terminal = action("delete-unused", {}, &out);
+    ASSERT_FALSE(no_terminal);
+    EXPECT_EQ(no_terminal.error().status, Status::bad_usage);
+    EXPECT_NE(no_terminal.error().message.find("--yes"), std::string::npos);
+    EXPECT_EQ(snapshot_tree(store()), tree);
+
+    ASSERT_TRUE(action("delete-unused", {}, &out, std::nullopt, /*confirmation=*/false));
+    EXPECT_NE(out.find("Nothing was deleted"), std::string::npos) << out;
+    EXPECT_EQ(snapshot_tree(store()), tree);
+
+    ASSERT_TRUE(action("delete-unused", {"--yes"}, &out));
+    EXPECT_EQ(list_all(store()).size(), before - 2);
+    EXPECT_EQ(required_count(store()), before - 2) << "no required certificate was deleted";
+
+    ASSERT_TRUE(action("delete-unused", {"--yes"}, &out));
+    EXPECT_NE(out.find("nothing to delete"), std::string::npos) << out;
+}
+
+samples::CertificateSpec named(const std::string& common_name) {
+    samples::CertificateSpec spec;
+    spec.common_name = common_name;
+    return spec;
+}
+
+// Writes `certificate` as a PFX with the openssl CLI (modern default or -legacy).
+std::filesystem::path openssl_pfx(const std::filesystem::path& dir, const Certificate& certificate,
+                                  bool legacy, const std::string& password) {
+    const auto cert = dir / "in.pem";
+    const auto key = dir / "in.key";
+    const auto pass = dir / "in.pass";
+    const auto pfx = dir / (legacy ? "legacy.pfx" : "modern.pfx");
+    std::ofstream(cert) << certificate.certificate_pem();
+    {
+        std::ofstream k(key);
+        k << certificate.key_pem().view();
+    }
+    std::ofstream(pass) << password;
+    const std::string command = "openssl pkcs12 -export " + std::string(legacy ? "-legacy " : "") +
+                                "-in " + cert.string() + " -inkey " + key.string() +
+                                " -name imported -passout file:" + pass.string() + " -out " +
+                                pfx.string() + " 2>&1";
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    std::filesystem::remove(key);
+    return pfx;
+}
+
+TEST_F(CertificatesPluginTest, ImportsPfxFromTheOpensslCliModernAndLegacyWithBinding) {
+    for (const bool legacy : {false, true}) {
+        auto made = samples::make_certificate(named(legacy ? "legacy import" : "modern import"));
+        ASSERT_TRUE(made);
+        const auto pfx = openssl_pfx(dir_, *made, legacy, "pfx-pässword");
+        const std::string purpose =
+            legacy ? "password_reset/dbx/reset" : "discovery_service/dbx/disc";
+        std::string out;
+        auto imported = action("import", {pfx.string(), "--bind", purpose}, &out, "pfx-pässword");
+        ASSERT_TRUE(imported) << imported.error().message;
+        auto opened = DirectoryStore::open(store());
+        ASSERT_TRUE(opened);
+        auto got = (*opened)->get(made->sha256_hex());
+        ASSERT_TRUE(got) << got.error().message;
+        EXPECT_TRUE(got->certificate.has_key());
+        EXPECT_EQ(EVP_PKEY_eq(got->certificate.key(), made->key()), 1);
+        ASSERT_EQ(got->bindings.size(), 1u);
+        EXPECT_EQ(got->bindings.front().to_string(), purpose);
+        EXPECT_EQ(got->certificate.friendly_name(), "imported");
+    }
+}
+
+TEST_F(CertificatesPluginTest, ImportRefusalsChangeNothing) {
+    auto made = samples::make_certificate({});
+    ASSERT_TRUE(made);
+    const auto pfx = openssl_pfx(dir_, *made, false, "secret");
+    const std::string tree = snapshot_tree(store());
+    std::string out;
+    auto wrong = action("import", {pfx.string()}, &out, "not secret");
+    ASSERT_FALSE(wrong);
+    EXPECT_EQ(wrong.error().status, Status::wrong_password);
+
+    std::string held;
+    for (const auto& s : list_all(store()))
+        if (!s.bindings.empty() && s.bindings.front().kind == CertificateKind::database)
+            held = s.bindings.front().to_string();
+    auto conflict = action("import", {pfx.string(), "--bind", held}, &out, "secret");
+    ASSERT_FALSE(conflict);
+    EXPECT_EQ(conflict.error().status, Status::conflict);
+    EXPECT_NE(conflict.error().message.find(held), std::string::npos);
+
+    std::ofstream(dir_ / "garbage.pfx") << "not a pfx";
+    auto garbage = action("import", {(dir_ / "garbage.pfx").string()}, &out, "secret");
+    ASSERT_FALSE(garbage);
+    EXPECT_EQ(garbage.error().status, Status::corrupt);
+    EXPECT_NE(garbage.error().message.find("garbage.pfx"), std::string::npos)
+        << garbage.error().message;
+
+    auto bad_purpose = action("import", {pfx.string(), "--bind", "tls/x"}, &out, "secret");
+    ASSERT_FALSE(bad_purpose);
+    EXPECT_EQ(bad_purpose.error().status, Status::bad_usage);
+    EXPECT_EQ(snapshot_tree(store()), tree);
+}
+
+TEST_F(CertificatesPluginTest, SettingsAreKeptInTheStore) {
+    std::string out;
+    ASSERT_TRUE(action("settings", {}, &out));
+    EXPECT_NE(out.find("per_certificate_files  off"), std::string::npos) << out;
+    EXPECT_NE(out.find("(not set)"), std::string::npos) << out;
+    ASSERT_TRUE(action("settings",
+                       {"--per-certificate-files", "on", "--location", path("exports").string()},
+                       &out));
+    ASSERT_TRUE(action("settings", {"--json"}, &out));
+    EXPECT_NE(out.find("\"per_certificate_files\": true"), std::string::npos) << out;
+    EXPECT_NE(out.find(path("exports").string()), std::string::npos) << out;
+    EXPECT_TRUE(std::filesystem::exists(store() / "settings.toml"));
+    auto bad = action("settings", {"--per-certificate-files", "maybe"}, &out);
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().status, Status::bad_usage);
+}
+
+TEST_F(CertificatesPluginTest, ExportFollowsTheSettingsAndNeverExportsSsl) {
+    std::string out;
+    auto no_location = action("export", {}, &out, "export-pass");
+    ASSERT_FALSE(no_location);
+    EXPECT_EQ(no_location.error().status, Status::bad_usage);
+    EXPECT_NE(no_location.error().message.find("settings --location"), std::string::npos);
+
+    ASSERT_TRUE(action("settings",
+                       {"--per-certificate-files", "on", "--location", path("exports").string()},
+                       &out));
+    auto exported = action("export", {}, &out, "export-pass");
+    ASSERT_TRUE(exported) << exported.error().message;
+    EXPECT_NE(out.find("Not exported: ssl"), std::string::npos) << out;
+    std::vector<std::filesystem::path> dirs;
+    for (const auto& e : std::filesystem::directory_iterator(path("exports")))
+        dirs.push_back(e.path());
+    ASSERT_EQ(dirs.size(), 1u);
+    std::size_t pfx_files = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dirs.front())) {
+        const auto name = e.path().filename().string();
+        if (name.ends_with(".pfx")) {
+            ++pfx_files;
+            EXPECT_FALSE(name.starts_with("ssl-")) << name;
+            auto bytes = Env::posix().read_file(e.path());
+            ASSERT_TRUE(bytes);
+            EXPECT_TRUE(import_pkcs12(*bytes, "export-pass", name, true)) << name;
+        }
+    }
+    EXPECT_EQ(pfx_files, required_count(store()) - 1)
+        << "one file per required certificate but SSL";
+
+    // --location overrides the setting; without --per-certificate-files the setting still says per
+    // file.
+    ASSERT_TRUE(action("export", {"--location", path("other").string()}, &out, "export-pass"));
+    EXPECT_TRUE(std::filesystem::exists(path("other")));
+}
+
+TEST_F(CertificatesPluginTest, UnknownActionAndHelp) {
+    std::string out;
+    auto unknown = action("frobnicate", {}, &out);
+    ASSERT_FALSE(unknown);
+    ASSERT_TRUE(action("list", {"--help"}, &out));
+    EXPECT_NE(out.find("--all"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace certbackup::testing
