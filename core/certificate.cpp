@@ -52,11 +52,6 @@ std::vector<std::string> subject_alt_names(X509* cert) {
     return out;
 }
 
-ossl::X509Ptr up_ref(X509* x) {
-    X509_up_ref(x);
-    return ossl::X509Ptr(x);
-}
-
 }  // namespace
 
 bool key_matches(X509* cert, EVP_PKEY* key) noexcept {
@@ -136,15 +131,20 @@ Result<void> Certificate::attach_key_pem(std::span<const std::uint8_t> key_pem,
 
 Certificate Certificate::clone() const {
     Certificate c;
-    c.leaf_ = up_ref(leaf_.get());
-    if (key_) {
-        EVP_PKEY_up_ref(key_.get());
-        c.key_.reset(key_.get());
-    }
+    c.leaf_ = ossl::share(leaf_.get());
+    if (key_)
+        c.key_ = ossl::share(key_.get());
     for (const auto& x : chain_)
-        c.chain_.push_back(up_ref(x.get()));
+        c.chain_.push_back(ossl::share(x.get()));
     c.friendly_name_ = friendly_name_;
     c.sha256_hex_ = sha256_hex_;
+    return c;
+}
+
+Certificate Certificate::with_chain_prefix(std::size_t length) const {
+    Certificate c = clone();
+    if (c.chain_.size() > length)
+        c.chain_.resize(length);
     return c;
 }
 

@@ -53,8 +53,10 @@ class Certificate {
     Certificate(const Certificate&) = delete;
     Certificate& operator=(const Certificate&) = delete;
 
-    // A deep copy (up-references the OpenSSL objects).
+    // A copy that shares the OpenSSL objects (they are immutable once built).
     [[nodiscard]] Certificate clone() const;
+    // A copy whose chain is only the first `length` issuers (all of them if it has fewer).
+    [[nodiscard]] Certificate with_chain_prefix(std::size_t length) const;
 
     X509* leaf() const noexcept { return leaf_.get(); }
     EVP_PKEY* key() const noexcept { return key_.get(); }

@@ -5,11 +5,6 @@ namespace {
 
 constexpr std::string_view kFriendlyNameLabel = "friendlyName:";
 
-ossl::X509Ptr up_ref(X509* certificate) {
-    X509_up_ref(certificate);
-    return ossl::X509Ptr(certificate);
-}
-
 std::string one_line(std::string_view text) {
     std::string out(text);
     for (char& c : out)
@@ -96,8 +91,8 @@ Result<void> attach_private_key(Certificate& certificate, std::span<const std::u
     // Certificate takes a decoded key only at creation: rebuild it around the same objects.
     std::vector<ossl::X509Ptr> chain;
     for (const auto& issuer : certificate.chain())
-        chain.push_back(up_ref(issuer.get()));
-    auto with_key = Certificate::create(up_ref(certificate.leaf()), std::move(*key),
+        chain.push_back(ossl::share(issuer.get()));
+    auto with_key = Certificate::create(ossl::share(certificate.leaf()), std::move(*key),
                                         std::move(chain), certificate.friendly_name());
     if (!with_key)
         return std::unexpected(with_key.error());

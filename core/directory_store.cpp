@@ -103,8 +103,16 @@ Result<StoredCertificate> load_certificate(Env& env, const StoreState& state,
             OPENSSL_cleanse(key_bytes->data(), key_bytes->size());
             if (auto attached = attach_private_key(*certificate, key_pem.span(),
                                                    key->second.string(), &decoder);
-                !attached)
-                return std::unexpected(attached.error());
+                !attached) {
+                // A key file of the store that does not fit is damage, not a usage mistake.
+                Error error = attached.error();
+                if (error.code == ErrorCode::invalid_argument) {
+                    error.code = ErrorCode::corrupt;
+                    error.message +=
+                        "; the store is damaged: restore this certificate from a backup";
+                }
+                return std::unexpected(error);
+            }
         }
     }
     return StoredCertificate{std::move(*certificate), std::move(bindings)};

@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <openssl/crypto.h>
+
 #include "core/ossl.hpp"
 
 namespace certbackup {
@@ -59,6 +61,8 @@ class PosixEnv final : public Env {
                 break;
             bytes.insert(bytes.end(), chunk, chunk + n);
         }
+        // The chunk may have held key material.
+        OPENSSL_cleanse(chunk, sizeof chunk);
         return bytes;
     }
 

@@ -70,6 +70,16 @@ using Pkcs7StackPtr = std::unique_ptr<STACK_OF(PKCS7), Deleter<STACK_OF(PKCS7), 
 using DecoderCtxPtr =
     std::unique_ptr<OSSL_DECODER_CTX, Deleter<OSSL_DECODER_CTX, OSSL_DECODER_CTX_free>>;
 
+// A second owning reference to an object that someone else owns too (X509_up_ref and friends).
+inline X509Ptr share(X509* x) {
+    X509_up_ref(x);
+    return X509Ptr(x);
+}
+inline EvpPkeyPtr share(EVP_PKEY* k) {
+    EVP_PKEY_up_ref(k);
+    return EvpPkeyPtr(k);
+}
+
 // Frees memory that OpenSSL allocated with OPENSSL_malloc (e.g. from BN_bn2hex, i2d_*).
 struct OpenSslFree {
     void operator()(void* p) const noexcept { OPENSSL_free(p); }

@@ -29,11 +29,6 @@ unsigned long name_hash(const X509_NAME* name) {
     return ok == 1 ? hash : 0;
 }
 
-ossl::X509Ptr up_ref(X509* certificate) {
-    X509_up_ref(certificate);
-    return ossl::X509Ptr(certificate);
-}
-
 bool is_issued_by(X509* subject, X509* issuer) {
     const bool issued = X509_check_issued(issuer, subject) == X509_V_OK;
     ossl::clear_errors();
@@ -168,10 +163,11 @@ Result<std::vector<Certificate>> assemble_certificates(std::vector<CertificateIt
             continue;
         std::vector<ossl::X509Ptr> chain;
         for (std::size_t issuer : graph.chain_of(i))
-            chain.push_back(up_ref(nodes[issuer].certificate.get()));
+            chain.push_back(ossl::share(nodes[issuer].certificate.get()));
         std::string name = node.friendly_name.empty() ? node.key_friendly_name : node.friendly_name;
-        auto certificate = Certificate::create(up_ref(node.certificate.get()), std::move(node.key),
-                                               std::move(chain), std::move(name));
+        auto certificate =
+            Certificate::create(ossl::share(node.certificate.get()), std::move(node.key),
+                                std::move(chain), std::move(name));
         if (!certificate)
             return std::unexpected(certificate.error().with_context(origin));
         out.push_back(std::move(*certificate));

@@ -14,6 +14,10 @@ std::string scope_of(std::span<const Binding> sorted_bindings) {
     return sorted_bindings.empty() ? std::string("unbound") : sorted_bindings.front().scope();
 }
 
+// Item names must stay plain file names of at most 255 bytes on every target (ext4, tar's
+// ustar name field is 100): the scope part is cut; the thumbprint part keeps names unique.
+constexpr std::size_t kMaxScopeInItemName = 60;
+
 auto order_key(const PlannedCertificate& p) {
     return std::make_tuple(p.kind ? static_cast<int>(*p.kind) : kUnusedRank, scope_of(p.bindings),
                            p.certificate->sha256_hex());
@@ -49,8 +53,8 @@ std::string payload_item_name(std::span<const Binding> sorted_bindings,
     const std::string kind = sorted_bindings.empty()
                                  ? std::string("unused")
                                  : std::string(to_string(sorted_bindings.front().kind));
-    return kind + "-" + scope_of(sorted_bindings) + "-" + std::string(sha256_hex.substr(0, 16)) +
-           ".pfx";
+    return kind + "-" + scope_of(sorted_bindings).substr(0, kMaxScopeInItemName) + "-" +
+           std::string(sha256_hex.substr(0, 16)) + ".pfx";
 }
 
 Result<SnapshotPlan> plan_snapshot(std::span<const SnapshotCandidate> candidates,

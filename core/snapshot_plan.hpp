@@ -37,7 +37,8 @@ Result<SnapshotPlan> plan_snapshot(std::span<const SnapshotCandidate> candidates
                                    const SnapshotOptions& options);
 
 // "<kind>-<scope>-<sha256[0:16]>.pfx" from the first binding ("database-db1-0a1b...pfx");
-// "unused-unbound-<sha256[0:16]>.pfx" for a certificate without bindings.
+// "unused-unbound-<sha256[0:16]>.pfx" for a certificate without bindings. The scope part is cut
+// to 60 characters so that names stay short plain file names on every storage target.
 std::string payload_item_name(std::span<const Binding> sorted_bindings,
                               std::string_view sha256_hex);
 

@@ -52,6 +52,17 @@ Result<std::map<std::string, Certificate>> match_payload(
         if (!entry->private_key_included && certificate.has_key())
             return fail(ErrorCode::corrupt, "payload " + item + " has a private key for " + id +
                                                 " that manifest.pb does not list");
+        // A bundle shares its issuers, so the importer may find issuers for a certificate that
+        // was stored without them: keep exactly the chain the store had (its prefix).
+        const std::size_t recorded = entry->certificate.chain_length;
+        if (certificate.chain().size() < recorded)
+            return fail(ErrorCode::corrupt,
+                        "payload " + item + " holds a chain of " +
+                            std::to_string(certificate.chain().size()) + " for certificate " + id +
+                            "; manifest.pb records " + std::to_string(recorded));
+        if (certificate.chain().size() > recorded) {
+            it->second = certificate.with_chain_prefix(recorded);
+        }
     }
     for (const auto& [id, certificate] : by_thumbprint)
         if (certificate.has_key() && !listed.contains(id))

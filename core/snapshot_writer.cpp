@@ -31,16 +31,20 @@ std::string utc_date(std::int64_t unix_seconds) {
 
 // How people recognise a certificate in a message: its first binding (or "unused"), subject
 // and the start of its SHA-256 thumbprint.
-std::string describe_certificate(const ManifestEntry& entry) {
+// Works for included (ManifestEntry) and excluded (ExcludedCertificate) certificates alike.
+template <typename Described>
+std::string describe_certificate(const Described& entry) {
     const std::string role =
         entry.bindings.empty() ? std::string("unused") : entry.bindings.front().to_string();
     return role + " certificate '" + entry.certificate.info.subject + "' (" +
            entry.certificate.info.sha256_hex.substr(0, 16) + ")";
 }
 
-std::vector<std::string> expiry_warnings(const std::vector<ManifestEntry>& entries,
-                                         std::int64_t now, int warning_days) {
-    std::vector<std::string> warnings;
+// Appends a warning per certificate of `entries` that expired or expires within warning_days.
+// Excluded certificates are checked too: an expiring SSL certificate matters on a new server.
+template <typename Described>
+void add_expiry_warnings(const std::vector<Described>& entries, std::int64_t now, int warning_days,
+                         std::vector<std::string>& warnings) {
     for (const auto& entry : entries) {
         const std::int64_t not_after = entry.certificate.info.not_after;
         const std::string date = utc_date(not_after);
@@ -54,7 +58,6 @@ std::vector<std::string> expiry_warnings(const std::vector<ManifestEntry>& entri
                                (days == 1 ? " day" : " days") + ", on " + date + "; renew it soon");
         }
     }
-    return warnings;
 }
 
 Result<void> check_options(const SnapshotOptions& options, std::string_view password) {
@@ -182,8 +185,15 @@ Result<SnapshotSummary> SnapshotWriter::write(std::span<const SnapshotCandidate>
         manifest.entries.push_back(std::move(entry));
     }
 
-    manifest.warnings =
-        expiry_warnings(manifest.entries, manifest.created_time, options_.expiry_warning_days);
+    add_expiry_warnings(manifest.entries, manifest.created_time, options_.expiry_warning_days,
+                        manifest.warnings);
+    add_expiry_warnings(manifest.excluded, manifest.created_time, options_.expiry_warning_days,
+                        manifest.warnings);
+    for (const auto& excluded : manifest.excluded)
+        if (excluded.reason == ExclusionReason::no_private_key)
+            manifest.warnings.push_back(describe_certificate(excluded) +
+                                        " has no private key in the store and is not backed up; "
+                                        "import it again with its key (a PFX) to protect it");
     if (manifest.entries.empty())
         manifest.warnings.push_back(
             "no certificate was backed up: " + std::to_string(manifest.excluded.size()) +

@@ -63,7 +63,8 @@ backup_host::Result<void> action_import(const backup_host::Host& host,
                 backup_host::Status::bad_usage,
                 file + " holds " + std::to_string(candidates.size()) +
                     " certificates with a private key; --bind needs exactly one. Import without "
-                    "--bind, then bind with `certificates import` of a single-certificate file");
+                    "--bind, or split it into one PFX per certificate (openssl pkcs12) and import "
+                    "each with its --bind");
         candidates.front().bindings.push_back(*purpose);
     }
     auto store = open_store(

@@ -32,10 +32,19 @@ backup_host::Result<void> action_settings(const backup_host::Host& host,
     if (!store)
         return std::unexpected(store.error());
     const auto file = (*store)->layout().settings_file();
+    const bool changing = per_certificate || location;
+    // A change reads and writes under the store's writer lock, so that two changes never lose
+    // one another and store recovery never takes the settings' temporary file for a stray one.
+    std::unique_ptr<StoreTransaction> lock;
+    if (changing) {
+        auto begun = (*store)->begin();
+        if (!begun)
+            return lift_error(begun.error());
+        lock = std::move(*begun);
+    }
     auto settings = read_store_settings(Env::posix(), file);
     if (!settings)
         return lift_error(settings.error());
-    const bool changing = per_certificate || location;
     if (per_certificate)
         settings->per_certificate_files = *per_certificate == "on";
     if (location) {
@@ -44,15 +53,9 @@ backup_host::Result<void> action_settings(const backup_host::Host& host,
                                      "--location needs a directory");
         settings->location = std::filesystem::absolute(*location);
     }
-    if (changing) {
-        // Under the store's writer lock: store recovery removes stray temporary files in the
-        // store's directory, and must not take the settings' temporary file for one.
-        auto lock = (*store)->begin();
-        if (!lock)
-            return lift_error(lock.error());
+    if (changing)
         if (auto written = write_store_settings(Env::posix(), file, *settings); !written)
             return lift_error(written.error());
-    }
 
     if (json)
         return host.output(

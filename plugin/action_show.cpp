@@ -12,8 +12,7 @@ namespace {
 nlohmann::json chain_json(const Certificate& c) {
     nlohmann::json chain = nlohmann::json::array();
     for (const auto& issuer : c.chain()) {
-        X509_up_ref(issuer.get());
-        auto copy = Certificate::create(ossl::X509Ptr(issuer.get()), nullptr, {});
+        auto copy = Certificate::create(ossl::share(issuer.get()), nullptr, {});
         if (!copy)
             continue;
         const auto info = copy->info();

@@ -23,10 +23,11 @@ backup_host::Result<CertificatesOptions> read_options(const backup_host::OptionV
     options.include_unused = values.boolean("include_unused").value_or(false);
     std::optional<int> iterations;
     if (auto n = values.integer("iterations")) {
-        if (*n < 1 || *n > 10'000'000)
-            return backup_host::fail(
-                backup_host::Status::bad_usage,
-                "option iterations: " + std::to_string(*n) + " is outside 1..10000000");
+        // Below kMinIterations a stolen backup's password is guessed too cheaply.
+        if (*n < kMinIterations || *n > 10'000'000)
+            return backup_host::fail(backup_host::Status::bad_usage,
+                                     "option iterations: " + std::to_string(*n) + " is outside " +
+                                         std::to_string(kMinIterations) + "..10000000");
         iterations = static_cast<int>(*n);
     }
     auto profile = Pkcs12Profile::parse(values.text("profile").value_or("modern"), iterations);

@@ -128,6 +128,9 @@ constexpr std::span<const backup_host::ActionSpec> action_specs() noexcept {
     return detail::kActions;
 }
 
+// The fewest key-derivation iterations a backup or export may use.
+inline constexpr int kMinIterations = 1000;
+
 struct CertificatesOptions {
     std::optional<std::filesystem::path> store;
     std::string scope = "all";  // "all" or a database name

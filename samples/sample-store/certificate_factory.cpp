@@ -98,13 +98,9 @@ Result<Certificate> make_certificate(const CertificateSpec& spec, const Certific
 
     std::vector<ossl::X509Ptr> chain;
     if (issuer != nullptr) {
-        Certificate copy = issuer->clone();
-        X509_up_ref(copy.leaf());
-        chain.emplace_back(copy.leaf());
-        for (const auto& x : copy.chain()) {
-            X509_up_ref(x.get());
-            chain.emplace_back(x.get());
-        }
+        chain.push_back(ossl::share(issuer->leaf()));
+        for (const auto& x : issuer->chain())
+            chain.push_back(ossl::share(x.get()));
     }
     return Certificate::create(std::move(cert), std::move(key), std::move(chain),
                                spec.friendly_name);

@@ -464,7 +464,9 @@ TEST_F(DirectoryStoreTest, AKeyThatDoesNotMatchItsCertificateNamesTheKeyFile) {
                   fs::copy_options::overwrite_existing);
     auto got = store->get(a.sha256_hex());
     ASSERT_FALSE(got);
-    EXPECT_EQ(got.error().code, ErrorCode::invalid_argument);
+    // A store file that does not fit is damage (exit 4), not a usage mistake.
+    EXPECT_EQ(got.error().code, ErrorCode::corrupt);
+    EXPECT_TRUE(contains_text(got.error().message, "the store is damaged")) << got.error().message;
     EXPECT_TRUE(contains_text(got.error().message, key_a.string() + ": the private key does not "
                                                                     "belong"))
         << got.error().message;

@@ -249,6 +249,7 @@ TEST_F(CertificatesPluginTest, UnknownActionAndHelp) {
     std::string out;
     auto unknown = action("frobnicate", {}, &out);
     ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.error().status, Status::bad_usage);
     ASSERT_TRUE(action("list", {"--help"}, &out));
     EXPECT_NE(out.find("--all"), std::string::npos) << out;
 }

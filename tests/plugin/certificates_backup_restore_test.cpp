@@ -1,6 +1,7 @@
 // The certificates plugin's backup, restore, verify and estimate jobs, through the host ABI
 // with an in-memory host (DESIGN §7: mock only the host boundary).
 #include <algorithm>
+#include <fstream>
 
 #include "certificate_factory.hpp"
 #include "plugin_fixture.hpp"
@@ -292,7 +293,48 @@ TEST_F(CertificatesPluginTest, BackupReportsExcludedCertificatesAndExpiryWarning
     EXPECT_NE(host.result.find("ssl_not_requested"), std::string::npos) << host.result;
     EXPECT_NE(host.result.find("unused_not_requested"), std::string::npos) << host.result;
     // The sample store has one certificate that expires within 30 days.
-    EXPECT_NE(host.output.find("expire"), std::string::npos) << host.output;
+    EXPECT_NE(host.output.find("expires in"), std::string::npos) << host.output;
+}
+
+TEST_F(CertificatesPluginTest, ACertificateWithoutPrivateKeyIsExcludedWithAWarning) {
+    auto made = samples::make_certificate({});
+    ASSERT_TRUE(made);
+    auto keyless = Certificate::create(ossl::share(made->leaf()), nullptr, {});
+    ASSERT_TRUE(keyless);
+    const std::string thumbprint = keyless->sha256_hex();
+    auto opened = DirectoryStore::open(store());
+    ASSERT_TRUE(opened);
+    ASSERT_TRUE((*opened)->add(std::move(*keyless), Binding::parse("database/keyless").value()));
+    auto host = backup();
+    EXPECT_NE(host.result.find("no_private_key"), std::string::npos) << host.result;
+    EXPECT_NE(host.output.find("has no private key"), std::string::npos) << host.output;
+    EXPECT_NE(host.output.find(thumbprint.substr(0, 16)), std::string::npos) << host.output;
+}
+
+TEST_F(CertificatesPluginTest, ABundleRestoresEachChainAsStoredNotLonger) {
+    // A certificate stored without its chain, and its CA stored as a certificate of its own:
+    // the bundle holds both, and the importer could rebuild a chain the store never had.
+    samples::CertificateSpec ca_spec;
+    ca_spec.is_ca = true;
+    auto ca = samples::make_certificate(ca_spec);
+    ASSERT_TRUE(ca);
+    auto issued = samples::make_certificate({}, &*ca);
+    ASSERT_TRUE(issued);
+    auto bare = Certificate::create(ossl::share(issued->leaf()), ossl::share(issued->key()), {});
+    ASSERT_TRUE(bare);
+    const std::string thumbprint = bare->sha256_hex();
+    auto opened = DirectoryStore::open(store());
+    ASSERT_TRUE(opened);
+    ASSERT_TRUE((*opened)->add(std::move(*bare), Binding::parse("database/bare").value()));
+    ASSERT_TRUE((*opened)->add(ca->clone(), Binding::parse("database/ca").value()));
+    auto host = backup();
+    ASSERT_TRUE(restore(host.items, {{"target_store", path("new").string()}}));
+    auto restored = DirectoryStore::open(path("new"));
+    ASSERT_TRUE(restored);
+    auto got = (*restored)->get(thumbprint);
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_TRUE(got->certificate.chain().empty()) << "stored without a chain, restored without one";
+    expect_same_certificates(store(), path("new"), kNotBackedUpByDefault);
 }
 
 TEST_F(CertificatesPluginTest, EstimateCountsWhatABackupWouldWrite) {
