@@ -15,6 +15,7 @@ CERTBACKUP_PACKAGES=(
   libtomlplusplus-dev
   libcli11-dev
   nlohmann-json3-dev
+  tzdata
   libgtest-dev libgmock-dev
   gnutls-bin libnss3-tools
   restic
