@@ -1,0 +1,88 @@
+// backup-host restore SOURCE [--plugin P] [-o KEY=VALUE]... [--dry-run] [password] [--json]:
+// gives a set's items back to its plugins, which write the data where their options say. With
+// several plugins in the set and no --plugin, every one restores, in the set's order, stopping at
+// the first failure.
+#include <memory>
+
+#include "host-sdk/host/commands.hpp"
+#include "host-sdk/host/host_output.hpp"
+
+namespace certbackup::host {
+namespace {
+
+struct RestoreArguments {
+    std::string source;
+    std::string plugin;
+    std::vector<std::string> options;
+    bool dry_run = false;
+    PasswordFlags password;
+    bool json = false;
+};
+
+int run_restore_command(HostSession& session, const RestoreArguments& arguments) {
+    auto password_options = arguments.password.options();
+    if (!password_options)
+        return session.report(password_options.error());
+    auto set = open_source(arguments.source, *password_options);
+    if (!set)
+        return session.report(set.error());
+    auto plugins = plugins_of_set(session, **set, arguments.plugin);
+    if (!plugins)
+        return session.report(plugins.error());
+    auto jobs = jobs_for(session, *plugins, backup_host::JobKind::restore, arguments.options);
+    if (!jobs)
+        return session.report(jobs.error());
+
+    JobPassword password(std::move(*password_options));
+    HostContext context = session.job_context(password, arguments.json ? stderr : stdout);
+    const RestoreReport report = run_restore(context, **set, *jobs, arguments.dry_run);
+
+    if (arguments.json) {
+        nlohmann::json outcomes = nlohmann::json::array();
+        for (const PluginOutcome& outcome : report.plugins)
+            outcomes.push_back(outcome_json(outcome));
+        nlohmann::json json = {
+            {"status", backup_host::to_string(report.failure ? report.failure->status
+                                                             : backup_host::Status::ok)},
+            {"set_id", (*set)->record().set_id()},
+            {"source", (*set)->origin()},
+            {"dry_run", arguments.dry_run},
+            {"plugins", std::move(outcomes)},
+        };
+        if (report.failure)
+            json["error"] = report.failure->message;
+        print_json(stdout, json);
+    }
+    if (report.failure)
+        return session.report(*report.failure);
+    session.logger().info("{} set {} ({})", arguments.dry_run ? "checked a restore of" : "restored",
+                          (*set)->origin(), plugin_list((*set)->record()));
+    return 0;
+}
+
+}  // namespace
+
+Command add_restore_command(CLI::App& app) {
+    auto arguments = std::make_shared<RestoreArguments>();
+    CLI::App* command = app.add_subcommand(
+        "restore", "Restore a backup set through its plugins (every item's digest is checked)");
+    command
+        ->add_option("SOURCE", arguments->source,
+                     "a set directory, FILE.tar, or - (a tar stream on standard input)")
+        ->required();
+    command->add_option("--plugin", arguments->plugin,
+                        "restore only this plugin's part of the set (default: every plugin of "
+                        "the set, in order)");
+    add_option_flag(*command, arguments->options,
+                    "a plugin option, e.g. -o target=DIR (see: backup-host PLUGIN --help); after "
+                    "the defaults of [plugins.PLUGIN] in the configuration");
+    command->add_flag("--dry-run", arguments->dry_run,
+                      "report what would be created, skipped or replaced; write nothing");
+    add_password_flags(*command, arguments->password);
+    command->add_flag("--json", arguments->json,
+                      "print each plugin's result as JSON (plugins' text goes to standard error)");
+    return {command,
+            [arguments](HostSession& session) { return run_restore_command(session, *arguments); }};
+}
+
+}  // namespace certbackup::host

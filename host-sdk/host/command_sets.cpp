@@ -1,0 +1,67 @@
+// backup-host sets LOCATION [--json]: the complete sets of a backup location (or the one set of
+// a tar file or of standard input): id, time, job, plugins, status, size. Entries named like a
+// set that are not complete sets are reported on standard error.
+#include <memory>
+
+#include "host-sdk/host/commands.hpp"
+#include "host-sdk/host/host_failure.hpp"
+#include "host-sdk/host/host_output.hpp"
+#include "host-sdk/host/set_storage.hpp"
+
+namespace certbackup::host {
+namespace {
+
+int run_sets(HostSession& session, const std::string& location, bool json) {
+    auto listing = list_location(location);
+    if (!listing)
+        return session.report(to_failure(listing.error()));
+    for (const SkippedSet& skipped : listing->skipped)
+        session.logger().warn("{}: '{}' is not a complete set: {}", location, skipped.name,
+                              skipped.reason);
+    if (json) {
+        nlohmann::json sets = nlohmann::json::array();
+        for (const auto& set : listing->sets)
+            sets.push_back(set_json(set));
+        nlohmann::json skipped = nlohmann::json::array();
+        for (const SkippedSet& entry : listing->skipped)
+            skipped.push_back({{"name", entry.name}, {"reason", entry.reason}});
+        print_json(
+            stdout,
+            {{"location", location}, {"sets", std::move(sets)}, {"skipped", std::move(skipped)}});
+        return 0;
+    }
+    std::vector<std::vector<std::string>> rows;
+    if (stdout_is_terminal())
+        rows.push_back({"ID", "TIME", "JOB", "PLUGINS", "STATUS", "SIZE"});
+    for (const auto& set : listing->sets)
+        rows.push_back({set.set_id(), set.created_rfc3339(), set.job(), plugin_list(set),
+                        set_status_name(set.status()), std::to_string(set.total_size())});
+    std::fputs(format_table(rows).c_str(), stdout);
+    std::fflush(stdout);
+    return 0;
+}
+
+}  // namespace
+
+Command add_sets_command(CLI::App& app) {
+    struct Arguments {
+        std::string location;
+        bool json = false;
+    };
+    auto arguments = std::make_shared<Arguments>();
+    CLI::App* command = app.add_subcommand(
+        "sets",
+        "List the complete backup sets of a location: id, time, job, plugins, status, "
+        "size (bytes)");
+    command
+        ->add_option("LOCATION", arguments->location,
+                     "a backup location (directory), FILE.tar, or - (a tar stream on standard "
+                     "input)")
+        ->required();
+    command->add_flag("--json", arguments->json, "print JSON");
+    return {command, [arguments](HostSession& session) {
+                return run_sets(session, arguments->location, arguments->json);
+            }};
+}
+
+}  // namespace certbackup::host

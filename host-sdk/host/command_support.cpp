@@ -1,0 +1,115 @@
+// What several commands share: the password flags, -o, terminal checks.
+#include <unistd.h>
+
+#include "host-sdk/host/action_arguments.hpp"
+#include "host-sdk/host/commands.hpp"
+#include "host-sdk/host/host_failure.hpp"
+#include "host-sdk/host/host_output.hpp"
+
+namespace certbackup::host {
+
+backup_host::Result<PasswordOptions> PasswordFlags::options() const {
+    PasswordOptions options;
+    if (file_option != nullptr && file_option->count() > 0)
+        options.file = file;
+    if (fd_option != nullptr && fd_option->count() > 0)
+        options.fd = fd;
+    options.from_stdin = from_stdin;
+    if (auto one = check_one_password_source(options); !one)
+        return std::unexpected(one.error());
+    return options;
+}
+
+void add_password_flags(CLI::App& command, PasswordFlags& flags) {
+    flags.file_option = command.add_option(
+        "--password-file", flags.file,
+        "read the password from FILE (a trailing newline is not part of it); default: the file "
+        "$BACKUP_HOST_PASSWORD_FILE names, else a prompt on the terminal");
+    flags.fd_option = command
+                          .add_option("--password-fd", flags.fd,
+                                      "read the password from the open file descriptor N")
+                          ->check(CLI::NonNegativeNumber);
+    command.add_flag("--password-stdin", flags.from_stdin, "read the password from standard input");
+    command.get_option("--password-file")->group("Password (never on the command line)");
+    flags.fd_option->group("Password (never on the command line)");
+    command.get_option("--password-stdin")->group("Password (never on the command line)");
+}
+
+void add_option_flag(CLI::App& command, std::vector<std::string>& assignments,
+                     const std::string& what) {
+    command.add_option("-o,--option", assignments, what)
+        ->type_name("KEY=VALUE")
+        ->allow_extra_args(false);
+}
+
+backup_host::Result<std::unique_ptr<SetInput>> open_source(const std::string& source,
+                                                           const PasswordOptions& password) {
+    if (is_stream(source) && password.from_stdin)
+        return backup_host::fail(backup_host::Status::bad_usage,
+                                 "standard input carries the set (SOURCE -): give the password "
+                                 "with --password-file or --password-fd");
+    auto set = open_set(source);
+    if (!set)
+        return std::unexpected(to_failure(set.error()));
+    return std::move(*set);
+}
+
+backup_host::Result<std::vector<backup_host::LoadedPlugin>> plugins_of_set(
+    HostSession& session, const SetInput& set, const std::string& only) {
+    std::vector<std::string> ids;
+    for (const auto& plugin : set.record().plugins())
+        if (only.empty() || plugin.id() == only)
+            ids.push_back(plugin.id());
+    if (ids.empty())
+        return backup_host::fail(backup_host::Status::bad_usage,
+                                 "set " + set.origin() + " holds nothing of plugin '" + only +
+                                     "' (its plugins: " + plugin_list(set.record()) + ")");
+    std::vector<backup_host::LoadedPlugin> plugins;
+    for (const std::string& id : ids) {
+        auto plugin = session.find_plugin(id, false);
+        if (!plugin)
+            return backup_host::fail(
+                plugin.error().status,
+                "set " + set.origin() + " needs plugin '" + id + "': " + plugin.error().message);
+        plugins.push_back(std::move(*plugin));
+    }
+    return plugins;
+}
+
+backup_host::Result<std::vector<PluginJob>> jobs_for(
+    HostSession& session, const std::vector<backup_host::LoadedPlugin>& plugins,
+    backup_host::JobKind kind, const std::vector<std::string>& assignments) {
+    std::vector<std::vector<std::string>> given(plugins.size());
+    for (const std::string& text : assignments) {
+        auto assignment = backup_host::parse_assignment(text);
+        if (!assignment)
+            return backup_host::fail(backup_host::Status::bad_usage,
+                                     "-o " + assignment.error().message);
+        bool taken = false;
+        for (std::size_t i = 0; i < plugins.size(); ++i) {
+            const auto* option = plugins[i].description().find_option(assignment->first);
+            if (plugins.size() == 1 || (option != nullptr && option->used_by(kind))) {
+                given[i].push_back(text);
+                taken = true;
+            }
+        }
+        if (!taken)
+            return backup_host::fail(backup_host::Status::bad_usage,
+                                     "no plugin of the set takes option '" + assignment->first +
+                                         "' in " + backup_host::to_string(kind) + " jobs");
+    }
+    std::vector<PluginJob> jobs;
+    for (std::size_t i = 0; i < plugins.size(); ++i) {
+        auto job = session.plugin_job(plugins[i], kind, given[i]);
+        if (!job)
+            return std::unexpected(job.error());
+        jobs.push_back(std::move(*job));
+    }
+    return jobs;
+}
+
+bool stdout_is_terminal() noexcept {
+    return ::isatty(STDOUT_FILENO) == 1;
+}
+
+}  // namespace certbackup::host

@@ -1,0 +1,96 @@
+// backup-host verify SOURCE [--plugin P] [password] [--json]: checks every item of a set against
+// its record (size and SHA-256), then lets each plugin check its own items (e.g. the
+// certificates plugin's manifest MAC and payloads). Changes nothing.
+#include <memory>
+
+#include "host-sdk/host/commands.hpp"
+#include "host-sdk/host/host_output.hpp"
+
+namespace certbackup::host {
+namespace {
+
+struct VerifyArguments {
+    std::string source;
+    std::string plugin;
+    std::vector<std::string> options;
+    PasswordFlags password;
+    bool json = false;
+};
+
+int run_verify_command(HostSession& session, const VerifyArguments& arguments) {
+    auto password_options = arguments.password.options();
+    if (!password_options)
+        return session.report(password_options.error());
+    auto set = open_source(arguments.source, *password_options);
+    if (!set)
+        return session.report(set.error());
+    auto plugins = plugins_of_set(session, **set, arguments.plugin);
+    if (!plugins)
+        return session.report(plugins.error());
+    auto jobs = jobs_for(session, *plugins, backup_host::JobKind::verify, arguments.options);
+    if (!jobs)
+        return session.report(jobs.error());
+
+    JobPassword password(std::move(*password_options));
+    HostContext context = session.job_context(password, arguments.json ? stderr : stdout);
+    const VerifyReport report = run_verify(context, **set, *jobs);
+
+    if (arguments.json) {
+        nlohmann::json outcomes = nlohmann::json::array();
+        for (const PluginOutcome& outcome : report.plugins)
+            outcomes.push_back(outcome_json(outcome));
+        nlohmann::json json = {
+            {"status", backup_host::to_string(report.failure ? report.failure->status
+                                                             : backup_host::Status::ok)},
+            {"set_id", (*set)->record().set_id()},
+            {"source", (*set)->origin()},
+            {"items_checked", report.items_checked},
+            {"items", report.items},
+            {"size", report.bytes},
+            {"plugins", std::move(outcomes)},
+        };
+        if (report.failure)
+            json["error"] = report.failure->message;
+        print_json(stdout, json);
+    } else {
+        std::vector<std::vector<std::string>> rows;
+        if (report.items_checked)
+            rows.push_back({"set " + (*set)->record().set_id(),
+                            std::to_string(report.items) + " items, " +
+                                std::to_string(report.bytes) + " bytes: sizes and digests match"});
+        for (const PluginOutcome& outcome : report.plugins)
+            rows.push_back({"plugin " + outcome.plugin_id,
+                            outcome.status == backup_host::Status::ok
+                                ? std::string("ok")
+                                : std::string(backup_host::to_string(outcome.status))});
+        std::fputs(format_table(rows).c_str(), stdout);
+        std::fflush(stdout);
+    }
+    if (report.failure)
+        return session.report(*report.failure);
+    return 0;
+}
+
+}  // namespace
+
+Command add_verify_command(CLI::App& app) {
+    auto arguments = std::make_shared<VerifyArguments>();
+    CLI::App* command = app.add_subcommand(
+        "verify",
+        "Check every item and every payload of a backup set (host digests, then each plugin's "
+        "own checks); changes nothing");
+    command
+        ->add_option("SOURCE", arguments->source,
+                     "a set directory, FILE.tar, or - (a tar stream on standard input)")
+        ->required();
+    command->add_option("--plugin", arguments->plugin,
+                        "let only this plugin check its part (the host still checks every item)");
+    add_option_flag(*command, arguments->options,
+                    "a plugin option for its verify job (see: backup-host PLUGIN --help)");
+    add_password_flags(*command, arguments->password);
+    command->add_flag("--json", arguments->json, "print the result as JSON");
+    return {command,
+            [arguments](HostSession& session) { return run_verify_command(session, *arguments); }};
+}
+
+}  // namespace certbackup::host

@@ -1,0 +1,79 @@
+// The commands of backup-host (CLI.md), one file each. Each add_*_command adds its CLI11
+// subcommand (with --help) to the application and returns what to run when it was chosen.
+// A run returns the process's exit code (CLI.md: 0, 1, 2, 3, 4, 130).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host-sdk/host/host_session.hpp"
+#include "host-sdk/host/password_source.hpp"
+#include "host-sdk/host/set_storage.hpp"
+
+namespace certbackup::host {
+
+struct Command {
+    CLI::App* app;
+    std::function<int(HostSession&)> run;
+};
+
+Command add_plugins_command(CLI::App& app);
+Command add_backup_command(CLI::App& app);
+Command add_sets_command(CLI::App& app);
+Command add_restore_command(CLI::App& app);
+Command add_verify_command(CLI::App& app);
+// Backup management (managed_jobs.hpp, docs/SCHEDULING.md).
+Command add_schedule_command(CLI::App& app);
+Command add_run_command(CLI::App& app);
+Command add_prune_command(CLI::App& app);
+Command add_history_command(CLI::App& app);
+Command add_daemon_command(CLI::App& app);
+
+// `backup-host PLUGIN ACTION [ARGS...]` (and `backup-host PLUGIN --help`); `words` are PLUGIN
+// and what follows it. `commands` names the built-in commands for an unknown word's message.
+int run_plugin_action(HostSession& session, const std::vector<std::string>& words,
+                      const std::string& commands);
+
+// The password flags of CLI.md on a command, and what they were given.
+struct PasswordFlags {
+    std::string file;
+    int fd = -1;
+    bool from_stdin = false;
+    CLI::Option* file_option = nullptr;
+    CLI::Option* fd_option = nullptr;
+
+    // At most one source (bad_usage otherwise).
+    backup_host::Result<PasswordOptions> options() const;
+};
+void add_password_flags(CLI::App& command, PasswordFlags& flags);
+
+// -o KEY=VALUE, repeatable, one assignment per -o.
+void add_option_flag(CLI::App& command, std::vector<std::string>& assignments,
+                     const std::string& what);
+
+// Restore and verify: opens SOURCE (a set directory, FILE.tar, or - for standard input);
+// bad_usage when standard input would have to carry both the set and the password.
+backup_host::Result<std::unique_ptr<SetInput>> open_source(const std::string& source,
+                                                           const PasswordOptions& password);
+
+// The plugins of `set` to work on: `only` (--plugin) when given, else every plugin of the set
+// in the set's order; each must be installed (not_found names the missing one).
+backup_host::Result<std::vector<backup_host::LoadedPlugin>> plugins_of_set(HostSession& session,
+                                                                           const SetInput& set,
+                                                                           const std::string& only);
+
+// The jobs for `plugins`: each gets its configured defaults for `kind` and the -o `assignments`
+// whose key it declares for `kind`. With one plugin every assignment goes to it (so that its
+// check names a wrong key); with several, a key that none of them declares is bad_usage.
+backup_host::Result<std::vector<PluginJob>> jobs_for(
+    HostSession& session, const std::vector<backup_host::LoadedPlugin>& plugins,
+    backup_host::JobKind kind, const std::vector<std::string>& assignments);
+
+// True when standard output is a terminal (tables then get a header line).
+bool stdout_is_terminal() noexcept;
+
+}  // namespace certbackup::host

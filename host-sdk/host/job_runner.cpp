@@ -1,0 +1,287 @@
+#include "host-sdk/host/job_runner.hpp"
+
+#include <functional>
+#include <utility>
+
+#include "host-sdk/host/host_failure.hpp"
+
+namespace certbackup::host {
+namespace {
+
+using backup_host::Failure;
+using backup_host::JobKind;
+using backup_host::Status;
+
+using Work = std::function<backup_host::Result<void>(backup_host::PluginInstance&)>;
+
+Failure cancelled_failure(const std::string& what) {
+    return Failure{Status::cancelled, what + " was cancelled"};
+}
+
+// The options of `job` for a job of `kind`, after checking that the plugin does such jobs.
+backup_host::Result<backup_host::OptionValues> job_options(const PluginJob& job, JobKind kind) {
+    const backup_host::PluginDescription& plugin = job.plugin.description();
+    if (!plugin.supports(kind))
+        return backup_host::fail(
+            Status::bad_usage, "plugin '" + plugin.id + "' does not do " +
+                                   backup_host::to_string(kind) +
+                                   " jobs (it does: " + backup_host::job_names(plugin.jobs) + ")");
+    return backup_host::validate_options(plugin, kind, job.options);
+}
+
+// Runs one job of `kind` on a new instance: create, begin_job, work, end_job, destroy.
+PluginOutcome run_instance(HostContext& context, const backup_host::LoadedPlugin& plugin,
+                           const backup_host::OptionValues& options, JobKind kind,
+                           HostJobServices& services, const Work& work) {
+    PluginOutcome outcome;
+    outcome.plugin_id = plugin.id();
+    const auto failed = [&outcome](const Failure& failure) {
+        outcome.status = failure.status;
+        outcome.message = failure.message;
+    };
+    context.logger.debug("{} job of plugin '{}' begins", backup_host::to_string(kind), plugin.id());
+    {
+        auto instance = plugin.create(options, services);
+        if (!instance) {
+            failed(instance.error());
+        } else if (auto begun = (*instance)->begin_job(kind); !begun) {
+            failed(begun.error());
+        } else {
+            auto worked = work(**instance);
+            // A backup that finished while the flag was set is thrown away by the caller: its
+            // plugin hears `cancelled` so that it does not believe its data was kept.
+            Status end_status = worked ? Status::ok : worked.error().status;
+            if (context.cancel.requested() && (!worked || kind == JobKind::backup))
+                end_status = Status::cancelled;
+            auto ended = (*instance)->end_job(end_status);
+            if (!worked)
+                failed(worked.error());
+            else if (!ended)
+                failed(ended.error());
+        }
+        // The instance is destroyed here, before the outcome is reported.
+    }
+    context.progress.finish();
+    if (outcome.status != Status::ok && context.cancel.requested())
+        outcome.status = Status::cancelled;
+    outcome.result = services.result();
+    outcome.warnings = services.warnings();
+    outcome.items = services.items_written();
+    outcome.bytes = services.bytes_written();
+    context.logger.debug("{} job of plugin '{}' ended: {}", backup_host::to_string(kind),
+                         plugin.id(), backup_host::to_string(outcome.status));
+    return outcome;
+}
+
+Failure failure_of(const PluginOutcome& outcome) {
+    return Failure{outcome.status, outcome.message};
+}
+
+// The record of `plugin_id` in `set`, or nullptr.
+const backup_host::proto::PluginRecord* find_plugin_record(const SetInput& set,
+                                                           const std::string& plugin_id) {
+    for (const auto& plugin : set.record().plugins())
+        if (plugin.id() == plugin_id)
+            return &plugin;
+    return nullptr;
+}
+
+std::string plugin_ids(const SetInput& set) {
+    std::string ids;
+    for (const auto& plugin : set.record().plugins())
+        ids += (ids.empty() ? "" : ", ") + plugin.id();
+    return ids.empty() ? "none" : ids;
+}
+
+// Checks that `set` holds items of each job's plugin and each job's options for `kind`. Warns
+// when the set was written in a newer item format than the installed plugin writes (the
+// plugin itself decides whether it can read it).
+backup_host::Result<std::vector<backup_host::OptionValues>> prepare_reading(
+    HostContext& context, const SetInput& set, const std::vector<PluginJob>& jobs, JobKind kind) {
+    std::vector<backup_host::OptionValues> options;
+    for (const PluginJob& job : jobs) {
+        const auto* record = find_plugin_record(set, job.plugin.id());
+        if (record == nullptr)
+            return backup_host::fail(Status::not_found,
+                                     "set " + set.origin() + " holds nothing of plugin '" +
+                                         job.plugin.id() + "' (its plugins: " + plugin_ids(set) +
+                                         ")");
+        if (record->format_version() > job.plugin.description().format_version)
+            context.logger.warn(
+                "set {} was written by plugin '{}' {} in item format {}; the installed plugin "
+                "({}) writes format {}",
+                set.origin(), record->id(), record->version(), record->format_version(),
+                job.plugin.description().version, job.plugin.description().format_version);
+        auto values = job_options(job, kind);
+        if (!values)
+            return std::unexpected(values.error());
+        options.push_back(std::move(*values));
+    }
+    return options;
+}
+
+std::string summary_of(const PluginOutcome& outcome) {
+    return std::to_string(outcome.items) + (outcome.items == 1 ? " item, " : " items, ") +
+           std::to_string(outcome.bytes) + (outcome.bytes == 1 ? " byte" : " bytes");
+}
+
+}  // namespace
+
+std::string item_prefix_for(const std::string& plugin_id) {
+    return plugin_id + "/";
+}
+
+BackupReport run_backup(HostContext& context, const BackupRequest& request) {
+    BackupReport report;
+    std::vector<backup_host::OptionValues> options;
+    for (const PluginJob& job : request.plugins) {
+        auto values = job_options(job, JobKind::backup);
+        if (!values) {
+            report.failure = values.error();
+            return report;
+        }
+        options.push_back(std::move(*values));
+    }
+
+    auto set = begin_set(request.target, request.job_name, request.fds);
+    if (!set) {
+        report.failure = to_failure(set.error());
+        return report;
+    }
+    report.destination = (*set)->destination();
+    context.logger.debug("set {} begins at {}", (*set)->set_id(), report.destination);
+
+    backup_host::proto::BackupSet record;
+    for (std::size_t i = 0; i < request.plugins.size() && !report.failure; ++i) {
+        const backup_host::LoadedPlugin& plugin = request.plugins[i].plugin;
+        if (context.cancel.requested()) {
+            report.failure = cancelled_failure("the backup");
+            break;
+        }
+        const std::string prefix = item_prefix_for(plugin.id());
+        HostJobServices services(context, plugin.id());
+        services.store_into(**set, prefix);
+        PluginOutcome outcome =
+            run_instance(context, plugin, options[i], JobKind::backup, services,
+                         [](backup_host::PluginInstance& instance) { return instance.backup(); });
+        if (outcome.status != Status::ok) {
+            report.failure = failure_of(outcome);
+        } else {
+            auto& entry = *record.add_plugins();
+            entry.set_id(plugin.id());
+            entry.set_version(plugin.description().version);
+            entry.set_format_version(plugin.description().format_version);
+            entry.set_item_prefix(prefix);
+            entry.set_summary(summary_of(outcome));
+            for (const std::string& warning : outcome.warnings)
+                entry.add_warnings(warning);
+            if (outcome.result)
+                entry.set_result_json(*outcome.result);
+        }
+        report.plugins.push_back(std::move(outcome));
+    }
+    if (!report.failure && context.cancel.requested())
+        report.failure = cancelled_failure("the backup");
+
+    if (report.failure) {
+        if (auto aborted = (*set)->abort(); !aborted)
+            context.logger.warn("the partial set {} could not be removed: {}", (*set)->set_id(),
+                                aborted.error().message);
+        else
+            context.logger.info("nothing was kept of set {} at {}", (*set)->set_id(),
+                                report.destination);
+        return report;
+    }
+    record.set_status(backup_host::proto::SET_STATUS_COMPLETE);
+    auto committed = (*set)->commit(std::move(record));
+    if (!committed) {
+        report.failure = to_failure(committed.error());
+        return report;
+    }
+    report.record = std::move(*committed);
+    return report;
+}
+
+RestoreReport run_restore(HostContext& context, const SetInput& set,
+                          const std::vector<PluginJob>& plugins, bool dry_run) {
+    RestoreReport report;
+    auto options = prepare_reading(context, set, plugins, JobKind::restore);
+    if (!options) {
+        report.failure = options.error();
+        return report;
+    }
+    for (std::size_t i = 0; i < plugins.size(); ++i) {
+        if (context.cancel.requested()) {
+            report.failure = cancelled_failure("the restore");
+            break;
+        }
+        const backup_host::LoadedPlugin& plugin = plugins[i].plugin;
+        HostJobServices services(context, plugin.id());
+        services.read_from(set, find_plugin_record(set, plugin.id())->item_prefix());
+        const backup_host::RestoreOptions restore =
+            backup_host::restore_options_for(plugin.description(), (*options)[i], dry_run);
+        PluginOutcome outcome =
+            run_instance(context, plugin, (*options)[i], JobKind::restore, services,
+                         [&restore](backup_host::PluginInstance& instance) {
+                             return instance.restore(restore);
+                         });
+        const bool ok = outcome.status == Status::ok;
+        if (!ok)
+            report.failure = failure_of(outcome);
+        report.plugins.push_back(std::move(outcome));
+        if (!ok)
+            break;
+    }
+    return report;
+}
+
+VerifyReport run_verify(HostContext& context, const SetInput& set,
+                        const std::vector<PluginJob>& plugins) {
+    VerifyReport report;
+    auto options = prepare_reading(context, set, plugins, JobKind::verify);
+    if (!options) {
+        report.failure = options.error();
+        return report;
+    }
+    if (auto checked = set.verify(); !checked) {
+        report.failure = to_failure(checked.error());
+        return report;
+    }
+    report.items_checked = true;
+    report.items = static_cast<std::uint64_t>(set.record().items_size());
+    report.bytes = set.record().total_size();
+    for (std::size_t i = 0; i < plugins.size(); ++i) {
+        if (context.cancel.requested()) {
+            report.failure = cancelled_failure("the verification");
+            break;
+        }
+        const backup_host::LoadedPlugin& plugin = plugins[i].plugin;
+        HostJobServices services(context, plugin.id());
+        services.read_from(set, find_plugin_record(set, plugin.id())->item_prefix());
+        PluginOutcome outcome =
+            run_instance(context, plugin, (*options)[i], JobKind::verify, services,
+                         [](backup_host::PluginInstance& instance) { return instance.verify(); });
+        if (outcome.status != Status::ok && !report.failure)
+            report.failure = failure_of(outcome);
+        report.plugins.push_back(std::move(outcome));
+    }
+    return report;
+}
+
+PluginOutcome run_action(HostContext& context, const PluginJob& job, const std::string& action,
+                         const std::vector<std::string>& args) {
+    auto options = job_options(job, JobKind::action);
+    if (!options) {
+        PluginOutcome outcome;
+        outcome.plugin_id = job.plugin.id();
+        outcome.status = options.error().status;
+        outcome.message = options.error().message;
+        return outcome;
+    }
+    HostJobServices services(context, job.plugin.id());
+    return run_instance(
+        context, job.plugin, *options, JobKind::action, services,
+        [&](backup_host::PluginInstance& instance) { return instance.action(action, args); });
+}
+
+}  // namespace certbackup::host

@@ -1,0 +1,28 @@
+// Where the host gets a job's password (CLI.md "Passwords"): a file, a file descriptor, stdin,
+// or a no-echo prompt on a terminal; BACKUP_HOST_PASSWORD_FILE names a default file. Never the
+// command line, never a log. A trailing newline ("\n" or "\r\n") is not part of the password.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/error.hpp"
+#include "core/secure_buffer.hpp"
+
+namespace certbackup::host {
+
+struct PasswordOptions {
+    std::optional<std::string> file;  // --password-file
+    std::optional<int> fd;            // --password-fd
+    bool from_stdin = false;          // --password-stdin
+};
+
+// Resolves the password by the first that applies: file, fd, stdin, $BACKUP_HOST_PASSWORD_FILE,
+// a no-echo prompt with `prompt` when stdin and stderr are terminals (asked twice when `confirm`).
+// Otherwise fails with invalid_argument saying how to give one. An empty password is refused.
+Result<Password> read_password(const PasswordOptions& options, const std::string& prompt, bool confirm);
+
+// Reads a password from one file (trailing newline removed); errors name the file.
+Result<Password> read_password_file(const std::string& path);
+
+}  // namespace certbackup::host

@@ -1,0 +1,108 @@
+// The job runner's view of backup storage (host-sdk/storage, docs/STORAGE.md): a set being
+// written, a set being read, the sets of a location.
+//
+// Why a seam of its own: the storage headers bring certbackup's Result into namespace
+// backup_host, where the SDK's host headers (backup_host/host.hpp) define the SDK's Result; the
+// two cannot meet in one translation unit. Only set_storage.cpp includes storage headers; the
+// runner, which also drives plugins, sees storage through these interfaces. They also let a test
+// put a set anywhere.
+//
+// Targets and sources are the command line's texts (CLI.md): "-" is a tar stream on standard
+// output (backup) or standard input (restore, sets); a path ending in ".tar" is a tar file; any
+// other path is a directory: a backup location for a backup and for `sets`, a set directory for
+// a restore.
+//
+// Ownership and threads: every object here is used by one thread at a time (the job thread).
+// Failures are certbackup Errors naming the set, item or file (storage's messages).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backup_set.pb.h"
+#include "core/error.hpp"
+
+namespace certbackup::host {
+
+// A set being written (storage's SetWriter). Items one at a time: begin_item, write..., end_item.
+// Destroyed without commit, it aborts: the partial set is removed.
+class SetOutput {
+  public:
+    virtual ~SetOutput() = default;
+
+    virtual const std::string& set_id() const = 0;
+    // Where the set goes, for messages: LOCATION/<set-id>, the tar file, "standard output".
+    virtual std::string destination() const = 0;
+
+    virtual Result<void> begin_item(std::string_view name) = 0;
+    virtual Result<void> write(std::span<const std::uint8_t> bytes) = 0;
+    virtual Result<void> end_item() = 0;
+
+    // Writes `record` (status and plugins from the caller; the rest filled in by storage) last
+    // and makes the set visible. Returns the record as written.
+    virtual Result<backup_host::proto::BackupSet> commit(backup_host::proto::BackupSet record) = 0;
+    // Discards the set; idempotent. What cannot be removed stays invisible (STORAGE.md).
+    virtual Result<void> abort() = 0;
+};
+
+// One item being read. Storage checks its size and SHA-256 as it passes: read() fails with
+// ErrorCode::corrupt, naming the item, at the latest when it returns the end (0).
+class StoredItemReader {
+  public:
+    virtual ~StoredItemReader() = default;
+    virtual Result<std::size_t> read(std::span<std::uint8_t> buffer) = 0;
+};
+
+// A complete set being read (storage's SetReader).
+class SetInput {
+  public:
+    virtual ~SetInput() = default;
+
+    virtual const backup_host::proto::BackupSet& record() const = 0;
+    // The set for messages: "<id> (<path>)", the tar file, "standard input".
+    virtual const std::string& origin() const = 0;
+
+    // not_found naming the item when the set has no item `name`.
+    virtual Result<std::unique_ptr<StoredItemReader>> open_item(std::string_view name) const = 0;
+    // Reads every item to its end, checking sizes and digests; the first failure names the item.
+    virtual Result<void> verify() const = 0;
+};
+
+// Where the bytes of "-" go and come from.
+struct StreamFds {
+    int output = 1;  // backup --to -
+    int input = 0;   // restore -, sets -, verify -
+};
+
+// True for "-": the set travels on a standard stream.
+bool is_stream(std::string_view target) noexcept;
+
+// Begins a set for the job `job` at `target` (see the top of this file).
+Result<std::unique_ptr<SetOutput>> begin_set(std::string_view target, std::string job,
+                                             const StreamFds& fds = {});
+
+// Opens the complete set at `source`; a tar file or stream is read and verified whole first.
+Result<std::unique_ptr<SetInput>> open_set(std::string_view source, const StreamFds& fds = {});
+
+struct SkippedSet {
+    std::string name;
+    std::string reason;
+};
+
+struct LocationListing {
+    std::vector<backup_host::proto::BackupSet> sets;  // complete sets, oldest first
+    std::vector<SkippedSet> skipped;  // entries named like a set that are not complete sets
+};
+
+// The complete sets at `location`: a backup location's, or the one set of a tar file or stream.
+Result<LocationListing> list_location(std::string_view location, const StreamFds& fds = {});
+
+// "complete", "failed", "cancelled".
+std::string set_status_name(backup_host::proto::SetStatus status);
+
+}  // namespace certbackup::host

@@ -1,0 +1,143 @@
+// The configuration module alone: parsing, checking against a plugin's declared options, the
+// defaults a job of each kind gets.
+#include <gtest/gtest.h>
+
+#include "host-sdk/host/host_config.hpp"
+
+namespace certbackup::host {
+namespace {
+
+using backup_host::JobKind;
+using backup_host::OptionDescription;
+using backup_host::OptionType;
+using backup_host::PluginDescription;
+
+OptionDescription declared(std::string name, OptionType type, std::uint32_t jobs,
+                           std::vector<std::string> choices = {}) {
+    OptionDescription option;
+    option.name = std::move(name);
+    option.type = type;
+    option.jobs = jobs;
+    option.choices = std::move(choices);
+    return option;
+}
+
+PluginDescription sample_plugin() {
+    PluginDescription plugin;
+    plugin.id = "sample";
+    plugin.jobs = BH_JOBS_BACKUP | BH_JOBS_RESTORE | BH_JOBS_ACTION;
+    plugin.options = {
+        declared("store", OptionType::path, BH_JOBS_BACKUP | BH_JOBS_RESTORE | BH_JOBS_ACTION),
+        declared("count", OptionType::integer, BH_JOBS_BACKUP),
+        declared("fast", OptionType::boolean, BH_JOBS_BACKUP),
+        declared("mode", OptionType::string, BH_JOBS_RESTORE, {"skip", "replace"}),
+    };
+    return plugin;
+}
+
+TEST(HostConfig, ReadsPluginTablesWithTypesAndLines) {
+    auto config = parse_config(
+        "# defaults\n[plugins.sample]\nstore = \"/srv/store\"\ncount = 3\nfast = true\n"
+        "[plugins.other]\n",
+        "/etc/x.toml");
+    ASSERT_TRUE(config) << config.error().message;
+    ASSERT_EQ(config->plugins.size(), 2u);
+    const PluginDefaults* sample = config->find_plugin("sample");
+    ASSERT_NE(sample, nullptr);
+    ASSERT_EQ(sample->options.size(), 3u);
+    EXPECT_EQ(sample->options[0].key, "store");
+    EXPECT_EQ(sample->options[0].where, "/etc/x.toml:3");
+    EXPECT_EQ(sample->options[1].kind, ConfiguredOption::Kind::integer);
+    EXPECT_EQ(sample->options[1].text, "3");
+    EXPECT_EQ(sample->options[2].text, "true");
+    EXPECT_NE(config->find_plugin("other"), nullptr);
+    EXPECT_EQ(config->find_plugin("missing"), nullptr);
+}
+
+TEST(HostConfig, JobsGetTheDefaultsTheirKindReads) {
+    auto config = parse_config(
+        "[plugins.sample]\nstore = \"data/store\"\ncount = 3\n"
+        "mode = \"replace\"\n",
+        "/etc/backup-host/x.toml");
+    ASSERT_TRUE(config) << config.error().message;
+    const PluginDescription plugin = sample_plugin();
+    auto backup = configured_options(*config, plugin, JobKind::backup);
+    ASSERT_TRUE(backup) << backup.error().message;
+    const backup_host::OptionAssignments expected_backup = {
+        {"store", "/etc/backup-host/data/store"}, {"count", "3"}};
+    EXPECT_EQ(*backup, expected_backup);
+    auto restore = configured_options(*config, plugin, JobKind::restore);
+    ASSERT_TRUE(restore) << restore.error().message;
+    const backup_host::OptionAssignments expected_restore = {
+        {"store", "/etc/backup-host/data/store"}, {"mode", "replace"}};
+    EXPECT_EQ(*restore, expected_restore);
+    PluginDescription unconfigured = plugin;
+    unconfigured.id = "unconfigured";
+    EXPECT_TRUE(configured_options(*config, unconfigured, JobKind::backup)->empty());
+}
+
+TEST(HostConfig, MistakesNameFileAndLineAndAreBadUsage) {
+    const PluginDescription plugin = sample_plugin();
+    const struct {
+        const char* text;
+        const char* expected;
+    } cases[] = {
+        {"[plugins.sample]\ncolor = \"red\"\n", "c.toml:2: plugin 'sample' has no option 'color'"},
+        {"[plugins.sample]\ncount = \"3\"\n", "c.toml:2: plugins.sample.count must be an integer"},
+        {"[plugins.sample]\nfast = 1\n", "c.toml:2: plugins.sample.fast must be a boolean"},
+        {"[plugins.sample]\n\nmode = \"merge\"\n", "c.toml:3: option 'mode' of plugin 'sample'"},
+        {"[plugins.sample]\nstore = \"\"\n",
+         "c.toml:2: option 'store' of plugin 'sample' needs a path"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        auto config = parse_config(c.text, "c.toml");
+        ASSERT_TRUE(config) << config.error().message;
+        auto options = configured_options(*config, plugin, JobKind::restore);
+        ASSERT_FALSE(options);
+        EXPECT_EQ(options.error().status, backup_host::Status::bad_usage);
+        EXPECT_NE(options.error().message.find(c.expected), std::string::npos)
+            << options.error().message;
+    }
+}
+
+TEST(HostConfig, OnlyKnownTopLevelKeysAndWellFormedTomlAreAccepted) {
+    const struct {
+        const char* text;
+        const char* expected;
+    } cases[] = {
+        {"[daemon]\nname = \"x\"\n", "c.toml:1: unknown key 'daemon' in c.toml"},
+        {"store = \"/x\"\n", "c.toml:1: unknown key 'store' in c.toml"},
+        {"plugins = 1\n", "c.toml:1: 'plugins' must be a table"},
+        {"[plugins]\nsample = 1\n", "c.toml:2: 'plugins.sample' must be a table"},
+        {"[plugins.sample]\nlist = [1, 2]\n",
+         "c.toml:2: plugins.sample.list must be a string, a "
+         "boolean or an integer"},
+        {"[plugins.sample\n", "c.toml:1:"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        auto config = parse_config(c.text, "c.toml");
+        ASSERT_FALSE(config);
+        EXPECT_EQ(config.error().status, backup_host::Status::bad_usage);
+        EXPECT_NE(config.error().message.find(c.expected), std::string::npos)
+            << config.error().message;
+    }
+}
+
+TEST(HostConfig, WhichFileIsRead) {
+    EXPECT_EQ(config_file_to_read(std::string("given.toml")), std::filesystem::path("given.toml"));
+    ::setenv(std::string(kConfigEnvironmentVariable).c_str(), "/from/environment.toml", 1);
+    EXPECT_EQ(config_file_to_read(std::nullopt), std::filesystem::path("/from/environment.toml"));
+    EXPECT_EQ(config_file_to_read(std::string("given.toml")), std::filesystem::path("given.toml"));
+    ::unsetenv(std::string(kConfigEnvironmentVariable).c_str());
+    EXPECT_EQ(config_file_to_read(std::nullopt).has_value(),
+              std::filesystem::exists(kSystemConfigFile));
+    auto missing = load_host_config(std::string("/nonexistent/backup-host.toml"));
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().status, backup_host::Status::bad_usage);
+    EXPECT_NE(missing.error().message.find("/nonexistent/backup-host.toml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace certbackup::host
