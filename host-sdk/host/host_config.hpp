@@ -6,8 +6,8 @@
 //
 // What it holds: `[[job]]` entries (host-sdk/management/job_config.hpp, parsed and validated
 // there; their plugins and options are checked against the installed plugins by the commands
-// that use them, check_jobs_against_plugins), and `[plugins.<id>]` tables of option defaults for one plugin, used
-// by jobs and actions of that plugin, e.g.
+// that use them, check_jobs_against_plugins), and `[plugins.<id>]` tables of option defaults for
+// one plugin, used by jobs and actions of that plugin, e.g.
 //
 //     [plugins.certificates]
 //     store = "/var/lib/passwordsecure/certificates"

@@ -15,8 +15,10 @@ namespace {
 
 void strip_trailing_newline(Password& password) {
     std::size_t size = password.size();
-    if (size > 0 && password.data()[size - 1] == '\n') --size;
-    if (size > 0 && password.data()[size - 1] == '\r') --size;
+    if (size > 0 && password.data()[size - 1] == '\n')
+        --size;
+    if (size > 0 && password.data()[size - 1] == '\r')
+        --size;
     password.resize(size);
 }
 
@@ -26,19 +28,25 @@ Result<Password> read_all(int fd, const std::string& what) {
     for (;;) {
         const ssize_t n = ::read(fd, chunk, sizeof chunk);
         if (n < 0) {
-            if (errno == EINTR) continue;
-            return fail(ErrorCode::io, "cannot read the password from " + what + ": " + std::strerror(errno));
+            if (errno == EINTR)
+                continue;
+            return fail(ErrorCode::io,
+                        "cannot read the password from " + what + ": " + std::strerror(errno));
         }
-        if (n == 0) break;
+        if (n == 0)
+            break;
         const std::size_t old = out.size();
         out.resize(old + static_cast<std::size_t>(n));
         std::memcpy(out.data() + old, chunk, static_cast<std::size_t>(n));
         if (out.size() > 64 * 1024)
-            return fail(ErrorCode::invalid_argument, "the password from " + what + " is longer than 64 KiB; is it the right file?");
+            return fail(
+                ErrorCode::invalid_argument,
+                "the password from " + what + " is longer than 64 KiB; is it the right file?");
     }
     ::explicit_bzero(chunk, sizeof chunk);
     strip_trailing_newline(out);
-    if (out.empty()) return fail(ErrorCode::invalid_argument, "the password from " + what + " is empty");
+    if (out.empty())
+        return fail(ErrorCode::invalid_argument, "the password from " + what + " is empty");
     return out;
 }
 
@@ -58,14 +66,17 @@ Result<Password> prompt_line(const std::string& prompt) {
     char c = 0;
     for (;;) {
         const ssize_t n = ::read(STDIN_FILENO, &c, 1);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0 || c == '\n') break;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0 || c == '\n')
+            break;
         const std::size_t old = out.size();
         out.resize(old + 1);
         out.data()[old] = static_cast<std::uint8_t>(c);
     }
     c = 0;
-    if (is_tty) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    if (is_tty)
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
     strip_trailing_newline(out);
     return out;
 }
@@ -74,35 +85,46 @@ Result<Password> prompt_line(const std::string& prompt) {
 
 Result<Password> read_password_file(const std::string& path) {
     auto bytes = Env::posix().read_file(path);
-    if (!bytes) return std::unexpected(bytes.error().with_context("password file"));
+    if (!bytes)
+        return std::unexpected(bytes.error().with_context("password file"));
     Password out{std::span<const std::uint8_t>(*bytes)};
     ::explicit_bzero(bytes->data(), bytes->size());
     strip_trailing_newline(out);
-    if (out.empty()) return fail(ErrorCode::invalid_argument, "the password file " + path + " is empty");
+    if (out.empty())
+        return fail(ErrorCode::invalid_argument, "the password file " + path + " is empty");
     return out;
 }
 
-Result<Password> read_password(const PasswordOptions& options, const std::string& prompt, bool confirm) {
-    if (options.file) return read_password_file(*options.file);
-    if (options.fd) return read_all(*options.fd, "file descriptor " + std::to_string(*options.fd));
-    if (options.from_stdin) return read_all(STDIN_FILENO, "standard input");
+Result<Password> read_password(const PasswordOptions& options, const std::string& prompt,
+                               bool confirm) {
+    if (options.file)
+        return read_password_file(*options.file);
+    if (options.fd)
+        return read_all(*options.fd, "file descriptor " + std::to_string(*options.fd));
+    if (options.from_stdin)
+        return read_all(STDIN_FILENO, "standard input");
     if (const char* env = std::getenv("BACKUP_HOST_PASSWORD_FILE"); env != nullptr && *env != '\0')
         return read_password_file(env);
     if (::isatty(STDIN_FILENO) && ::isatty(STDERR_FILENO)) {
         auto first = prompt_line(prompt);
-        if (!first) return first;
-        if (first->empty()) return fail(ErrorCode::invalid_argument, "no password entered");
+        if (!first)
+            return first;
+        if (first->empty())
+            return fail(ErrorCode::invalid_argument, "no password entered");
         if (confirm) {
             auto second = prompt_line("Repeat the password: ");
-            if (!second) return second;
+            if (!second)
+                return second;
             if (second->view() != first->view())
-                return fail(ErrorCode::invalid_argument, "the two passwords differ; nothing was done");
+                return fail(ErrorCode::invalid_argument,
+                            "the two passwords differ; nothing was done");
         }
         return first;
     }
-    return fail(ErrorCode::invalid_argument,
-                "a password is needed: give --password-file FILE, --password-fd N or --password-stdin, "
-                "or set BACKUP_HOST_PASSWORD_FILE (passwords are never taken from the command line)");
+    return fail(
+        ErrorCode::invalid_argument,
+        "a password is needed: give --password-file FILE, --password-fd N or --password-stdin, "
+        "or set BACKUP_HOST_PASSWORD_FILE (passwords are never taken from the command line)");
 }
 
 }  // namespace certbackup::host

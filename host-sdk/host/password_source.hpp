@@ -20,7 +20,8 @@ struct PasswordOptions {
 // Resolves the password by the first that applies: file, fd, stdin, $BACKUP_HOST_PASSWORD_FILE,
 // a no-echo prompt with `prompt` when stdin and stderr are terminals (asked twice when `confirm`).
 // Otherwise fails with invalid_argument saying how to give one. An empty password is refused.
-Result<Password> read_password(const PasswordOptions& options, const std::string& prompt, bool confirm);
+Result<Password> read_password(const PasswordOptions& options, const std::string& prompt,
+                               bool confirm);
 
 // Reads a password from one file (trailing newline removed); errors name the file.
 Result<Password> read_password_file(const std::string& path);

@@ -13,7 +13,7 @@
 namespace certbackup::host {
 
 class ProgressBar {
-public:
+  public:
     // enabled == false: every call is a no-op (piped output, --json, tests).
     explicit ProgressBar(bool enabled);
     ~ProgressBar();
@@ -21,15 +21,17 @@ public:
     ProgressBar& operator=(const ProgressBar&) = delete;
 
     // total == 0: unknown total, shows a count only.
-    void update(std::uint64_t done, std::uint64_t total, const std::string& unit, const std::string& message);
+    void update(std::uint64_t done, std::uint64_t total, const std::string& unit,
+                const std::string& message);
     // Clears the line so that following output starts clean.
     void finish();
 
     // True when stderr is a terminal and TERM is not "dumb".
     static bool stderr_is_terminal();
 
-private:
-    void draw_locked(std::uint64_t done, std::uint64_t total, const std::string& unit, const std::string& message);
+  private:
+    void draw_locked(std::uint64_t done, std::uint64_t total, const std::string& unit,
+                     const std::string& message);
 
     const bool enabled_;
     std::mutex mutex_;
