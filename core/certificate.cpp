@@ -119,7 +119,7 @@ Result<void> Certificate::attach_key_pem(std::span<const std::uint8_t> key_pem,
         return fail(
             ErrorCode::corrupt,
             std::string(origin) +
-                ": no unencrypted PEM private key found (expected '-----BEGIN PRIVATE KEY-----')");
+                ": no unencrypted PEM private key found (expected a PEM block of type PRIVATE KEY)");
     }
     if (!key_matches(leaf_.get(), key.get()))
         return fail(ErrorCode::invalid_argument,

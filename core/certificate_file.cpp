@@ -68,7 +68,7 @@ Result<Certificate> parse_certificate_file(std::span<const std::uint8_t> text,
 Result<void> attach_private_key(Certificate& certificate, std::span<const std::uint8_t> key_pem,
                                 std::string_view origin, PrivateKeyDecoder* decoder) {
     const std::string_view text(reinterpret_cast<const char*>(key_pem.data()), key_pem.size());
-    if (text.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") != std::string_view::npos ||
+    if (text.find("BEGIN ENCRYPTED PRIVATE KEY") != std::string_view::npos ||
         text.find("Proc-Type: 4,ENCRYPTED") != std::string_view::npos)
         return fail(ErrorCode::unsupported,
                     std::string(origin) +
@@ -77,7 +77,7 @@ Result<void> attach_private_key(Certificate& certificate, std::span<const std::u
     if (text.find("PRIVATE KEY-----") == std::string_view::npos)
         return fail(ErrorCode::not_found,
                     std::string(origin) +
-                        ": holds no private key (expected '-----BEGIN PRIVATE KEY-----'); give "
+                        ": holds no private key (expected a PEM block of type PRIVATE KEY); give "
                         "the file with the certificate's private key");
     if (decoder == nullptr)
         return certificate.attach_key_pem(key_pem, origin);
