@@ -139,13 +139,19 @@ backup_host::Result<void> action_import(const backup_host::Host& host,
     auto read = read_import_file(host, file, purpose);
     if (!read)
         return std::unexpected(read.error());
-    auto report =
-        import_into(*target, store_dir ? "--store" : "store", std::move(read->candidates), import);
-    if (!report)
-        return std::unexpected(report.error());
-    for (const auto& warning : read->warnings)
-        host.warn(warning);
-    return host.output(report_text(*report, file, dry_run));
-}
+    // Opening a large PFX takes time: a cancellation that came meanwhile is honoured here, and
+    // again before each certificate and the commit.
+    if (auto go_on = host.check_cancelled(); !go_on)
+        return go_on;
+    import.cancelled = [host] { return host.cancelled();
+};
+auto report =
+    import_into(*target, store_dir ? "--store" : "store", std::move(read->candidates), import);
+if (!report)
+    return std::unexpected(report.error());
+for (const auto& warning : read->warnings)
+    host.warn(warning);
+return host.output(report_text(*report, file, dry_run));
+}  // namespace certbackup::plugin
 
 }  // namespace certbackup::plugin

@@ -347,6 +347,22 @@ TEST_F(CertificatesPluginTest, ImportIntoAMissingOrEmptyDirectoryCreatesAStore) 
     EXPECT_EQ(snapshot_tree(path("documents")), before);
 }
 
+TEST_F(CertificatesPluginTest, ACancelledImportChangesNothingAndSaysCancelled) {
+    auto made = samples::make_certificate(named("cancelled import"));
+    ASSERT_TRUE(made);
+    const auto pfx = openssl_pfx(dir_, *made, false, "secret");
+    const std::string tree = snapshot_tree(store());
+    bh::testing::MemoryJobServices services;
+    services.password = "secret";
+    services.cancellation.request();  // SIGINT while the PFX is opened
+    auto request = bh::testing::action_job("import", {pfx.string()});
+    request.options.emplace_back("store", store().string());
+    auto imported = bh::testing::run_job(plugin_, request, services);
+    ASSERT_FALSE(imported);
+    EXPECT_EQ(imported.error().status, Status::cancelled) << imported.error().message;
+    EXPECT_EQ(snapshot_tree(store()), tree);
+}
+
 // "Zertifikat ☺ 日本語 😀 Ωmega": the last character of 日本語 is beyond U+0800, 😀 beyond the
 // Basic Multilingual Plane.
 const std::string kUnicodeName =
