@@ -42,6 +42,10 @@ backup_host::Result<ImportFile> read_import_file(const backup_host::Host& host,
 
     ImportFile out;
     out.warnings = std::move(contents->warnings);
+    if (contents->mac_algorithm.empty())
+        out.warnings.push_back(file +
+                               " has no integrity check (MAC): a change to it cannot be "
+                               "detected; check that the certificates are the ones you expect");
     if (unprotected)
         out.warnings.push_back(file +
                                " was not protected by a password: anyone with a copy of it can "
