@@ -65,7 +65,9 @@ backup_host::Result<std::filesystem::path> BaculaJob::restore_destination(
                                  "regexwhere= is not supported for backup-host sets; use where=");
     const std::string where = where_prefix(packet.where);
     const std::string root = virtual_root(restore_command_->plugin_id) + "/";
-    const std::string name = packet.ofname != nullptr ? packet.ofname : "";
+    std::string name = packet.ofname != nullptr ? packet.ofname : "";
+    while (where.empty() && name.starts_with("//"))
+        name.erase(0, 1);  // where=/ may come as a prefix of its own
     if (!name.starts_with(where + root))
         return backup_host::fail(Status::corrupt,
                                  "restored file '" + name + "' is not below " + where + root);

@@ -6,6 +6,7 @@
 #include <spdlog/sinks/base_sink.h>
 
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <utility>
@@ -108,7 +109,29 @@ struct HostJob {
     host::HostContext context;
 };
 
-// The plugin of the command, loaded from its directory.
+// The plugins of `directory`, scanned once for the life of the file daemon.
+//
+// Why never unloaded: the file daemon is one long-lived process running job after job, and a
+// plugin library with protobuf-generated code (the certificates plugin) cannot be loaded again
+// after an unload there: its descriptors stay registered in the shared libprotobuf, the second
+// registration throws out of dlopen, and the dynamic loader's lock stays held by that job's
+// thread, so that every later dlopen or dladdr of the daemon hangs. So the first successful scan
+// of a directory is kept (deliberately leaked: no unload at exit either). A plugin installed or
+// replaced later is seen after a restart of the file daemon.
+backup_host::Result<const backup_host::PluginScan*> scan_once(
+    const std::filesystem::path& directory) {
+    static std::mutex mutex;
+    static auto* scans = new std::map<std::filesystem::path, backup_host::PluginScan>();
+    std::lock_guard lock(mutex);
+    if (const auto found = scans->find(directory); found != scans->end())
+        return &found->second;
+    auto scan = backup_host::PluginLoader().scan(directory);
+    if (!scan)
+        return std::unexpected(scan.error());
+    return &scans->emplace(directory, std::move(*scan)).first->second;
+}
+
+// The plugin of the command, from its directory.
 backup_host::Result<backup_host::LoadedPlugin> load_plugin(const BridgeJob& job,
                                                            spdlog::logger& logger) {
     auto directory = job.command.plugin_dir
@@ -116,12 +139,12 @@ backup_host::Result<backup_host::LoadedPlugin> load_plugin(const BridgeJob& job,
                          : default_plugin_directory();
     if (!directory)
         return std::unexpected(directory.error());
-    auto scan = backup_host::PluginLoader().scan(*directory);
+    auto scan = scan_once(*directory);
     if (!scan)
         return std::unexpected(scan.error());
-    for (const backup_host::Failure& problem : scan->problems)
+    for (const backup_host::Failure& problem : (*scan)->problems)
         logger.warn("{}", problem.message);
-    auto plugin = scan->find(job.command.plugin_id);
+    auto plugin = (*scan)->find(job.command.plugin_id);
     if (!plugin)
         return backup_host::fail(plugin.error().status, "plugin '" + job.command.plugin_id +
                                                             "' in " + directory->string() + ": " +

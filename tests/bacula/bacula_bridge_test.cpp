@@ -1,0 +1,211 @@
+// The native bridge (bacula/) in a real Bacula 9.6: director, storage and file daemons from
+// Debian's packages on loopback (bacula_daemons.hpp), the bridge loaded by the file daemon
+// from the build tree, and the real certificates and files plugins.
+//
+// One full-system job (regular files + the certificates plugin + the files plugin) is backed
+// up, listed, estimated, restored elsewhere (a set that verifies), restored with a wrong
+// password (the job fails, nothing changes) and restored after the loss of the store (the
+// same certificates, keys and bindings). A missing store fails its backup job; a cancelled
+// backup ends cancelled and leaves no partial set.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bacula_daemons.hpp"
+#include "host/cli_test_support.hpp"
+#include "support/temp_dir.hpp"
+
+namespace certbackup::bacula_testing {
+namespace {
+
+using namespace std::chrono_literals;
+using certbackup::testing::TempDir;
+namespace cli = backup_host::cli_testing;
+
+cli::Finished tool(const std::string& program, std::vector<std::string> args) {
+    cli::Launch launch;
+    launch.program = program;
+    launch.args = std::move(args);
+    return cli::run(launch);
+}
+
+// Waits until the file daemon's $TMPDIR is empty: no spool, no partial set is left.
+bool spools_gone(const BaculaDaemons& bacula) {
+    for (int i = 0; i < 50; ++i) {
+        if (cli::entries_of(bacula.fd_temp()).empty())
+            return true;
+        std::this_thread::sleep_for(200ms);
+    }
+    return false;
+}
+
+// Waits until at least `count` regular files are below `root`.
+bool files_below(const fs::path& root, std::size_t count, std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::size_t found = 0;
+        std::error_code error;
+        for (fs::recursive_directory_iterator it(root, error), end; !error && it != end;
+             it.increment(error))
+            if (it->is_regular_file(error))
+                ++found;
+        if (found >= count)
+            return true;
+        std::this_thread::sleep_for(100ms);
+    }
+    return false;
+}
+
+bool failed(const JobResult& job) {
+    return job.status == 'f' || job.status == 'E';
+}
+
+void report_time(const char* what, std::chrono::steady_clock::time_point since) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - since);
+    std::cout << "[timing] " << what << ": " << ms.count() << " ms" << std::endl;
+}
+
+std::string certificates_line(const fs::path& config, const fs::path& password) {
+    return "backup-host:plugin=certificates:config=" + config.string() +
+           ":password_file=" + password.string() + ":iterations=1000";
+}
+
+TEST(BaculaBridge, FullSystemJobBacksUpRestoresAndRefusesAWrongPassword) {
+    TempDir dir;
+    const fs::path machine = dir.path() / "machine";
+    const fs::path store = machine / "store";
+    const fs::path original = dir.path() / "original-store";
+    const fs::path regular = machine / "etc-app";
+    const fs::path tree = machine / "tree";
+    const fs::path password = machine / "backup.pass";
+    const fs::path config = machine / "backup-host.toml";
+    cli::Launch make_store;
+    make_store.program = cli::sample_store_binary();
+    make_store.args = {store.string(), "--databases", "1", "--seed", "7"};
+    ASSERT_EQ(cli::run(make_store).exit_code, 0);
+    fs::copy(store, original, fs::copy_options::recursive);
+    cli::build_tree(regular, {{".", true, "", 0755}, {"app.conf", false, "port = 1\n", 0644}});
+    cli::build_tree(tree, cli::sample_tree());
+    const std::string tree_before = cli::tree_state(tree);
+    cli::write_text(password, "bacula-drill-password\n");
+    cli::write_text(config, "[plugins.certificates]\nstore = \"" + store.string() + "\"\n");
+
+    const auto started = std::chrono::steady_clock::now();
+    BaculaDaemons bacula(dir.path() / "bacula",
+                         {{"FullSystem",
+                           {regular.string()},
+                           {certificates_line(config, password),
+                            "backup-host:plugin=files:path=" + tree.string()}}});
+    report_time("daemons up", started);
+
+    auto step = std::chrono::steady_clock::now();
+    const JobResult backup = bacula.run_job("FullSystem");
+    report_time("full-system backup job", step);
+    ASSERT_EQ(backup.status, 'T') << bacula.log();
+    EXPECT_EQ(backup.errors, 0) << bacula.log();
+    const std::string files = bacula.list_files(backup.job_id);
+    EXPECT_NE(files.find("/@backup-host/certificates/set.pb"), std::string::npos) << files;
+    EXPECT_NE(files.find("/@backup-host/certificates/certificates/manifest.pb"), std::string::npos)
+        << files;
+    EXPECT_NE(files.find("/@backup-host/files/set.pb"), std::string::npos) << files;
+    EXPECT_NE(files.find((regular / "app.conf").string()), std::string::npos) << files;
+    EXPECT_TRUE(spools_gone(bacula));
+    std::cout << "[bconsole] list files jobid=" << backup.job_id << "\n" << files << std::endl;
+
+    step = std::chrono::steady_clock::now();
+    const std::string estimate = bacula.console("estimate job=FullSystem listing");
+    report_time("estimate listing", step);
+    EXPECT_NE(estimate.find("/@backup-host/certificates/set.pb"), std::string::npos) << estimate;
+    EXPECT_NE(estimate.find("/@backup-host/files/set.pb"), std::string::npos) << estimate;
+    std::cout << "[bconsole] estimate job=FullSystem listing\n" << estimate << std::endl;
+
+    // where=DIR: a set directory that backup-host verifies, the store untouched.
+    step = std::chrono::steady_clock::now();
+    const fs::path relocated = dir.path() / "relocated";
+    const JobResult elsewhere = bacula.restore(backup.job_id, relocated.string());
+    report_time("restore where=DIR", step);
+    ASSERT_EQ(elsewhere.status, 'T') << bacula.log();
+    const fs::path set = relocated / "@backup-host" / "certificates";
+    const cli::Finished verified =
+        cli::run({"verify", set.string(), "--password-file", password.string()});
+    EXPECT_EQ(verified.exit_code, 0) << cli::describe(verified);
+
+    // The machine loses its store and tree; a wrong password first: the job fails, nothing
+    // appears.
+    fs::remove_all(store);
+    fs::remove_all(tree);
+    cli::write_text(password, "not-the-password\n");
+    step = std::chrono::steady_clock::now();
+    const JobResult wrong = bacula.restore(backup.job_id, "/");
+    report_time("restore where=/ with a wrong password", step);
+    EXPECT_TRUE(failed(wrong)) << wrong.status << "\n" << bacula.log();
+    EXPECT_FALSE(fs::exists(store / "bindings.toml")) << "a failed restore changed the store";
+    EXPECT_NE(bacula.log().find("password"), std::string::npos) << bacula.log();
+    EXPECT_TRUE(spools_gone(bacula));
+
+    // The right password: the store comes back identical, the tree too.
+    cli::write_text(password, "bacula-drill-password\n");
+    step = std::chrono::steady_clock::now();
+    const JobResult restored = bacula.restore(backup.job_id, "/");
+    report_time("restore where=/ (disaster recovery)", step);
+    ASSERT_EQ(restored.status, 'T') << bacula.log();
+    EXPECT_EQ(restored.errors, 0) << bacula.log();
+    const cli::Finished compared =
+        tool(STORE_COMPARE_BINARY, {original.string(), store.string(), "--expect-missing", "ssl"});
+    EXPECT_EQ(compared.exit_code, 0) << cli::describe(compared) << compared.out;
+    EXPECT_EQ(cli::tree_state(tree), tree_before);
+    EXPECT_TRUE(spools_gone(bacula));
+    report_time("whole scenario", started);
+    std::cout << "[bacula log]\n" << bacula.log() << std::endl;
+}
+
+TEST(BaculaBridge, MissingStoreFailsTheBackupJob) {
+    TempDir dir;
+    const fs::path password = dir.path() / "backup.pass";
+    const fs::path missing = dir.path() / "missing-store";
+    cli::write_text(password, "bacula-drill-password\n");
+    const auto started = std::chrono::steady_clock::now();
+    BaculaDaemons bacula(dir.path() / "bacula",
+                         {{"MissingStore",
+                           {},
+                           {"backup-host:plugin=certificates:password_file=" + password.string() +
+                            ":store=" + missing.string()}}});
+    const JobResult job = bacula.run_job("MissingStore");
+    report_time("missing-store backup job", started);
+    EXPECT_TRUE(failed(job)) << job.status << "\n" << bacula.log();
+    EXPECT_NE(bacula.log().find(missing.string()), std::string::npos) << bacula.log();
+    EXPECT_TRUE(spools_gone(bacula));
+    std::cout << "[bacula log]\n" << bacula.log() << std::endl;
+}
+
+TEST(BaculaBridge, CancelledBackupEndsCancelledWithoutAPartialSet) {
+    TempDir dir;
+    const auto started = std::chrono::steady_clock::now();
+    BaculaDaemons bacula(
+        dir.path() / "bacula",
+        {{"Blocker",
+          {},
+          {std::string("backup-host:plugin=blocker:plugin_dir=") + BACKUP_HOST_FIXTURE_DIR}}});
+    const int job_id = bacula.start_job("Blocker");
+    ASSERT_NE(job_id, 0);
+    // The director passes job messages on only when the job ends: the blocker's two items in
+    // the bridge's spool show that the backup is running and now waits.
+    ASSERT_TRUE(files_below(bacula.fd_temp(), 2, 60s)) << bacula.log();
+    const std::string cancelled = bacula.console("cancel jobid=" + std::to_string(job_id) + " yes");
+    const JobResult job = bacula.wait_job(job_id);
+    report_time("cancelled backup job", started);
+    EXPECT_EQ(job.status, 'A') << cancelled << "\n" << bacula.log();
+    EXPECT_TRUE(spools_gone(bacula)) << "a partial set was left";
+    EXPECT_EQ(bacula.list_files(job_id).find("/@backup-host/"), std::string::npos);
+    std::cout << "[bconsole] cancel\n"
+              << cancelled << "\n[bacula log]\n"
+              << bacula.log() << std::endl;
+}
+
+}  // namespace
+}  // namespace certbackup::bacula_testing
