@@ -26,6 +26,11 @@ bool is_regular(const std::filesystem::directory_entry& entry) {
 BaculaJob::BaculaJob(bpContext* context, const bFuncs* functions)
     : context_(context), functions_(functions), job_thread_(std::this_thread::get_id()) {}
 
+BaculaJob::~BaculaJob() {
+    if (fd_ >= 0)
+        ::close(fd_);  // a job that ended in the middle of a file (the spools go with it)
+}
+
 void BaculaJob::enter() {
     std::vector<std::pair<MessageKind, std::string>> queued;
     {

@@ -44,6 +44,9 @@ namespace certbackup::bacula {
 class BaculaJob final : public MessageSink {
   public:
     BaculaJob(bpContext* context, const bFuncs* functions);
+    ~BaculaJob() override;
+    BaculaJob(const BaculaJob&) = delete;
+    BaculaJob& operator=(const BaculaJob&) = delete;
 
     // Marks the calling thread as the job's and sends the messages other threads queued.
     void enter();

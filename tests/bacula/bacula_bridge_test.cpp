@@ -134,6 +134,15 @@ TEST(BaculaBridge, FullSystemJobBacksUpRestoresAndRefusesAWrongPassword) {
     const cli::Finished verified =
         cli::run({"verify", set.string(), "--password-file", password.string()});
     EXPECT_EQ(verified.exit_code, 0) << cli::describe(verified);
+    const fs::path moved = dir.path() / "moved-store";
+    const cli::Finished relocated_restore =
+        cli::run({"restore", set.string(), "-o", "target_store=" + moved.string(),
+                  "--password-file", password.string()});
+    EXPECT_EQ(relocated_restore.exit_code, 0) << cli::describe(relocated_restore);
+    EXPECT_EQ(
+        tool(STORE_COMPARE_BINARY, {original.string(), moved.string(), "--expect-missing", "ssl"})
+            .exit_code,
+        0);
 
     // The machine loses its store and tree; a wrong password first: the job fails, nothing
     // appears.
