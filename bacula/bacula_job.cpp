@@ -218,48 +218,55 @@ bRC BaculaJob::plugin_io(io_pkt& packet) {
     switch (packet.func) {
         case IO_OPEN:
             return open_for_io(packet);
-        case IO_READ: {
-            const ssize_t got = ::read(fd_, packet.buf, static_cast<std::size_t>(packet.count));
-            if (got < 0) {
-                packet.io_errno = errno;
-                return fatal("cannot read " + current_fname_ + ": " + std::strerror(errno));
-            }
-            packet.status = static_cast<int32_t>(got);
-            return bRC_OK;
-        }
-        case IO_WRITE: {
-            std::size_t done = 0;
-            const auto count = static_cast<std::size_t>(packet.count);
-            while (done < count) {
-                const ssize_t put = ::write(fd_, packet.buf + done, count - done);
-                if (put < 0 && errno == EINTR)
-                    continue;
-                if (put <= 0) {
-                    packet.io_errno = errno;
-                    return fatal("cannot write " + restore_path_.string() + ": " +
-                                 std::strerror(errno));
-                }
-                done += static_cast<std::size_t>(put);
-            }
-            packet.status = packet.count;
-            return bRC_OK;
-        }
-        case IO_CLOSE: {
-            const int closed = fd_ >= 0 ? ::close(fd_) : 0;
-            fd_ = -1;
-            if (closed != 0 && !reading_) {
-                packet.io_errno = errno;
-                return fatal("cannot write " + restore_path_.string() + ": " +
-                             std::strerror(errno));
-            }
-            packet.status = 0;
-            return bRC_OK;
-        }
+        case IO_READ:
+            return read_for_io(packet);
+        case IO_WRITE:
+            return write_for_io(packet);
+        case IO_CLOSE:
+            return close_for_io(packet);
         default:
             packet.io_errno = EINVAL;
             return fatal("the bridge's files do not support I/O function " +
                          std::to_string(packet.func));
     }
+}
+
+bRC BaculaJob::read_for_io(io_pkt& packet) {
+    const ssize_t got = ::read(fd_, packet.buf, static_cast<std::size_t>(packet.count));
+    if (got < 0) {
+        packet.io_errno = errno;
+        return fatal("cannot read " + current_fname_ + ": " + std::strerror(errno));
+    }
+    packet.status = static_cast<int32_t>(got);
+    return bRC_OK;
+}
+
+bRC BaculaJob::write_for_io(io_pkt& packet) {
+    std::size_t done = 0;
+    const auto count = static_cast<std::size_t>(packet.count);
+    while (done < count) {
+        const ssize_t put = ::write(fd_, packet.buf + done, count - done);
+        if (put < 0 && errno == EINTR)
+            continue;
+        if (put <= 0) {
+            packet.io_errno = errno;
+            return fatal("cannot write " + restore_path_.string() + ": " + std::strerror(errno));
+        }
+        done += static_cast<std::size_t>(put);
+    }
+    packet.status = packet.count;
+    return bRC_OK;
+}
+
+bRC BaculaJob::close_for_io(io_pkt& packet) {
+    const int closed = fd_ >= 0 ? ::close(fd_) : 0;
+    fd_ = -1;
+    if (closed != 0 && !reading_) {
+        packet.io_errno = errno;
+        return fatal("cannot write " + restore_path_.string() + ": " + std::strerror(errno));
+    }
+    packet.status = 0;
+    return bRC_OK;
 }
 
 bRC BaculaJob::open_for_io(io_pkt& packet) {

@@ -85,6 +85,9 @@ class BaculaJob final : public MessageSink {
     bRC import_collected_sets();
     backup_host::Result<std::filesystem::path> restore_destination(const restore_pkt& packet);
     bRC open_for_io(io_pkt& packet);
+    bRC read_for_io(io_pkt& packet);
+    bRC write_for_io(io_pkt& packet);
+    bRC close_for_io(io_pkt& packet);
     void send(int type, std::string_view text);
 
     bpContext* context_;
