@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "bacula_configs.hpp"
+
 namespace certbackup::bacula_testing {
 
 namespace fs = std::filesystem;
@@ -33,13 +35,6 @@ class Daemon {
 
   private:
     pid_t pid_ = -1;
-};
-
-// The FileSet lines of one backup job of the director.
-struct JobDefinition {
-    std::string name;
-    std::vector<std::string> files;    // File = lines
-    std::vector<std::string> plugins;  // Plugin = strings
 };
 
 struct JobResult {
