@@ -114,6 +114,10 @@ bRC BaculaJob::run_backup_command(const char* text, bool estimate) {
     auto command = parse_bridge_command(text);
     if (!command)
         return fatal(command.error().message);
+    if (!backed_up_plugins_.insert(command->plugin_id).second)
+        return fatal("the FileSet has two Plugin lines for plugin '" + command->plugin_id +
+                     "': their sets would share " + virtual_root(command->plugin_id) +
+                     "/; keep one line per plugin");
     std::string error;
     backup_spool_ = SpoolDirectory::create(error);
     if (!backup_spool_)

@@ -28,6 +28,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -102,7 +103,8 @@ class BaculaJob final : public MessageSink {
     std::optional<SpoolDirectory> backup_spool_;
     std::vector<SpooledFile> files_;
     std::size_t next_file_ = 0;
-    std::string current_fname_;  // what the last save_pkt.fname points to (rule 3)
+    std::string current_fname_;                // what the last save_pkt.fname points to (rule 3)
+    std::set<std::string> backed_up_plugins_;  // one set per plugin id and job
 
     // Restore.
     std::optional<BridgeCommand> restore_command_;  // of the file being restored

@@ -5,8 +5,8 @@
 // One full-system job (regular files + the certificates plugin + the files plugin) is backed
 // up, listed, estimated, restored elsewhere (a set that verifies), restored with a wrong
 // password (the job fails, nothing changes) and restored after the loss of the store (the
-// same certificates, keys and bindings). A missing store fails its backup job; a cancelled
-// backup ends cancelled and leaves no partial set.
+// same certificates, keys and bindings). A missing store fails its backup job, and so do two
+// lines for one plugin; a cancelled backup ends cancelled and leaves no partial set.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -173,21 +173,31 @@ TEST(BaculaBridge, FullSystemJobBacksUpRestoresAndRefusesAWrongPassword) {
     std::cout << "[bacula log]\n" << bacula.log() << std::endl;
 }
 
-TEST(BaculaBridge, MissingStoreFailsTheBackupJob) {
+TEST(BaculaBridge, FailuresOfThePluginFailTheBackupJob) {
     TempDir dir;
     const fs::path password = dir.path() / "backup.pass";
     const fs::path missing = dir.path() / "missing-store";
     cli::write_text(password, "bacula-drill-password\n");
+    const std::string missing_store_line =
+        "backup-host:plugin=certificates:password_file=" + password.string() +
+        ":store=" + missing.string();
     const auto started = std::chrono::steady_clock::now();
     BaculaDaemons bacula(dir.path() / "bacula",
-                         {{"MissingStore",
+                         {{"MissingStore", {}, {missing_store_line}},
+                          {"TwoLinesOnePlugin",
                            {},
-                           {"backup-host:plugin=certificates:password_file=" + password.string() +
-                            ":store=" + missing.string()}}});
+                           {"backup-host:plugin=files:path=" + dir.path().string(),
+                            "backup-host:plugin=files:path=/etc/bacula"}}});
     const JobResult job = bacula.run_job("MissingStore");
     report_time("missing-store backup job", started);
     EXPECT_TRUE(failed(job)) << job.status << "\n" << bacula.log();
     EXPECT_NE(bacula.log().find(missing.string()), std::string::npos) << bacula.log();
+    EXPECT_TRUE(spools_gone(bacula));
+
+    const JobResult twice = bacula.run_job("TwoLinesOnePlugin");
+    EXPECT_TRUE(failed(twice)) << twice.status << "\n" << bacula.log();
+    EXPECT_NE(bacula.log().find("two Plugin lines for plugin 'files'"), std::string::npos)
+        << bacula.log();
     EXPECT_TRUE(spools_gone(bacula));
     std::cout << "[bacula log]\n" << bacula.log() << std::endl;
 }
