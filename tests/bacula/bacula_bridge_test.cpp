@@ -3,10 +3,11 @@
 // from the build tree, and the real certificates and files plugins.
 //
 // One full-system job (regular files + the certificates plugin + the files plugin) is backed
-// up, listed, estimated, restored elsewhere (a set that verifies), restored with a wrong
-// password (the job fails, nothing changes) and restored after the loss of the store (the
-// same certificates, keys and bindings). A missing store fails its backup job, and so do two
-// lines for one plugin; a cancelled backup ends cancelled and leaves no partial set.
+// up, listed, estimated, restored elsewhere (a set that verifies), restored into a store with
+// conflicting certificates and with a wrong password (the job fails, nothing changes) and restored
+// after the loss of the store (the same certificates, keys and bindings). A missing store fails its
+// backup job, and so do two lines for one plugin; a cancelled backup ends cancelled and leaves no
+// partial set.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -75,7 +76,7 @@ std::string certificates_line(const fs::path& config, const fs::path& password) 
            ":password_file=" + password.string() + ":iterations=1000";
 }
 
-TEST(BaculaBridge, FullSystemJobBacksUpRestoresAndRefusesAWrongPassword) {
+TEST(BaculaBridge, FullSystemJobBacksUpAndRestoresAllOrNothing) {
     TempDir dir;
     const fs::path machine = dir.path() / "machine";
     const fs::path store = machine / "store";
@@ -143,6 +144,20 @@ TEST(BaculaBridge, FullSystemJobBacksUpRestoresAndRefusesAWrongPassword) {
         tool(STORE_COMPARE_BINARY, {original.string(), moved.string(), "--expect-missing", "ssl"})
             .exit_code,
         0);
+
+    // A store that holds other certificates for the same bindings: the import conflicts, the
+    // job fails with the plugin's message, and the store stays as it was.
+    fs::remove_all(store);
+    cli::Launch other_store = make_store;
+    other_store.args = {store.string(), "--databases", "1", "--seed", "8"};
+    ASSERT_EQ(cli::run(other_store).exit_code, 0);
+    const std::string other_before = certbackup::testing::snapshot_tree(store);
+    step = std::chrono::steady_clock::now();
+    const JobResult conflict = bacula.restore(backup.job_id, "/");
+    report_time("restore where=/ into a conflicting store", step);
+    EXPECT_TRUE(failed(conflict)) << conflict.status << "\n" << bacula.log();
+    EXPECT_EQ(certbackup::testing::snapshot_tree(store), other_before);
+    EXPECT_NE(bacula.log().find("nothing was imported"), std::string::npos) << bacula.log();
 
     // The machine loses its store and tree; a wrong password first: the job fails, nothing
     // appears.
