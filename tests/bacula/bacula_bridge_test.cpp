@@ -3,14 +3,16 @@
 // from the build tree, and the real certificates and files plugins.
 //
 // One full-system job (regular files + the certificates plugin + the files plugin) is backed
-// up, listed, estimated, restored elsewhere (a set that verifies), restored into a store with
-// conflicting certificates and with a wrong password (the job fails, nothing changes) and restored
-// after the loss of the store (the same certificates, keys and bindings). A missing store fails its
-// backup job, and so do two lines for one plugin; a cancelled backup ends cancelled and leaves no
-// partial set.
+// up, listed, estimated, restored elsewhere (a set that verifies and restores into another
+// store), restored from a damaged volume, into a store with conflicting certificates and with a
+// wrong password (each job fails with the plugin's message, nothing changes), and restored after
+// the loss of the store (the same certificates, keys and bindings). A missing store fails its
+// backup job, and so do two lines for one plugin; a cancelled backup ends cancelled and leaves
+// no partial set.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -60,6 +62,37 @@ bool files_below(const fs::path& root, std::size_t count, std::chrono::seconds t
     }
     return false;
 }
+
+// Flips one byte of `needle` where it is in the volume file; flips it back when destroyed.
+class VolumeDamage {
+  public:
+    VolumeDamage(const fs::path& volume, const std::string& needle) : volume_(volume) {
+        std::string bytes = cli::read_text(volume);
+        const std::size_t at = bytes.find(needle);
+        if (needle.empty() || at == std::string::npos || bytes.find(needle, at + 1) != bytes.npos)
+            return;
+        offset_ = at + needle.size() / 2;
+        flip();
+    }
+    ~VolumeDamage() {
+        if (done())
+            flip();
+    }
+    bool done() const { return offset_ != std::string::npos; }
+
+  private:
+    void flip() {
+        std::fstream file(volume_, std::ios::in | std::ios::out | std::ios::binary);
+        file.seekg(static_cast<std::streamoff>(offset_));
+        char byte = 0;
+        file.read(&byte, 1);
+        byte = static_cast<char>(byte ^ 0x01);
+        file.seekp(static_cast<std::streamoff>(offset_));
+        file.write(&byte, 1);
+    }
+    fs::path volume_;
+    std::size_t offset_ = std::string::npos;
+};
 
 bool failed(const JobResult& job) {
     return job.status == 'f' || job.status == 'E';
@@ -144,6 +177,21 @@ TEST(BaculaBridge, FullSystemJobBacksUpAndRestoresAllOrNothing) {
         tool(STORE_COMPARE_BINARY, {original.string(), moved.string(), "--expect-missing", "ssl"})
             .exit_code,
         0);
+
+    // A damaged item: one byte of the PFX flipped in the Bacula volume. The import finds the
+    // digest wrong, names the item, and imports nothing.
+    fs::remove_all(store);
+    {
+        const fs::path pfx = set / "certificates" / "certificates.pfx";
+        VolumeDamage damage(bacula.volume(), cli::read_text(pfx).substr(1000, 64));
+        ASSERT_TRUE(damage.done()) << "the PFX bytes are not in the volume";
+        step = std::chrono::steady_clock::now();
+        const JobResult damaged = bacula.restore(backup.job_id, "/");
+        report_time("restore where=/ of a damaged item", step);
+        EXPECT_TRUE(failed(damaged)) << damaged.status << "\n" << bacula.log();
+        EXPECT_NE(bacula.log().find("certificates.pfx"), std::string::npos) << bacula.log();
+        EXPECT_FALSE(fs::exists(store / "bindings.toml")) << "a damaged set changed the store";
+    }
 
     // A store that holds other certificates for the same bindings: the import conflicts, the
     // job fails with the plugin's message, and the store stays as it was.

@@ -66,7 +66,10 @@ std::string storage_config(const fs::path& root, int sd_port) {
       << "Device {\n  Name = FileStorage\n  Media Type = File\n  Archive Device = "
       << quoted((root / "volumes").string())
       << "\n  LabelMedia = yes\n  Random Access = yes\n  AutomaticMount = yes\n"
-      << "  RemovableMedia = no\n  AlwaysOpen = no\n}\n"
+      << "  RemovableMedia = no\n  AlwaysOpen = no\n"
+      // No block checksums, so that a test can damage a stored file (what reaches
+      // the bridge is then checked by backup-host alone).
+      << "  Block Checksum = no\n}\n"
       << "Messages {\n  Name = Standard\n  director = test-dir = all\n}\n";
     return c.str();
 }

@@ -63,6 +63,8 @@ class BaculaDaemons {
 
     // The job log (every message the director received, for every job).
     std::string log() const;
+    // The storage daemon's one volume file (the pool labels it Vol-0001).
+    fs::path volume() const { return root_ / "volumes" / "Vol-0001"; }
     // The file daemon's $TMPDIR.
     const fs::path& fd_temp() const { return fd_temp_; }
     // `list files jobid=N`.
