@@ -95,6 +95,8 @@ class VolumeDamage {
 };
 
 bool failed(const JobResult& job) {
+    std::cout << "[job " << job.job_id << "] JobStatus " << job.status << ", JobErrors "
+              << job.errors << std::endl;
     return job.status == 'f' || job.status == 'E';
 }
 
