@@ -655,46 +655,13 @@ TEST(Pkcs12Bundle, TwoHundredCertificatesRoundTrip) {
     }
 }
 
-// The modern layout of certbackup 0.1.0, before the standard one: certBags and plain keyBags
-// together in one AES-256 encrypted safe, SHA-256 MAC. Made here as that writer made it (with
-// OpenSSL's API), so that no file with a key is committed.
-std::vector<std::uint8_t> old_modern_layout_pfx(std::span<const Certificate* const> entries,
-                                                std::string_view password) {
-    ossl::Pkcs12SafeBagStackPtr bags(sk_PKCS12_SAFEBAG_new_null());
-    auto id_of = [](const Certificate& c) {
-        const auto sha1 = ossl::sha1(c.der());
-        return std::string(sha1.begin(), sha1.end());
-    };
-    for (const Certificate* entry : entries) {
-        PKCS12_SAFEBAG* bag = PKCS12_SAFEBAG_create_cert(entry->leaf());
-        add_attributes(bag, entry->friendly_name(), id_of(*entry));
-        sk_PKCS12_SAFEBAG_push(bags.get(), bag);
-    }
-    for (const auto& issuer : entries.front()->chain())
-        sk_PKCS12_SAFEBAG_push(bags.get(), PKCS12_SAFEBAG_create_cert(issuer.get()));
-    for (const Certificate* entry : entries) {
-        PKCS12_SAFEBAG* bag = PKCS12_SAFEBAG_create0_p8inf(EVP_PKEY2PKCS8(entry->key()));
-        add_attributes(bag, entry->friendly_name(), id_of(*entry));
-        sk_PKCS12_SAFEBAG_push(bags.get(), bag);
-    }
-    const std::string pass(password);
-    ossl::Pkcs7StackPtr safes(sk_PKCS7_new_null());
-    sk_PKCS7_push(safes.get(),
-                  PKCS12_pack_p7encdata_ex(NID_aes_256_cbc, pass.c_str(), -1, nullptr, 16,
-                                           kTestIterations, bags.get(), nullptr, nullptr));
-    ossl::Pkcs12Ptr p12(PKCS12_add_safes_ex(safes.get(), 0, nullptr, nullptr));
-    EXPECT_EQ(
-        PKCS12_set_mac(p12.get(), pass.c_str(), -1, nullptr, 16, kTestIterations, EVP_sha256()), 1);
-    return encode(p12.get());
-}
-
 TEST(Pkcs12OldModernLayout, StillImportsWithKeysNamesAndChains) {
     const Certificate ca = fx::make_ca("Old Layout CA");
     const Certificate a = fx::make_leaf("old-a.example.com", &ca, "old A");
     const Certificate b =
         fx::make_leaf("old-b.example.com", &ca, "old B", samples::KeyType::rsa2048);
     const Certificate* entries[] = {&a, &b};
-    const auto pfx = old_modern_layout_pfx(entries, kAsciiPassword);
+    const auto pfx = fx::old_modern_layout_pfx(entries, kAsciiPassword, kTestIterations);
     const PfxLayout layout = inspect(pfx, kAsciiPassword);
     ASSERT_EQ(layout.plain_keys, 2);  // it is the old layout
     EXPECT_EQ(layout.plain_safes, 0);
