@@ -119,15 +119,17 @@ backup_host::Result<void> run_restore(const backup_host::Host& host,
                            ? OverwritePolicy::replace
                            : OverwritePolicy::skip;
     import.dry_run = restore.dry_run;
-    if (auto cancelled = host.check_cancelled(); !cancelled)
-        return cancelled;
-    auto report = import_certificates(**store, std::move(candidates), import);
-    if (!report)
-        return lift_error(report.error());
-    if (auto shown = host.output(plan_text(*report, reader->manifest(), *target, restore.dry_run));
-        !shown)
-        return shown;
-    return host.set_result(plan_json(*report, reader->manifest(), *target, restore.dry_run).dump());
-}
+    import.cancelled = [host] { return host.cancelled();
+};
+if (auto cancelled = host.check_cancelled(); !cancelled)
+    return cancelled;
+auto report = import_certificates(**store, std::move(candidates), import);
+if (!report)
+    return lift_error(report.error());
+if (auto shown = host.output(plan_text(*report, reader->manifest(), *target, restore.dry_run));
+    !shown)
+    return shown;
+return host.set_result(plan_json(*report, reader->manifest(), *target, restore.dry_run).dump());
+}  // namespace certbackup::plugin
 
 }  // namespace certbackup::plugin
