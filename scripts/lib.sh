@@ -18,6 +18,7 @@ CERTBACKUP_PACKAGES=(
   tzdata
   libgtest-dev libgmock-dev
   gnutls-bin libnss3-tools python3 python3-cryptography
+  openjdk-17-jre-headless
   restic
   bacula-director bacula-director-sqlite3 bacula-sd bacula-fd bacula-console sqlite3
 )
