@@ -23,7 +23,7 @@ all_targets=(manifest set_record tar_set pkcs12_import bindings_file host_config
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 
-CERTBACKUP_PACKAGES+=(clang-19 libclang-rt-19-dev)
+CERTBACKUP_PACKAGES+=(clang-19 libclang-rt-19-dev llvm)
 certbackup_install_deps
 
 build="$CERTBACKUP_ROOT/build-fuzz"
@@ -45,6 +45,10 @@ cmake --build "$build" -j "$jobs" --target "${build_targets[@]}"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:symbolize=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export TZ="${TZ:-Europe/Berlin}"
+# Stack traces with function names and lines (clang's runtime finds no symbolizer by itself).
+if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ] && command -v llvm-symbolizer >/dev/null 2>&1; then
+  export ASAN_SYMBOLIZER_PATH="$(command -v llvm-symbolizer)"
+fi
 
 # Seeds with keys: a sample store backed up once as a directory set and once as a tar stream.
 generated="$build/generated-seeds"

@@ -195,6 +195,14 @@ certbackup::Result<SystemTime> parse_time_argument(std::string_view text) {
     }
     if (!is_valid(time))
         return invalid();
+    // A time point holds nanoseconds from 1970 in 64 bits, which ends in April 2262; a year
+    // past the supported range would wrap (9999 became 1816) or make a job silently never run.
+    if (time.year < kFirstSupportedYear || time.year > kLastSupportedYear)
+        return fail(ErrorCode::invalid_argument,
+                    "'" + std::string(text) + "' is outside the supported years " +
+                        std::to_string(kFirstSupportedYear) + " to " +
+                        std::to_string(kLastSupportedYear) +
+                        ": give a time in that range (or leave it out)");
     if (at == text.size())
         return to_instant(time);
     const std::string_view zone = text.substr(at);

@@ -74,10 +74,16 @@ std::string format_local_rfc3339(SystemTime instant);
 // time in a repeated hour).
 std::string format_local_for_people(SystemTime instant);
 
+// The years parse_time_argument accepts: a SystemTime counts nanoseconds in 64 bits and ends in
+// 2262, and a schedule window beyond 2199 is a typing error, not a plan.
+inline constexpr int kFirstSupportedYear = 1970;
+inline constexpr int kLastSupportedYear = 2199;
+
 // Parses a time given on a command line (`schedule --from TIME`) or read from a state file:
 // "YYYY-MM-DDTHH:MM[:SS]" (also with a space for 'T') is local time (to_instant's rule);
 // with a trailing "Z" or "+HH:MM"/"-HH:MM" it is that instant; "YYYY-MM-DD" alone is local
-// midnight. invalid_argument naming the text otherwise.
+// midnight. invalid_argument naming the text otherwise, and for a year outside
+// [kFirstSupportedYear, kLastSupportedYear].
 certbackup::Result<SystemTime> parse_time_argument(std::string_view text);
 
 }  // namespace backup_host

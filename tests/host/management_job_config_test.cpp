@@ -209,6 +209,13 @@ TEST(JobConfig, ErrorsNameFileLineColumnAndKey) {
         {job_with("schedule = \"@daily\"\nstart = 2026-06-01T00:00:00\nend = 2026-01-01T00:00:00"),
          {":8:1:", "end (2026-01-01T00:00:00) is not after start (2026-06-01T00:00:00)"}},
         {job_with("start = 2026-06-01T00:00:00"), {":6:1:", "the job has none"}},
+        // Found by the host_config fuzz target: year 4052 overflowed the nanosecond clock.
+        {job_with("schedule = \"@daily\"\nstart = 9999-12-31T23:59:00"),
+         {":7:1:", "outside the supported years 1970 to 2199"}},
+        {job_with("schedule = \"@daily\"\nstart = 4052-01-01T00:00:00"),
+         {":7:1:", "outside the supported years 1970 to 2199"}},
+        {job_with("schedule = \"@daily\"\nend = 2300-01-01"),
+         {":7:1:", "outside the supported years 1970 to 2199"}},
         {job_with("schedule = \"@daily\"\nstart = \"2026-06-01\""),
          {":7:1:", "'start' must be a date-time", "not a string"}},
         {job_with("enabled = \"yes\""), {":6:1:", "'enabled' must be true or false"}},
