@@ -5,8 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "certbackup/base/ossl.hpp"
+#include "certbackup/base/utc_time.hpp"
 #include "core/manifest_codec.hpp"
-#include "core/ossl.hpp"
 #include "core/snapshot_envelope.hpp"
 #include "core/snapshot_plan.hpp"
 
@@ -21,12 +22,7 @@ CertificateFacts facts_of(const Certificate& certificate) {
 }
 
 std::string utc_date(std::int64_t unix_seconds) {
-    const std::time_t t = static_cast<std::time_t>(unix_seconds);
-    std::tm tm{};
-    char text[32] = "?";
-    if (gmtime_r(&t, &tm) != nullptr)
-        std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
-    return text;
+    return format_utc(unix_seconds, "%Y-%m-%d");
 }
 
 // How people recognise a certificate in a message: its first binding (or "unused"), subject

@@ -3,6 +3,7 @@
 
 #include "action_args.hpp"
 #include "actions.hpp"
+#include "certbackup/base/utc_time.hpp"
 #include "certificate_view.hpp"
 #include "core/snapshot_writer.hpp"
 #include "core/store_settings.hpp"
@@ -47,12 +48,7 @@ class ExportDirectory final : public ItemSink {
 };
 
 std::string utc_stamp() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-    return buf;
+    return format_utc(std::chrono::system_clock::now(), "%Y%m%dT%H%M%SZ");
 }
 
 // Asks for the location on the terminal; empty when there is none or nothing was entered.

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/env.hpp"
+#include "certbackup/base/env.hpp"
 
 namespace certbackup::host {
 namespace {

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "backup_set.pb.h"
-#include "core/error.hpp"
+#include "certbackup/base/error.hpp"
 
 namespace certbackup::host {
 

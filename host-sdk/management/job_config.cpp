@@ -6,7 +6,7 @@
 #include <system_error>
 #include <utility>
 
-#include "core/ossl.hpp"
+#include "certbackup/base/ossl.hpp"
 #include "host-sdk/management/job_name.hpp"
 
 namespace backup_host {

@@ -10,6 +10,11 @@
 #include "host-sdk/storage/item_name.hpp"
 
 namespace backup_host {
+
+using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
+    certbackup::Result, certbackup::UniqueFd;
+namespace fs = std::filesystem;
+
 namespace {
 
 std::unexpected<Error> open_error(const fs::path& path, int err) {

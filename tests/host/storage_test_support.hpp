@@ -15,6 +15,10 @@
 
 namespace backup_host::testing {
 
+using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
+    certbackup::Result;
+namespace fs = std::filesystem;
+
 // A WritableFileSystem over the real one whose steps (create, append, sync, close) are numbered
 // from 1 and fail on demand, like FaultInjectingEnv's. It is tied to a FaultInjectingEnv so that
 // one simulated crash stops both seams:
