@@ -1,5 +1,7 @@
 #include "core/certificate_file.hpp"
 
+#include "core/unicode_text.hpp"
+
 namespace certbackup {
 namespace {
 
@@ -61,7 +63,9 @@ Result<Certificate> parse_certificate_file(std::span<const std::uint8_t> text,
     if (!certificate)
         return certificate;
     const std::string_view chars(reinterpret_cast<const char*>(text.data()), text.size());
-    certificate->set_friendly_name(friendly_name_in_header(chars));
+    // A name placed by hand or by an older version may be anything: the store hands out only
+    // valid UTF-8 without control characters, so that no list, show, backup or export fails.
+    certificate->set_friendly_name(clean_friendly_name(friendly_name_in_header(chars)).text);
     return certificate;
 }
 

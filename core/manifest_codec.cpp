@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "core/unicode_text.hpp"
 #include "manifest.pb.h"
 
 namespace certbackup {
@@ -77,45 +78,6 @@ Result<ExclusionReason> reason_from_proto(int value) {
         default:
             return fail(ErrorCode::corrupt, "unknown exclusion reason " + std::to_string(value));
     }
-}
-
-// Replaces each byte that does not start a well-formed UTF-8 sequence with U+FFFD.
-std::string valid_utf8(std::string_view in) {
-    std::string out;
-    out.reserve(in.size());
-    std::size_t i = 0;
-    while (i < in.size()) {
-        const auto c = static_cast<unsigned char>(in[i]);
-        const std::size_t len = c < 0x80           ? 1
-                                : (c >> 5) == 0x06 ? 2
-                                : (c >> 4) == 0x0e ? 3
-                                : (c >> 3) == 0x1e ? 4
-                                                   : 0;
-        bool ok = len > 0 && i + len <= in.size();
-        std::uint32_t cp = len == 1   ? c
-                           : len == 2 ? (c & 0x1fu)
-                           : len == 3 ? (c & 0x0fu)
-                                      : (c & 0x07u);
-        for (std::size_t k = 1; ok && k < len; ++k) {
-            const auto cc = static_cast<unsigned char>(in[i + k]);
-            ok = (cc & 0xc0) == 0x80;
-            cp = (cp << 6) | (cc & 0x3fu);
-        }
-        if (ok && len == 2)
-            ok = cp >= 0x80;
-        else if (ok && len == 3)
-            ok = cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff);
-        else if (ok && len == 4)
-            ok = cp >= 0x10000 && cp <= 0x10ffff;
-        if (ok) {
-            out.append(in.substr(i, len));
-            i += len;
-        } else {
-            out += "\xef\xbf\xbd";
-            ++i;
-        }
-    }
-    return out;
 }
 
 bool is_lower_hex(std::string_view s, std::size_t length) {

@@ -61,7 +61,8 @@ Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
 struct Pkcs12Contents {
     // Leaf certificates, each paired with its key where one was found (by localKeyID, else by
     // public key), with the chain rebuilt from the other certificates in the file, and the
-    // friendly name kept.
+    // friendly name kept: Unicode of every plane (BMPString with surrogate pairs, or
+    // UTF8String), without a trailing NUL, invalid UTF-8 and control characters replaced.
     std::vector<Certificate> certificates;
     // Details of the file itself, for `verify` and diagnostics.
     std::string mac_algorithm;  // "sha256", "sha1", or "" when the file has no MAC
@@ -69,6 +70,9 @@ struct Pkcs12Contents {
     // What the file held that a Certificate cannot carry and that was left out (CRLs, secrets,
     // certificates that are not X.509), one description each, so that callers can warn.
     std::vector<std::string> ignored_items;
+    // Repairs made to what the file held, one sentence each naming the certificate (a friendly
+    // name with invalid UTF-8 or control characters, replaced by U+FFFD).
+    std::vector<std::string> warnings;
 };
 
 // Errors, each with its own code and a message naming `origin` (a file or item name):

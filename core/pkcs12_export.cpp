@@ -27,6 +27,7 @@
 
 #include "core/pkcs12.hpp"
 #include "core/pkcs12_algorithms.hpp"
+#include "core/unicode_text.hpp"
 
 namespace certbackup {
 namespace {
@@ -54,13 +55,25 @@ Result<void> push(STACK_OF(PKCS12_SAFEBAG) * stack, ossl::Pkcs12SafeBagPtr bag) 
     return {};
 }
 
+// friendlyName as a BMPString that we encode ourselves (UTF-16BE, surrogate pairs beyond
+// U+FFFF, as Windows writes them), so that every name is written and written the same on every
+// OpenSSL: PKCS12_add_friendlyname_utf8 refuses characters beyond U+FFFF. A name with invalid
+// UTF-8 or control characters (from an older store) is written cleaned, never refused.
+Result<void> add_friendly_name(PKCS12_SAFEBAG* bag, const std::string& friendly_name) {
+    const std::string clean = clean_friendly_name(friendly_name).text;
+    if (clean.empty())
+        return {};
+    const std::vector<std::uint8_t> bmp = utf8_to_utf16be(clean);
+    if (PKCS12_add1_attr_by_NID(bag, NID_friendlyName, V_ASN1_BMPSTRING, bmp.data(),
+                                static_cast<int>(bmp.size())) != 1)
+        return std::unexpected(openssl_failure("adding the friendly name '" + clean + "'"));
+    return {};
+}
+
 Result<void> add_entry_attributes(PKCS12_SAFEBAG* bag, const std::string& friendly_name,
                                   std::vector<std::uint8_t>& local_key_id) {
-    if (!friendly_name.empty() &&
-        PKCS12_add_friendlyname_utf8(bag, friendly_name.data(),
-                                     static_cast<int>(friendly_name.size())) != 1)
-        return std::unexpected(
-            openssl_failure("adding the friendly name '" + friendly_name + "' (is it UTF-8?)"));
+    if (auto r = add_friendly_name(bag, friendly_name); !r)
+        return r;
     if (PKCS12_add_localkeyid(bag, local_key_id.data(), static_cast<int>(local_key_id.size())) != 1)
         return std::unexpected(openssl_failure("adding a localKeyID"));
     return {};

@@ -16,6 +16,7 @@
 #include "core/pkcs12.hpp"
 #include "core/pkcs12_algorithms.hpp"
 #include "core/pkcs12_pairing.hpp"
+#include "core/unicode_text.hpp"
 
 namespace certbackup {
 namespace {
@@ -145,13 +146,18 @@ Result<void> check_work_factor(std::int64_t iterations, const std::string& what,
                     " certbackup accepts; re-export the file with fewer");
 }
 
-std::string bmp_to_utf8(const ASN1_STRING* bmp) {
-    char* utf8 = OPENSSL_uni2utf8(ASN1_STRING_get0_data(bmp), ASN1_STRING_length(bmp));
-    ossl::OpenSslCharPtr owned(utf8);
-    return utf8 != nullptr ? std::string(utf8) : std::string();
+std::string bytes_of(const ASN1_STRING* text) {
+    return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(text)),
+                       static_cast<std::size_t>(ASN1_STRING_length(text)));
 }
 
-// friendlyName is a BMPString (RFC 7292); some producers write UTF8String, accept both.
+std::string bmp_to_utf8(const ASN1_STRING* bmp) {
+    return utf16be_to_utf8(std::span<const std::uint8_t>(
+        ASN1_STRING_get0_data(bmp), static_cast<std::size_t>(ASN1_STRING_length(bmp))));
+}
+
+// friendlyName is a BMPString (RFC 7292); some producers write UTF8String, accept both. The
+// text is as the file has it: clean_names() makes it fit for the store.
 std::string friendly_name_of(const PKCS12_SAFEBAG* bag) {
     const ASN1_TYPE* value = PKCS12_SAFEBAG_get0_attr(bag, NID_friendlyName);
     if (value == nullptr)
@@ -160,11 +166,27 @@ std::string friendly_name_of(const PKCS12_SAFEBAG* bag) {
     if (value->type == V_ASN1_BMPSTRING)
         name = bmp_to_utf8(value->value.bmpstring);
     else if (value->type == V_ASN1_UTF8STRING)
-        name = std::string(
-            reinterpret_cast<const char*>(ASN1_STRING_get0_data(value->value.utf8string)),
-            static_cast<std::size_t>(ASN1_STRING_length(value->value.utf8string)));
+        name = bytes_of(value->value.utf8string);
     ossl::clear_errors();
     return name;
+}
+
+// Makes every friendly name valid UTF-8 without control characters (a trailing NUL, as Windows
+// writes, is dropped), and says which certificates' names had to be repaired.
+std::vector<std::string> clean_names(std::vector<Certificate>& certificates,
+                                     const std::string& origin) {
+    std::vector<std::string> warnings;
+    for (Certificate& certificate : certificates) {
+        CleanName clean = clean_friendly_name(certificate.friendly_name());
+        if (clean.repaired)
+            warnings.push_back(origin + ": the friendly name of certificate " +
+                               certificate.sha256_hex() + " (" + certificate.info().subject +
+                               ") held invalid UTF-8 or control characters; they were replaced "
+                               "with U+FFFD: '" +
+                               clean.text + "'");
+        certificate.set_friendly_name(std::move(clean.text));
+    }
+    return warnings;
 }
 
 std::vector<std::uint8_t> local_key_id_of(const PKCS12_SAFEBAG* bag) {
@@ -437,6 +459,7 @@ Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::str
         return std::unexpected(certificates.error());
 
     Pkcs12Contents contents;
+    contents.warnings = clean_names(*certificates, origin);
     contents.certificates = std::move(*certificates);
     contents.mac_algorithm = mac.present ? mac.algorithm : std::string();
     contents.mac_iterations = mac.present ? static_cast<int>(mac.iterations) : 0;

@@ -137,4 +137,15 @@ Result<ImportReport> import_certificates(CertificateStore& store,
     return report;
 }
 
+ImportReport plan_into_new_store(const std::vector<ImportCandidate>& candidates) {
+    ImportReport report;
+    for (const auto& c : candidates)
+        report.actions.push_back({ImportAction::Kind::create,
+                                  c.certificate.sha256_hex(),
+                                  c.certificate.info().subject,
+                                  c.bindings,
+                                  {}});
+    return report;
+}
+
 }  // namespace certbackup

@@ -71,4 +71,8 @@ Result<ImportReport> import_certificates(CertificateStore& store,
                                          std::vector<ImportCandidate> candidates,
                                          const ImportOptions& options);
 
+// The plan of an import into a store that does not exist yet: every candidate is created.
+// For a dry run, which creates no store.
+ImportReport plan_into_new_store(const std::vector<ImportCandidate>& candidates);
+
 }  // namespace certbackup

@@ -101,6 +101,10 @@ backup_host::Result<void> action_export(const backup_host::Host& host,
             backup_host::Status::bad_usage,
             "no storage location for the export: give --location DIR, or set one with "
             "`backup-host certificates settings --location DIR`");
+    // The password before anything is created: a refused one leaves no empty location behind.
+    auto password = job_password(host, backup_host::SecretUse::new_secret);
+    if (!password)
+        return std::unexpected(password.error());
     if (auto made = create_dirs(Env::posix(), std::filesystem::absolute(dir), 0700); !made)
         return lift_error(made.error());
 
@@ -116,9 +120,6 @@ backup_host::Result<void> action_export(const backup_host::Host& host,
     auto candidates = snapshot_candidates(**store, "all", storage);
     if (!candidates)
         return std::unexpected(candidates.error());
-    auto password = job_password(host, backup_host::SecretUse::new_secret);
-    if (!password)
-        return std::unexpected(password.error());
 
     const auto final_dir = std::filesystem::absolute(dir) / ("certificates-export-" + utc_stamp());
     ExportDirectory out(final_dir);

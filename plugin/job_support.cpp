@@ -22,13 +22,35 @@ backup_host::Result<std::unique_ptr<DirectoryStore>> open_store(
     return std::move(*store);
 }
 
+backup_host::Result<std::unique_ptr<DirectoryStore>> open_target_store(
+    const std::filesystem::path& target, const std::string& what, const std::string& verb,
+    bool dry_run) {
+    if (!Env::posix().exists(target / "bindings.toml")) {
+        std::error_code ec;
+        const bool empty_or_missing =
+            !std::filesystem::exists(target, ec) || std::filesystem::is_empty(target, ec);
+        if (!empty_or_missing)
+            return backup_host::fail(backup_host::Status::bad_usage,
+                                     what + " " + target.string() +
+                                         " is neither a certificate store nor empty; " + verb +
+                                         " into a store, an empty directory, or a directory "
+                                         "that does not exist yet");
+        if (dry_run)
+            return std::unique_ptr<DirectoryStore>();
+    }
+    return open_store(target, !dry_run);
+}
+
 backup_host::Result<std::string_view> job_password(const backup_host::Host& host,
-                                                   backup_host::SecretUse use) {
+                                                   backup_host::SecretUse use,
+                                                   NoPassword no_password) {
     auto secret = host.secret(use);
     if (!secret)
         return std::unexpected(secret.error());
-    if (secret->empty())
-        return backup_host::fail(backup_host::Status::bad_usage, "the password is empty");
+    if (secret->empty() && no_password == NoPassword::refused)
+        return backup_host::fail(backup_host::Status::bad_usage,
+                                 "this needs a password (--no-password serves only "
+                                 "`certificates import` of a PFX file that has none)");
     return std::string_view(reinterpret_cast<const char*>(secret->data()), secret->size());
 }
 

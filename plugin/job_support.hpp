@@ -22,9 +22,22 @@ inline constexpr const char* kPluginVersion = "0.1.0";
 backup_host::Result<std::unique_ptr<DirectoryStore>> open_store(
     const std::optional<std::filesystem::path>& path, bool create);
 
-// The job's password as UTF-8 text, valid until the job ends.
+// Opens the store an import or a restore writes into: an existing store, or a missing or empty
+// directory, which becomes a new store. A dry run creates nothing and gives nullptr for such a
+// directory (everything would be created). A non-empty directory that is not a store is refused
+// with bad_usage, naming `what` ("target_store", "--store") and `verb` ("restore", "import").
+backup_host::Result<std::unique_ptr<DirectoryStore>> open_target_store(
+    const std::filesystem::path& target, const std::string& what, const std::string& verb,
+    bool dry_run);
+
+// Whether a job may go on without a password (the host's --no-password gives an empty one).
+enum class NoPassword { refused, accepted };
+
+// The job's password as UTF-8 text, valid until the job ends. Empty only when `no_password`
+// is accepted and the host was told --no-password; otherwise an empty one is bad_usage.
 backup_host::Result<std::string_view> job_password(const backup_host::Host& host,
-                                                   backup_host::SecretUse use);
+                                                   backup_host::SecretUse use,
+                                                   NoPassword no_password = NoPassword::refused);
 
 // Progress in certificates and the host's cancellation flag.
 WorkHooks work_hooks(const backup_host::Host& host, std::string message);

@@ -103,37 +103,17 @@ backup_host::Result<void> run_restore(const backup_host::Host& host,
     for (auto& r : *restored)
         candidates.push_back({std::move(r.certificate), r.entry.bindings});
 
-    // A dry run creates nothing: into a directory that is not a store yet, everything would
-    // be created. A real restore makes a store only in a missing or empty directory, never in
-    // a directory that holds something else.
-    const bool is_store = Env::posix().exists(*target / "bindings.toml");
-    if (!is_store) {
-        std::error_code ec;
-        const bool empty_or_missing =
-            !std::filesystem::exists(*target, ec) || std::filesystem::is_empty(*target, ec);
-        if (!empty_or_missing)
-            return backup_host::fail(
-                backup_host::Status::bad_usage,
-                "target_store " + target->string() +
-                    " is neither a certificate store nor empty; restore into a store, "
-                    "an empty directory, or a directory that does not exist yet");
-        if (restore.dry_run) {
-            ImportReport report;
-            for (const auto& c : candidates)
-                report.actions.push_back({ImportAction::Kind::create,
-                                          c.certificate.sha256_hex(),
-                                          c.certificate.info().subject,
-                                          c.bindings,
-                                          {}});
-            if (auto shown = host.output(plan_text(report, reader->manifest(), *target, true));
-                !shown)
-                return shown;
-            return host.set_result(plan_json(report, reader->manifest(), *target, true).dump());
-        }
-    }
-    auto store = open_store(target, !restore.dry_run);
+    // A real restore makes a store only in a missing or empty directory, never in a directory
+    // that holds something else; a dry run into such a directory creates nothing.
+    auto store = open_target_store(*target, "target_store", "restore", restore.dry_run);
     if (!store)
         return std::unexpected(store.error());
+    if (!*store) {
+        const ImportReport report = plan_into_new_store(candidates);
+        if (auto shown = host.output(plan_text(report, reader->manifest(), *target, true)); !shown)
+            return shown;
+        return host.set_result(plan_json(report, reader->manifest(), *target, true).dump());
+    }
     ImportOptions import;
     import.overwrite = restore.overwrite == backup_host::Overwrite::replace
                            ? OverwritePolicy::replace

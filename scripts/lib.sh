@@ -17,7 +17,7 @@ CERTBACKUP_PACKAGES=(
   nlohmann-json3-dev
   tzdata
   libgtest-dev libgmock-dev
-  gnutls-bin libnss3-tools
+  gnutls-bin libnss3-tools python3 python3-cryptography
   restic
 )
 

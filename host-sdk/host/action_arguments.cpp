@@ -38,12 +38,12 @@ backup_host::Result<std::optional<std::string>> flag_value(const std::vector<std
 }  // namespace
 
 backup_host::Result<void> check_one_password_source(const PasswordOptions& password) {
-    const int sources =
-        (password.file ? 1 : 0) + (password.fd ? 1 : 0) + (password.from_stdin ? 1 : 0);
+    const int sources = (password.file ? 1 : 0) + (password.fd ? 1 : 0) +
+                        (password.from_stdin ? 1 : 0) + (password.none ? 1 : 0);
     if (sources > 1)
         return backup_host::fail(Status::bad_usage,
-                                 "give the password one way: --password-file, --password-fd or "
-                                 "--password-stdin");
+                                 "give the password one way: --password-file, --password-fd, "
+                                 "--password-stdin or --no-password");
     return {};
 }
 
@@ -57,6 +57,10 @@ backup_host::Result<ActionArguments> split_action_arguments(const std::vector<st
         }
         if (args[i] == "--password-stdin") {
             split.password.from_stdin = true;
+            continue;
+        }
+        if (args[i] == "--no-password") {
+            split.password.none = true;
             continue;
         }
         auto file = flag_value(args, i, "--password-file");

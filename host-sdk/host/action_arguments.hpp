@@ -2,7 +2,8 @@
 // flags of CLI.md and -o KEY=VALUE) and passes the rest, in order, to the plugin's action, which
 // parses its own flags (--store, --json, --help, ...).
 //
-// Host flags: --password-file F, --password-fd N, --password-stdin (one of them at most),
+// Host flags: --password-file F, --password-fd N, --password-stdin, --no-password (one of them
+// at most),
 // -o KEY=VALUE / -oKEY=VALUE / --option KEY=VALUE, each also as --flag=VALUE. A "--" ends the
 // host's flags: it and everything after it go to the plugin unchanged.
 #pragma once

@@ -46,6 +46,11 @@ int run_backup_command(HostSession& session, const BackupArguments& arguments) {
     auto password_options = arguments.password.options();
     if (!password_options)
         return session.report(password_options.error());
+    if (password_options->none)
+        return session.report(backup_host::Failure{
+            backup_host::Status::bad_usage,
+            "--no-password cannot be used for a backup: a backup is always protected by a "
+            "password; give it with --password-file, --password-fd or --password-stdin"});
     auto plugin = session.find_plugin(arguments.plugin, true);
     if (!plugin)
         return session.report(plugin.error());

@@ -15,6 +15,7 @@ backup_host::Result<PasswordOptions> PasswordFlags::options() const {
     if (fd_option != nullptr && fd_option->count() > 0)
         options.fd = fd;
     options.from_stdin = from_stdin;
+    options.none = none;
     if (auto one = check_one_password_source(options); !one)
         return std::unexpected(one.error());
     return options;
@@ -30,9 +31,13 @@ void add_password_flags(CLI::App& command, PasswordFlags& flags) {
                                       "read the password from the open file descriptor N")
                           ->check(CLI::NonNegativeNumber);
     command.add_flag("--password-stdin", flags.from_stdin, "read the password from standard input");
+    command.add_flag("--no-password", flags.none,
+                     "the data is protected by no password (only for reading; a backup or an "
+                     "export always needs one)");
     command.get_option("--password-file")->group("Password (never on the command line)");
     flags.fd_option->group("Password (never on the command line)");
     command.get_option("--password-stdin")->group("Password (never on the command line)");
+    command.get_option("--no-password")->group("Password (never on the command line)");
 }
 
 void add_option_flag(CLI::App& command, std::vector<std::string>& assignments,

@@ -43,6 +43,7 @@ struct PasswordFlags {
     std::string file;
     int fd = -1;
     bool from_stdin = false;
+    bool none = false;  // --no-password
     CLI::Option* file_option = nullptr;
     CLI::Option* fd_option = nullptr;
 

@@ -97,6 +97,14 @@ Result<Password> read_password_file(const std::string& path) {
 
 Result<Password> read_password(const PasswordOptions& options, const std::string& prompt,
                                bool confirm) {
+    if (options.none) {
+        if (confirm)
+            return fail(ErrorCode::invalid_argument,
+                        "--no-password is only for reading a PKCS#12 file that has no password "
+                        "(certificates import); backups and exports are always protected by "
+                        "one: give it with --password-file, --password-fd or --password-stdin");
+        return Password{};
+    }
     if (options.file)
         return read_password_file(*options.file);
     if (options.fd)

@@ -15,11 +15,16 @@ struct PasswordOptions {
     std::optional<std::string> file;  // --password-file
     std::optional<int> fd;            // --password-fd
     bool from_stdin = false;          // --password-stdin
+    // --no-password: the data to read is protected by no password (a PKCS#12 file exported
+    // "without password"). Gives an empty password for existing data; refused for new data.
+    bool none = false;
 };
 
 // Resolves the password by the first that applies: file, fd, stdin, $BACKUP_HOST_PASSWORD_FILE,
 // a no-echo prompt with `prompt` when stdin and stderr are terminals (asked twice when `confirm`).
-// Otherwise fails with invalid_argument saying how to give one. An empty password is refused.
+// Otherwise fails with invalid_argument saying how to give one. An empty password is refused,
+// except through `none` for data that is read (`confirm` false); with `confirm` (a password
+// that will protect new data) `none` fails with invalid_argument.
 Result<Password> read_password(const PasswordOptions& options, const std::string& prompt,
                                bool confirm);
 

@@ -371,16 +371,30 @@ INSTANTIATE_TEST_SUITE_P(
         return std::get<0>(info.param).name + (std::get<1>(info.param) ? "_non_ascii" : "_ascii");
     });
 
-TEST(WeReadOpenSslCliFile, WithAnEmptyPassword) {
+TEST(WeReadOpenSslCliFile, WithAnEmptyPasswordInModernAndLegacyForm) {
+    // `-passout pass:` is how a user exports "without a password" with the openssl command;
+    // `certificates import --no-password` opens it with the empty password.
     TempDir dir;
-    const Certificate leaf = fx::make_leaf("empty.example.com", nullptr);
+    const Certificate root = fx::make_ca("Empty Root CA");
+    const Certificate leaf = fx::make_leaf("empty.example.com", &root);
     fx::write_file(dir / "both.pem", leaf.certificate_pem() + std::string(leaf.key_pem().view()));
-    const auto made = run("openssl pkcs12 -export -in " + quote_path(dir / "both.pem") +
-                          " -passout pass: -out " + quote_path(dir / "empty.pfx"));
-    ASSERT_EQ(made.exit_code, 0) << made.output;
-    auto contents = import_pkcs12(fx::read_file(dir / "empty.pfx"), "", "empty.pfx", true);
-    ASSERT_TRUE(contents) << contents.error().message;
-    EXPECT_EQ(contents->certificates.at(0).sha256_hex(), leaf.sha256_hex());
+    fx::write_file(dir / "chain.pem", fx::pem_of(root.leaf()));
+    for (const std::string options : {"", "-legacy"}) {
+        const auto made =
+            run("openssl pkcs12 -export " + options + " -in " + quote_path(dir / "both.pem") +
+                " -certfile " + quote_path(dir / "chain.pem") + " -name 'no password' " +
+                "-passout pass: -out " + quote_path(dir / "empty.pfx"));
+        ASSERT_EQ(made.exit_code, 0) << made.output;
+        auto contents = import_pkcs12(fx::read_file(dir / "empty.pfx"), "", "empty.pfx", true);
+        ASSERT_TRUE(contents) << options << ": " << contents.error().message;
+        ASSERT_EQ(contents->certificates.size(), 1u) << options;
+        const Certificate& back = contents->certificates[0];
+        EXPECT_EQ(back.sha256_hex(), leaf.sha256_hex()) << options;
+        ASSERT_TRUE(back.has_key()) << options;
+        EXPECT_EQ(back.key_pem().view(), leaf.key_pem().view()) << options;
+        EXPECT_EQ(back.friendly_name(), "no password") << options;
+        EXPECT_EQ(fx::chain_digests(back), std::vector<std::string>{root.sha256_hex()}) << options;
+    }
 }
 
 TEST(WeReadOpenSslCliFile, WithoutKeysIsNotFoundWhenAKeyIsRequired) {
@@ -394,6 +408,67 @@ TEST(WeReadOpenSslCliFile, WithoutKeysIsNotFoundWhenAKeyIsRequired) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, ErrorCode::not_found) << r.error().message;
 }
+
+// ---------------------------------------------------------------------------------------------
+// We read what pyca/cryptography writes (a second, independent PKCS#12 writer; scripts/test.sh
+// installs python3-cryptography), with a password and with none.
+
+constexpr const char* kPycaWriter = R"(import sys
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
+d, password, out = sys.argv[1], sys.argv[2].encode(), sys.argv[3]
+def cert(name):
+    return x509.load_pem_x509_certificate(open(d + "/" + name, "rb").read())
+key = serialization.load_pem_private_key(open(d + "/key.pem", "rb").read(), None)
+encryption = (serialization.BestAvailableEncryption(password) if password
+              else serialization.NoEncryption())
+data = pkcs12.serialize_key_and_certificates(
+    b"pyca entry", key, cert("leaf.pem"), [cert("intermediate.pem"), cert("root.pem")], encryption)
+open(out, "wb").write(data)
+)";
+
+class WeReadPycaFiles : public ::testing::TestWithParam<bool> {};
+
+TEST_P(WeReadPycaFiles, WithKeyChainAndName) {
+    const bool with_password = GetParam();
+    TempDir dir;
+    const Certificate root = fx::make_ca("pyca Root CA");
+    const Certificate intermediate = fx::make_ca("pyca Intermediate CA", &root);
+    const Certificate leaf = fx::make_leaf("pyca.example.com", &intermediate);
+    fx::write_file(dir / "leaf.pem", fx::pem_of(leaf.leaf()));
+    fx::write_file(dir / "intermediate.pem", fx::pem_of(intermediate.leaf()));
+    fx::write_file(dir / "root.pem", fx::pem_of(root.leaf()));
+    fx::write_file(dir / "key.pem", leaf.key_pem().view());
+    fx::write_file(dir / "writer.py", kPycaWriter);
+    const std::string password = with_password ? std::string(kAsciiPassword) : "";
+    const auto pfx_path = dir / "pyca.pfx";
+    const auto made =
+        run("python3 " + quote_path(dir / "writer.py") + " " + quote_path(dir.path()) + " " +
+            quote(password) + " " + quote_path(pfx_path));
+    const auto version = run("python3 -c 'import cryptography; print(cryptography.__version__)'");
+    ASSERT_EQ(made.exit_code, 0) << made.output << "\npyca/cryptography: " << version.output;
+
+    auto contents = import_pkcs12(fx::read_file(pfx_path), password, "pyca.pfx", true);
+    ASSERT_TRUE(contents) << contents.error().message;
+    ASSERT_EQ(contents->certificates.size(), 1u);
+    const Certificate& back = contents->certificates[0];
+    EXPECT_EQ(back.sha256_hex(), leaf.sha256_hex());
+    ASSERT_TRUE(back.has_key());
+    EXPECT_EQ(back.key_pem().view(), leaf.key_pem().view());
+    EXPECT_EQ(back.friendly_name(), "pyca entry");
+    EXPECT_EQ(fx::chain_digests(back),
+              (std::vector<std::string>{intermediate.sha256_hex(), root.sha256_hex()}));
+    if (with_password) {
+        auto wrong = import_pkcs12(fx::read_file(pfx_path), "not the password", "pyca.pfx");
+        ASSERT_FALSE(wrong);
+        EXPECT_EQ(wrong.error().code, ErrorCode::wrong_password) << wrong.error().message;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Passwords, WeReadPycaFiles, ::testing::Bool(), [](const auto& info) {
+    return info.param ? std::string("with_password") : std::string("without_password");
+});
 
 // ---------------------------------------------------------------------------------------------
 // Several keys in one file, from an independent producer: `openssl pkcs12 -export` writes one

@@ -11,8 +11,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <thread>
 
+#include "core/unicode_text.hpp"
 #include "pkcs12_fixtures.hpp"
 
 namespace certbackup {
@@ -71,6 +73,7 @@ PbeParameters read_pbe(const X509_ALGOR* algorithm) {
 struct BagSummary {
     std::string certificate_sha256;  // certBags only
     std::string friendly_name;
+    std::vector<std::uint8_t> friendly_name_bmp;  // the BMPString's bytes
     std::string local_key_id_hex;
 };
 
@@ -91,8 +94,14 @@ struct PfxLayout {
 
 BagSummary summarize(PKCS12_SAFEBAG* bag) {
     BagSummary out;
-    ossl::OpenSslCharPtr name(PKCS12_get_friendlyname(bag));
-    out.friendly_name = name ? name.get() : "";
+    // Not PKCS12_get_friendlyname: OPENSSL_uni2utf8 behind it returns NULL on Debian's OpenSSL
+    // 3.0.19 for a name ending in a character from U+0800 on. The decoder is tested on its own.
+    if (const ASN1_TYPE* name = PKCS12_SAFEBAG_get0_attr(bag, NID_friendlyName);
+        name != nullptr && name->type == V_ASN1_BMPSTRING) {
+        const unsigned char* data = ASN1_STRING_get0_data(name->value.bmpstring);
+        out.friendly_name_bmp.assign(data, data + ASN1_STRING_length(name->value.bmpstring));
+        out.friendly_name = utf16be_to_utf8(out.friendly_name_bmp);
+    }
     if (const ASN1_TYPE* id = PKCS12_SAFEBAG_get0_attr(bag, NID_localKeyID)) {
         const ASN1_OCTET_STRING* octets = id->value.octet_string;
         out.local_key_id_hex =
@@ -172,19 +181,31 @@ PfxLayout inspect(const std::vector<std::uint8_t>& pfx, std::string_view passwor
 // ---------------------------------------------------------------------------------------------
 // Files in shapes certbackup never writes, assembled through OpenSSL's API.
 
+// A friendlyName attribute written byte for byte: `type` V_ASN1_BMPSTRING or V_ASN1_UTF8STRING.
+struct RawName {
+    int type = V_ASN1_BMPSTRING;
+    std::string bytes;
+};
 struct CertificateBag {
     X509* certificate;
     std::string friendly_name;
     std::string local_key_id;
+    std::optional<RawName> raw_name = std::nullopt;  // instead of friendly_name
 };
 struct KeyBag {
     EVP_PKEY* key;
     std::string friendly_name;
     std::string local_key_id;
+    std::optional<RawName> raw_name = std::nullopt;
 };
 
-void add_attributes(PKCS12_SAFEBAG* bag, const std::string& name, const std::string& id) {
-    if (!name.empty())
+void add_attributes(PKCS12_SAFEBAG* bag, const std::string& name, const std::string& id,
+                    const std::optional<RawName>& raw_name = std::nullopt) {
+    if (raw_name)
+        PKCS12_add1_attr_by_NID(bag, NID_friendlyName, raw_name->type,
+                                reinterpret_cast<const unsigned char*>(raw_name->bytes.data()),
+                                static_cast<int>(raw_name->bytes.size()));
+    else if (!name.empty())
         PKCS12_add_friendlyname_utf8(bag, name.c_str(), -1);
     if (!id.empty())
         PKCS12_add_localkeyid(bag, reinterpret_cast<unsigned char*>(const_cast<char*>(id.data())),
@@ -209,11 +230,12 @@ std::vector<std::uint8_t> assemble_single_safe_pfx(const std::vector<Certificate
     for (const auto& key : keys) {
         PKCS12_SAFEBAG* bag = PKCS12_add_key_ex(&raw_bags, key.key, 0, kTestIterations,
                                                 NID_aes_256_cbc, pass.c_str(), nullptr, nullptr);
-        add_attributes(bag, key.friendly_name, key.local_key_id);
+        add_attributes(bag, key.friendly_name, key.local_key_id, key.raw_name);
     }
     for (const auto& certificate : certificates) {
         PKCS12_SAFEBAG* bag = PKCS12_add_cert(&raw_bags, certificate.certificate);
-        add_attributes(bag, certificate.friendly_name, certificate.local_key_id);
+        add_attributes(bag, certificate.friendly_name, certificate.local_key_id,
+                       certificate.raw_name);
     }
     ossl::Pkcs12SafeBagStackPtr bags(raw_bags);
     if (add_secret_bag) {
@@ -263,23 +285,29 @@ const std::vector<std::uint8_t> kSha256Oid = {0x06, 0x09, 0x60, 0x86, 0x48, 0x01
 // A PFX as `openssl pkcs12 -export -legacy` writes it: certificates under RC2-40, the key under
 // 3DES, SHA-1 MAC. Made in a library context of the test's own, so that the process-wide
 // default context stays as it is.
+// A null `password` writes the file as Windows does when exporting "without a password".
 std::vector<std::uint8_t> legacy_rc2_pfx(const Certificate& certificate,
-                                         std::string_view password) {
+                                         std::optional<std::string_view> password) {
     OSSL_LIB_CTX* libctx = OSSL_LIB_CTX_new();
     OSSL_PROVIDER* legacy = OSSL_PROVIDER_load(libctx, "legacy");
     OSSL_PROVIDER* fallback = OSSL_PROVIDER_load(libctx, "default");
     if (legacy == nullptr || fallback == nullptr)
         throw std::runtime_error("the test needs OpenSSL's legacy provider to make an RC2 file");
-    const std::string pass(password);
+    const std::string pass(password.value_or(""));
     ossl::X509StackPtr chain(sk_X509_new_null());
     for (const auto& issuer : certificate.chain())
         sk_X509_push(chain.get(), X509_dup(issuer.get()));
-    ossl::Pkcs12Ptr p12(PKCS12_create_ex(
-        pass.c_str(), certificate.friendly_name().c_str(), certificate.key(), certificate.leaf(),
-        chain.get(), NID_pbe_WithSHA1And3_Key_TripleDES_CBC, NID_pbe_WithSHA1And40BitRC2_CBC,
-        kTestIterations, kTestIterations, 0, libctx, nullptr));
+    const char* pass_arg = password ? pass.c_str() : nullptr;
+    ossl::Pkcs12Ptr p12(
+        PKCS12_create_ex(pass_arg, certificate.friendly_name().c_str(), certificate.key(),
+                         certificate.leaf(), chain.get(), NID_pbe_WithSHA1And3_Key_TripleDES_CBC,
+                         NID_pbe_WithSHA1And40BitRC2_CBC, kTestIterations, -1, 0, libctx, nullptr));
     if (!p12)
         throw std::runtime_error("PKCS12_create_ex (RC2): " + ossl::drain_errors());
+    // A SHA-1 MAC, as `openssl pkcs12 -legacy` and Windows write it.
+    if (PKCS12_set_mac(p12.get(), pass_arg, password ? -1 : 0, nullptr, 8, kTestIterations,
+                       EVP_sha1()) != 1)
+        throw std::runtime_error("PKCS12_set_mac (SHA-1): " + ossl::drain_errors());
     auto out = encode(p12.get());
     p12.reset();
     OSSL_PROVIDER_unload(legacy);
@@ -386,6 +414,44 @@ TEST_P(Pkcs12RoundTrip, SingleCertificateKeepsKeyChainFriendlyNameAndLocalKeyId)
     ASSERT_EQ(layout.keys.size(), 1u);
     EXPECT_EQ(layout.keys[0].local_key_id_hex, sha1);
     EXPECT_EQ(layout.keys[0].friendly_name, leaf.friendly_name());
+}
+
+TEST_P(Pkcs12RoundTrip, FriendlyNamesOfEveryUnicodePlaneRoundTripAsUtf16WithSurrogatePairs) {
+    // Latin, U+263A, CJK (3-byte UTF-8, the last character from U+0800 on), U+1F600 (beyond the
+    // Basic Multilingual Plane: a surrogate pair in the BMPString), Greek.
+    const std::string name =
+        "Zertifikat \xE2\x98\xBA \xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E \xF0\x9F\x98\x80 "
+        "\xCE\xA9mega";
+    const Certificate leaf = fx::make_leaf("names.example.com", &intermediate_, name);
+    auto pfx = export_pkcs12(leaf, kAsciiPassword, profile());
+    ASSERT_TRUE(pfx) << pfx.error().message;
+    auto contents = import_pkcs12(*pfx, kAsciiPassword, "names.pfx", true);
+    ASSERT_TRUE(contents) << contents.error().message;
+    ASSERT_EQ(contents->certificates.size(), 1u);
+    EXPECT_EQ(contents->certificates[0].friendly_name(), name);
+    EXPECT_TRUE(contents->warnings.empty());
+
+    // The attribute itself is a BMPString holding D83D DE00 for U+1F600.
+    const PfxLayout layout = inspect(*pfx, kAsciiPassword);
+    ASSERT_EQ(layout.certificates.size(), 3u);
+    ASSERT_EQ(layout.keys.size(), 1u);
+    for (const BagSummary* bag : {&layout.certificates[0], &layout.keys[0]}) {
+        EXPECT_EQ(bag->friendly_name, name);
+        const std::vector<std::uint8_t> pair = {0xD8, 0x3D, 0xDE, 0x00};
+        EXPECT_NE(std::search(bag->friendly_name_bmp.begin(), bag->friendly_name_bmp.end(),
+                              pair.begin(), pair.end()),
+                  bag->friendly_name_bmp.end());
+    }
+}
+
+TEST_P(Pkcs12RoundTrip, ANameThatIsNotUtf8StillExportsCleaned) {
+    Certificate leaf = fx::make_leaf("badname.example.com", &intermediate_);
+    leaf.set_friendly_name("caf\xE9\x01");
+    auto pfx = export_pkcs12(leaf, kAsciiPassword, profile());
+    ASSERT_TRUE(pfx) << pfx.error().message;
+    auto contents = import_pkcs12(*pfx, kAsciiPassword, "badname.pfx", true);
+    ASSERT_TRUE(contents) << contents.error().message;
+    EXPECT_EQ(contents->certificates.at(0).friendly_name(), "caf\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
 TEST_P(Pkcs12RoundTrip, LayoutFollowsTheProfile) {
@@ -775,6 +841,59 @@ TEST_F(Pkcs12Import, FileMadeWithNoPasswordOpensWithTheEmptyPassword) {
     auto contents = import_pkcs12(encode(p12.get()), "", "null.pfx", true);
     ASSERT_TRUE(contents) << contents.error().message;
     EXPECT_EQ(contents->certificates.at(0).sha256_hex(), leaf_.sha256_hex());
+}
+
+TEST_F(Pkcs12Import, WindowsExportWithoutPasswordAndRc2CertificatesKeepsEverything) {
+    // Windows' "no password" export: a NULL password, certificates under RC2-40, the key under
+    // 3DES, a SHA-1 MAC. `certificates import --no-password` gives the empty password.
+    const auto pfx = legacy_rc2_pfx(leaf_, std::nullopt);
+    auto contents = import_pkcs12(pfx, "", "windows.pfx", true);
+    ASSERT_TRUE(contents) << contents.error().message;
+    ASSERT_EQ(contents->certificates.size(), 1u);
+    const Certificate& back = contents->certificates[0];
+    EXPECT_EQ(back.sha256_hex(), leaf_.sha256_hex());
+    ASSERT_TRUE(back.has_key());
+    EXPECT_EQ(pem_of_key(back), pem_of_key(leaf_));
+    EXPECT_EQ(back.friendly_name(), "import leaf");
+    EXPECT_EQ(fx::chain_digests(back), std::vector<std::string>{ca_.sha256_hex()});
+    EXPECT_EQ(contents->mac_algorithm, "sha1");
+
+    auto wrong = import_pkcs12(pfx, kAsciiPassword, "windows.pfx", true);
+    ASSERT_FALSE(wrong);
+    EXPECT_EQ(wrong.error().code, ErrorCode::wrong_password);
+}
+
+TEST_F(Pkcs12Import, WindowsTrailingNulAndSurrogatePairsInBmpNamesAreRead) {
+    // "Srv 😀" + U+0000, as Windows writes it: UTF-16BE, a surrogate pair, a terminating NUL.
+    const std::string bmp("\x00S\x00r\x00v\x00 \xD8\x3D\xDE\x00\x00\x00", 12);
+    const auto pfx =
+        assemble_single_safe_pfx({{leaf_.leaf(), "", "1", RawName{V_ASN1_BMPSTRING, bmp}}},
+                                 {{leaf_.key(), "", "1"}}, kAsciiPassword);
+    auto contents = import_pkcs12(pfx, kAsciiPassword, "windows-name.pfx", true);
+    ASSERT_TRUE(contents) << contents.error().message;
+    EXPECT_EQ(contents->certificates.at(0).friendly_name(), "Srv \xF0\x9F\x98\x80");
+    EXPECT_TRUE(contents->warnings.empty());
+}
+
+TEST_F(Pkcs12Import, InvalidUtf8AndControlCharactersInANameAreReplacedWithAWarning) {
+    const std::string utf8_bytes = "bad \xFF name\x1B[2J";
+    const auto pfx =
+        assemble_single_safe_pfx({{leaf_.leaf(), "", "1", RawName{V_ASN1_UTF8STRING, utf8_bytes}}},
+                                 {{leaf_.key(), "", "1"}}, kAsciiPassword);
+    auto contents = import_pkcs12(pfx, kAsciiPassword, "foreign.pfx", true);
+    ASSERT_TRUE(contents) << contents.error().message;
+    const Certificate& back = contents->certificates.at(0);
+    EXPECT_EQ(back.friendly_name(), "bad \xEF\xBF\xBD name\xEF\xBF\xBD[2J");
+    ASSERT_EQ(contents->warnings.size(), 1u);
+    EXPECT_NE(contents->warnings[0].find("foreign.pfx"), std::string::npos);
+    EXPECT_NE(contents->warnings[0].find(leaf_.sha256_hex()), std::string::npos)
+        << contents->warnings[0];
+    // What was imported exports again, in both profiles.
+    for (const auto& profile :
+         {Pkcs12Profile::modern(kTestIterations), Pkcs12Profile::compat(kTestIterations)}) {
+        auto again = export_pkcs12(back, kAsciiPassword, profile);
+        ASSERT_TRUE(again) << again.error().message;
+    }
 }
 
 TEST_F(Pkcs12Import, NonAsciiPasswordOfOpenSslBefore110Opens) {

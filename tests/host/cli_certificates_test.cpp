@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <map>
 
 #include "cli_test_support.hpp"
@@ -174,6 +175,56 @@ TEST_F(CertificatesCli, TheConfiguredStoreReachesActionsAndJobs) {
     const Finished listed = run(by_environment);
     ASSERT_EQ(listed.exit_code, 0) << describe(listed);
     EXPECT_NE(listed.out.find(expected.begin()->first), std::string::npos);
+}
+
+// A PFX protected by no password, made by the openssl command as a user would.
+fs::path unprotected_pfx(const fs::path& dir) {
+    const fs::path key = dir / "open.key";
+    const fs::path cert = dir / "open.pem";
+    const fs::path pfx = dir / "open.pfx";
+    const std::string command =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=open "
+        "-days 30 -keyout " +
+        key.string() + " -out " + cert.string() + " 2>/dev/null && openssl pkcs12 -export -in " +
+        cert.string() + " -inkey " + key.string() + " -name open -passout pass: -out " +
+        pfx.string() + " 2>&1";
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    fs::remove(key);
+    return pfx;
+}
+
+TEST_F(CertificatesCli, NoPasswordImportsAnUnprotectedFileIntoANewStoreAndIsRefusedElsewhere) {
+    const fs::path pfx = unprotected_pfx(dir.path());
+    const fs::path fresh = dir / "new-store";
+    const Finished imported =
+        run({"certificates", "import", pfx.string(), "--no-password", "--store", fresh.string()});
+    ASSERT_EQ(imported.exit_code, 0) << describe(imported);
+    EXPECT_NE(imported.err.find("was not protected by a password"), std::string::npos)
+        << imported.err;
+    EXPECT_EQ(listed_certificates({"--all", "--store", fresh.string()}).size(), 1u);
+
+    // Without --no-password there is no password to use: the user is told how to give one.
+    const Finished no_flag =
+        run({"certificates", "import", pfx.string(), "--store", fresh.string()});
+    EXPECT_EQ(no_flag.exit_code, 2) << describe(no_flag);
+
+    const Finished backup = run({"backup", "certificates", "--to", location.string(), "-o",
+                                 "store=" + store.string(), "--no-password"});
+    EXPECT_EQ(backup.exit_code, 2) << describe(backup);
+    EXPECT_NE(backup.err.find("--no-password cannot be used for a backup"), std::string::npos)
+        << backup.err;
+    EXPECT_TRUE(entries_of(location).empty());
+
+    const Finished exported = run({"certificates", "export", "--store", store.string(),
+                                   "--location", (dir / "exported").string(), "--no-password"});
+    EXPECT_EQ(exported.exit_code, 2) << describe(exported);
+    EXPECT_NE(exported.err.find("--no-password"), std::string::npos) << exported.err;
+    EXPECT_FALSE(fs::exists(dir / "exported"));
+
+    const Finished both =
+        run({"certificates", "import", pfx.string(), "--no-password", "--password-file",
+             password_file.string(), "--store", fresh.string()});
+    EXPECT_EQ(both.exit_code, 2) << describe(both);
 }
 
 }  // namespace

@@ -128,10 +128,10 @@ std::filesystem::path openssl_pfx(const std::filesystem::path& dir, const Certif
         k << certificate.key_pem().view();
     }
     std::ofstream(pass) << password;
-    const std::string command = "openssl pkcs12 -export " + std::string(legacy ? "-legacy " : "") +
-                                "-in " + cert.string() + " -inkey " + key.string() +
-                                " -name imported -passout file:" + pass.string() + " -out " +
-                                pfx.string() + " 2>&1";
+    const std::string command =
+        "openssl pkcs12 -export " + std::string(legacy ? "-legacy " : "") + "-in " + cert.string() +
+        " -inkey " + key.string() + " -name imported -passout " +
+        (password.empty() ? "pass:" : "file:" + pass.string()) + " -out " + pfx.string() + " 2>&1";
     EXPECT_EQ(std::system(command.c_str()), 0) << command;
     std::filesystem::remove(key);
     return pfx;
@@ -252,6 +252,161 @@ TEST_F(CertificatesPluginTest, UnknownActionAndHelp) {
     EXPECT_EQ(unknown.error().status, Status::bad_usage);
     ASSERT_TRUE(action("list", {"--help"}, &out));
     EXPECT_NE(out.find("--all"), std::string::npos) << out;
+}
+
+// A PFX exported "without a password" (openssl's -passout with an empty password, Windows'
+// "no password") imports with the host's --no-password (an empty secret), with a warning.
+TEST_F(CertificatesPluginTest, ImportWithoutPasswordOpensUnprotectedFilesAndWarns) {
+    for (const bool legacy : {false, true}) {
+        auto made = samples::make_certificate(named(legacy ? "open legacy" : "open modern"));
+        ASSERT_TRUE(made);
+        const auto pfx = openssl_pfx(dir_, *made, legacy, "");
+        std::string out;
+        std::vector<std::string> warnings;
+        auto imported = action("import", {pfx.string()}, &out, "", std::nullopt, &warnings);
+        ASSERT_TRUE(imported) << imported.error().message;
+        auto got = (*DirectoryStore::open(store()))->get(made->sha256_hex());
+        ASSERT_TRUE(got) << got.error().message;
+        EXPECT_EQ(EVP_PKEY_eq(got->certificate.key(), made->key()), 1);
+        EXPECT_EQ(got->certificate.friendly_name(), "imported");
+        ASSERT_EQ(warnings.size(), 1u);
+        EXPECT_NE(warnings[0].find("was not protected by a password"), std::string::npos)
+            << warnings[0];
+        EXPECT_NE(warnings[0].find(pfx.filename().string()), std::string::npos) << warnings[0];
+    }
+}
+
+TEST_F(CertificatesPluginTest, ImportWithoutPasswordOfAProtectedFileSaysToGiveThePassword) {
+    auto made = samples::make_certificate({});
+    ASSERT_TRUE(made);
+    const auto pfx = openssl_pfx(dir_, *made, false, "secret");
+    const std::string tree = snapshot_tree(store());
+    std::string out;
+    auto refused = action("import", {pfx.string()}, &out, "");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().status, Status::wrong_password);
+    EXPECT_NE(refused.error().message.find("is protected by a password"), std::string::npos)
+        << refused.error().message;
+    EXPECT_EQ(snapshot_tree(store()), tree);
+}
+
+TEST_F(CertificatesPluginTest, NoPasswordIsRefusedForBackupAndExport) {
+    const std::string tree = snapshot_tree(store());
+    std::string out;
+    auto exported = action("export", {"--location", path("out").string()}, &out, "");
+    ASSERT_FALSE(exported);
+    EXPECT_EQ(exported.error().status, Status::bad_usage);
+    EXPECT_NE(exported.error().message.find("--no-password"), std::string::npos)
+        << exported.error().message;
+    EXPECT_FALSE(std::filesystem::exists(path("out")));
+
+    bh::testing::MemoryJobServices services;
+    services.password = "";
+    auto backed_up = bh::testing::run_job(
+        plugin_, bh::testing::JobRequest(bh::JobKind::backup, {{"store", store().string()}}),
+        services);
+    ASSERT_FALSE(backed_up);
+    EXPECT_EQ(backed_up.error().status, Status::bad_usage);
+    EXPECT_TRUE(services.items.empty());
+    EXPECT_EQ(snapshot_tree(store()), tree);
+}
+
+TEST_F(CertificatesPluginTest, ImportIntoAMissingOrEmptyDirectoryCreatesAStore) {
+    auto made = samples::make_certificate(named("first of a new store"));
+    ASSERT_TRUE(made);
+    const auto pfx = openssl_pfx(dir_, *made, false, "secret");
+    std::string out;
+
+    // A dry run shows the plan and creates nothing.
+    ASSERT_TRUE(action("import", {pfx.string(), "--store", path("new").string(), "--dry-run"}, &out,
+                       "secret"));
+    EXPECT_NE(out.find("create"), std::string::npos) << out;
+    EXPECT_FALSE(std::filesystem::exists(path("new")));
+
+    std::filesystem::create_directory(path("empty"));
+    for (const char* target : {"new", "empty"}) {
+        auto imported =
+            action("import", {pfx.string(), "--store", path(target).string()}, &out, "secret");
+        ASSERT_TRUE(imported) << target << ": " << imported.error().message;
+        const auto listed = list_all(path(target));
+        ASSERT_EQ(listed.size(), 1u) << target;
+        EXPECT_EQ(listed[0].certificate.sha256_hex(), made->sha256_hex());
+    }
+
+    // A directory that holds something else is never turned into a store.
+    std::filesystem::create_directory(path("documents"));
+    std::ofstream(path("documents") / "notes.txt") << "mine";
+    const std::string before = snapshot_tree(path("documents"));
+    auto refused =
+        action("import", {pfx.string(), "--store", path("documents").string()}, &out, "secret");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().status, Status::bad_usage);
+    EXPECT_NE(refused.error().message.find("neither a certificate store nor empty"),
+              std::string::npos)
+        << refused.error().message;
+    EXPECT_EQ(snapshot_tree(path("documents")), before);
+}
+
+// "Zertifikat ☺ 日本語 😀 Ωmega": the last character of 日本語 is beyond U+0800, 😀 beyond the
+// Basic Multilingual Plane.
+const std::string kUnicodeName =
+    "Zertifikat \xE2\x98\xBA \xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E \xF0\x9F\x98\x80 \xCE\xA9mega";
+
+TEST_F(CertificatesPluginTest, AUnicodeFriendlyNameSurvivesImportBackupAndRestoreInBothProfiles) {
+    auto made = samples::make_certificate(named("unicode name"));
+    ASSERT_TRUE(made);
+    made->set_friendly_name(kUnicodeName);
+    // The name as Windows writes it: a BMPString with a surrogate pair.
+    auto pfx = export_pkcs12(*made, "pfx password", Pkcs12Profile::compat(1000));
+    ASSERT_TRUE(pfx) << pfx.error().message;
+    const auto file = path("unicode.pfx");
+    std::ofstream(file, std::ios::binary)
+        .write(reinterpret_cast<const char*>(pfx->data()), static_cast<long>(pfx->size()));
+    std::string out;
+    auto imported = action("import", {file.string(), "--bind", "discovery_service/dbu/disc"}, &out,
+                           "pfx password");
+    ASSERT_TRUE(imported) << imported.error().message;
+    EXPECT_EQ(
+        (*DirectoryStore::open(store()))->get(made->sha256_hex())->certificate.friendly_name(),
+        kUnicodeName);
+
+    for (const char* profile : {"modern", "compat"}) {
+        const auto host = backup({{"profile", profile}});
+        const auto target = path(std::string("restored-") + profile);
+        auto restored = restore(host.items, {{"target_store", target.string()}});
+        ASSERT_TRUE(restored) << profile << ": " << restored.error().message;
+        auto got = (*DirectoryStore::open(target))->get(made->sha256_hex());
+        ASSERT_TRUE(got) << profile << ": " << got.error().message;
+        EXPECT_EQ(got->certificate.friendly_name(), kUnicodeName) << profile;
+        expect_same_certificates(store(), target, {"ssl", "unused"});
+    }
+}
+
+// A store written before names were cleaned (or edited by hand) may hold any bytes in a name:
+// listing, showing, backing up and exporting still work, with the name made valid.
+TEST_F(CertificatesPluginTest, ANameThatIsNotUtf8NeverStopsListShowBackupOrExport) {
+    auto made = samples::make_certificate(named("odd name"));
+    ASSERT_TRUE(made);
+    made->set_friendly_name("caf\xE9 \x1B[31mred");
+    {
+        auto opened = DirectoryStore::open(store());
+        ASSERT_TRUE(opened);
+        ASSERT_TRUE(
+            (*opened)->add(made->clone(), Binding::parse("password_reset/dbo/reset").value()));
+    }
+    // The store writes a name on one line (control characters as spaces) and reads it back
+    // as valid UTF-8.
+    const std::string cleaned = "caf\xEF\xBF\xBD  [31mred";
+    std::string out;
+    ASSERT_TRUE(action("list", {"--json"}, &out));
+    ASSERT_TRUE(action("show", {made->sha256_hex(), "--json"}, &out));
+    EXPECT_NE(out.find(cleaned), std::string::npos) << out;
+    ASSERT_TRUE(action("show", {made->sha256_hex()}, &out));
+    EXPECT_EQ(out.find('\x1B'), std::string::npos) << out;
+    const auto host = backup();
+    EXPECT_FALSE(host.items.empty());
+    auto exported = action("export", {"--location", path("exported").string()}, &out, "pass");
+    ASSERT_TRUE(exported) << exported.error().message;
 }
 
 }  // namespace

@@ -73,7 +73,8 @@ bh::Result<void> CertificatesPluginTest::verify(const std::vector<bh::testing::S
 bh::Result<void> CertificatesPluginTest::action(const std::string& name,
                                                 std::vector<std::string> args, std::string* output,
                                                 std::optional<std::string> password,
-                                                std::optional<bool> confirmation) {
+                                                std::optional<bool> confirmation,
+                                                std::vector<std::string>* warnings) {
     bh::testing::MemoryJobServices services;
     services.password = password;
     services.confirmation = confirmation;
@@ -83,6 +84,12 @@ bh::Result<void> CertificatesPluginTest::action(const std::string& name,
     auto done = bh::testing::run_job(plugin_, request, services);
     if (output)
         *output = services.output;
+    if (warnings) {
+        warnings->clear();
+        for (const auto& line : services.log_lines())
+            if (line.level == bh::LogLevel::warn)
+                warnings->push_back(line.message);
+    }
     return done;
 }
 

@@ -54,11 +54,13 @@ class CertificatesPluginTest : public ::testing::Test {
                              std::string* output = nullptr);
     bh::Result<void> verify(const std::vector<bh::testing::StoredItem>& items,
                             const std::string& password = kPassword, std::string* output = nullptr);
-    // Runs an action; `output` gets what it printed.
+    // Runs an action; `output` gets what it printed, `warnings` the warnings it logged. An
+    // empty `password` is what the host gives for --no-password.
     bh::Result<void> action(const std::string& name, std::vector<std::string> args,
                             std::string* output = nullptr,
                             std::optional<std::string> password = std::nullopt,
-                            std::optional<bool> confirmation = std::nullopt);
+                            std::optional<bool> confirmation = std::nullopt,
+                            std::vector<std::string>* warnings = nullptr);
 
     // Expects `restored` to hold every certificate of `original` except those whose first
     // binding's kind is in `missing_kinds` (and only those), each with an equal key, chain,
