@@ -6,8 +6,8 @@
 // are opened without following symbolic links at any level below the set directory, and only
 // regular files are read, so a planted link or FIFO cannot make the reader leave the set or hang.
 //
-// Thread safety: const methods may be called from several threads; each ItemReader is used by one
-// thread at a time.
+// Thread safety: const methods may be called from several threads; each CheckedItemReader is used
+// by one thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -31,10 +31,10 @@ namespace backup_host {
 // once, and the final read (the one that returns 0) checks the size and the SHA-256. An item's
 // bytes can only be trusted once read() has returned 0; every error is final and names the item
 // and the set.
-class ItemReader {
+class CheckedItemReader {
   public:
-    ItemReader(certbackup::UniqueFd fd, proto::ItemRecord item, std::string origin,
-               Sha256Stream hash);
+    CheckedItemReader(certbackup::UniqueFd fd, proto::ItemRecord item, std::string origin,
+                      Sha256Stream hash);
 
     // Fills the front of `buffer`; returns the number of bytes, 0 at the verified end.
     // corrupt when the item is longer or shorter than recorded or its digest differs.
@@ -74,7 +74,7 @@ class SetReader {
 
     // Opens the item `name`: not_found naming it when the set has no such item or its file is
     // missing; corrupt when its file is not a regular file.
-    certbackup::Result<std::unique_ptr<ItemReader>> open_item(std::string_view name) const;
+    certbackup::Result<std::unique_ptr<CheckedItemReader>> open_item(std::string_view name) const;
 
     // Reads every item to its end; the first failure names the item. Changes nothing.
     certbackup::Result<void> verify() const;

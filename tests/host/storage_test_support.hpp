@@ -72,7 +72,7 @@ Result<void> write_item(SetWriter& writer, const std::string& name,
 // A record for commit(): status complete, one plugin "files" 1.0.0 format 1, prefix "".
 proto::BackupSet complete_record();
 
-// The whole item `name`, read through an ItemReader in `chunk`-byte reads (verified).
+// The whole item `name`, read through an CheckedItemReader in `chunk`-byte reads (verified).
 Result<std::vector<std::uint8_t>> read_item(const SetReader& reader, const std::string& name,
                                             std::size_t chunk = 65536);
 
