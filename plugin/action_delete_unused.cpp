@@ -9,20 +9,18 @@ namespace certbackup::plugin {
 backup_host::Result<void> action_delete_unused(const backup_host::Host& host,
                                                const CertificatesOptions& options,
                                                const std::vector<std::string>& args) {
-    CLI::App app("Delete the certificates that serve no purpose (never a required one).",
-                 "delete-unused");
-    std::optional<std::string> store_dir;
+    ActionContext action(host, options,
+                         "Delete the certificates that serve no purpose (never a required one).",
+                         "delete-unused");
     bool dry_run = false;
     bool yes = false;
-    app.add_option("--store", store_dir, "the store directory (default: the store option)");
-    app.add_flag("--dry-run", dry_run, "show what would be deleted; delete nothing");
-    app.add_flag("--yes", yes, "do not ask for confirmation");
-    auto parsed = parse_action_args(host, app, args);
+    action.app().add_flag("--dry-run", dry_run, "show what would be deleted; delete nothing");
+    action.app().add_flag("--yes", yes, "do not ask for confirmation");
+    auto parsed = action.parse(args);
     if (!parsed || !*parsed)
-        return parsed ? backup_host::Result<void>{} : std::unexpected(parsed.error());
+        return parse_finished(parsed);
 
-    auto store = open_store(
-        store_dir ? std::optional<std::filesystem::path>(*store_dir) : options.store, false);
+    auto store = action.open_store();
     if (!store)
         return std::unexpected(store.error());
     CertificateFilter filter;

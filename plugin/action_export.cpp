@@ -64,25 +64,23 @@ std::string ask_location() {
 backup_host::Result<void> action_export(const backup_host::Host& host,
                                         const CertificatesOptions& options,
                                         const std::vector<std::string>& args) {
-    CLI::App app(
+    ActionContext action(
+        host, options,
         "Export the certificates (not SSL) with their keys, protected by a password, to the "
         "storage "
         "location.",
         "export");
-    std::optional<std::string> store_dir;
     std::optional<std::string> location;
     bool per_certificate = false;
-    app.add_option("--store", store_dir, "the store directory (default: the store option)");
-    app.add_option("--location", location,
-                   "export into this directory (default: the location setting)");
-    app.add_flag("--per-certificate-files", per_certificate,
-                 "one PFX file per certificate (default: the setting)");
-    auto parsed = parse_action_args(host, app, args);
+    action.app().add_option("--location", location,
+                            "export into this directory (default: the location setting)");
+    action.app().add_flag("--per-certificate-files", per_certificate,
+                          "one PFX file per certificate (default: the setting)");
+    auto parsed = action.parse(args);
     if (!parsed || !*parsed)
-        return parsed ? backup_host::Result<void>{} : std::unexpected(parsed.error());
+        return parse_finished(parsed);
 
-    auto store = open_store(
-        store_dir ? std::optional<std::filesystem::path>(*store_dir) : options.store, false);
+    auto store = action.open_store();
     if (!store)
         return std::unexpected(store.error());
     auto settings = read_store_settings(Env::posix(), (*store)->layout().settings_file());

@@ -96,27 +96,27 @@ std::string report_text(const ImportReport& report, const std::string& file, boo
 backup_host::Result<void> action_import(const backup_host::Host& host,
                                         const CertificatesOptions& options,
                                         const std::vector<std::string>& args) {
-    CLI::App app(
+    ActionContext action(
+        host, options,
         "Import the certificates and private keys of a PFX (PKCS#12) file, with its password "
         "(--no-password for a file protected by none). A missing or empty --store directory "
         "becomes a new store.",
         "import");
     std::string file;
-    std::optional<std::string> store_dir;
     std::optional<std::string> bind;
     std::string overwrite = "skip";
     bool dry_run = false;
-    app.add_option("FILE", file, "the .pfx / .p12 file")->required();
-    app.add_option("--store", store_dir, "the store directory (default: the store option)");
-    app.add_option("--bind", bind,
-                   "give the certificate this purpose (database/DB, master_key/DB/DOMAIN, ...)");
-    app.add_option("--overwrite", overwrite,
-                   "skip (default): stop if the purpose is held by another certificate; "
-                   "replace: move the purpose to the imported one");
-    app.add_flag("--dry-run", dry_run, "show what would change; change nothing");
-    auto parsed = parse_action_args(host, app, args);
+    action.app().add_option("FILE", file, "the .pfx / .p12 file")->required();
+    action.app().add_option(
+        "--bind", bind,
+        "give the certificate this purpose (database/DB, master_key/DB/DOMAIN, ...)");
+    action.app().add_option("--overwrite", overwrite,
+                            "skip (default): stop if the purpose is held by another certificate; "
+                            "replace: move the purpose to the imported one");
+    action.app().add_flag("--dry-run", dry_run, "show what would change; change nothing");
+    auto parsed = action.parse(args);
     if (!parsed || !*parsed)
-        return parsed ? backup_host::Result<void>{} : std::unexpected(parsed.error());
+        return parse_finished(parsed);
 
     ImportOptions import;
     import.dry_run = dry_run;
@@ -131,16 +131,15 @@ backup_host::Result<void> action_import(const backup_host::Host& host,
             return lift_error(b.error().with_context("--bind"));
         purpose = *b;
     }
-    const auto target =
-        store_dir ? std::optional<std::filesystem::path>(*store_dir) : options.store;
+    const auto target = action.store_path();
     if (!target)
         return std::unexpected(open_store(target, false).error());  // says how to name one
 
     auto read = read_import_file(host, file, purpose);
     if (!read)
         return std::unexpected(read.error());
-    auto report =
-        import_into(*target, store_dir ? "--store" : "store", std::move(read->candidates), import);
+    auto report = import_into(*target, action.store_given() ? "--store" : "store",
+                              std::move(read->candidates), import);
     if (!report)
         return std::unexpected(report.error());
     for (const auto& warning : read->warnings)
