@@ -41,7 +41,7 @@ inline backup_host::Result<bool> parse_action_args(const backup_host::Host& host
 }
 
 // One action's command line and store. The action adds its own options to app() after --store,
-// then calls parse(); when that gives true, it opens the store and works.
+// then calls parse_and_open() (or parse() when it opens its store itself, as import does).
 class ActionContext {
   public:
     ActionContext(const backup_host::Host& host, const CertificatesOptions& options,
@@ -71,6 +71,17 @@ class ActionContext {
         return plugin::open_store(store_path(), false);
     }
 
+    // parse(), then open_store(): nullptr when help was printed (the action is done).
+    backup_host::Result<std::unique_ptr<DirectoryStore>> parse_and_open(
+        const std::vector<std::string>& args) {
+        auto parsed = parse(args);
+        if (!parsed)
+            return std::unexpected(parsed.error());
+        if (!*parsed)
+            return std::unique_ptr<DirectoryStore>();
+        return open_store();
+    }
+
   private:
     const backup_host::Host& host_;
     const CertificatesOptions& options_;
@@ -78,9 +89,11 @@ class ActionContext {
     std::optional<std::string> store_dir_;
 };
 
-// The result of an action whose parse() gave false (help printed) or failed.
-inline backup_host::Result<void> parse_finished(const backup_host::Result<bool>& parsed) {
-    return parsed ? backup_host::Result<void>{} : std::unexpected(parsed.error());
+// The result of an action that stops after parse() or parse_and_open(): success when help was
+// printed, else the failure.
+template <typename T>
+backup_host::Result<void> finished(const backup_host::Result<T>& step) {
+    return step ? backup_host::Result<void>{} : std::unexpected(step.error());
 }
 
 }  // namespace certbackup::plugin

@@ -16,13 +16,9 @@ backup_host::Result<void> action_delete_unused(const backup_host::Host& host,
     bool yes = false;
     action.app().add_flag("--dry-run", dry_run, "show what would be deleted; delete nothing");
     action.app().add_flag("--yes", yes, "do not ask for confirmation");
-    auto parsed = action.parse(args);
-    if (!parsed || !*parsed)
-        return parse_finished(parsed);
-
-    auto store = action.open_store();
-    if (!store)
-        return std::unexpected(store.error());
+    auto store = action.parse_and_open(args);
+    if (!store || !*store)
+        return finished(store);
     CertificateFilter filter;
     filter.include_unused = true;
     filter.load_keys = false;

@@ -76,13 +76,9 @@ backup_host::Result<void> action_export(const backup_host::Host& host,
                             "export into this directory (default: the location setting)");
     action.app().add_flag("--per-certificate-files", per_certificate,
                           "one PFX file per certificate (default: the setting)");
-    auto parsed = action.parse(args);
-    if (!parsed || !*parsed)
-        return parse_finished(parsed);
-
-    auto store = action.open_store();
-    if (!store)
-        return std::unexpected(store.error());
+    auto store = action.parse_and_open(args);
+    if (!store || !*store)
+        return finished(store);
     auto settings = read_store_settings(Env::posix(), (*store)->layout().settings_file());
     if (!settings)
         return lift_error(settings.error());

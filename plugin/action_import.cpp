@@ -116,7 +116,7 @@ backup_host::Result<void> action_import(const backup_host::Host& host,
     action.app().add_flag("--dry-run", dry_run, "show what would change; change nothing");
     auto parsed = action.parse(args);
     if (!parsed || !*parsed)
-        return parse_finished(parsed);
+        return finished(parsed);
 
     ImportOptions import;
     import.dry_run = dry_run;

@@ -22,13 +22,9 @@ backup_host::Result<void> action_list(const backup_host::Host& host,
     action.app().add_flag("--all", all, "also list unused certificates (marked)");
     action.app().add_option("--database", database, "only certificates bound under this database");
     action.app().add_flag("--json", json, "one JSON document");
-    auto parsed = action.parse(args);
-    if (!parsed || !*parsed)
-        return parse_finished(parsed);
-
-    auto store = action.open_store();
-    if (!store)
-        return std::unexpected(store.error());
+    auto store = action.parse_and_open(args);
+    if (!store || !*store)
+        return finished(store);
     CertificateFilter filter;
     filter.include_unused = all;
     filter.database = database;

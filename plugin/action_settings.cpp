@@ -24,13 +24,9 @@ backup_host::Result<void> action_settings(const backup_host::Host& host,
     action.app().add_option("--location", location,
                             "the storage location of exports (a directory)");
     action.app().add_flag("--json", json, "one JSON document");
-    auto parsed = action.parse(args);
-    if (!parsed || !*parsed)
-        return parse_finished(parsed);
-
-    auto store = action.open_store();
-    if (!store)
-        return std::unexpected(store.error());
+    auto store = action.parse_and_open(args);
+    if (!store || !*store)
+        return finished(store);
     const auto file = (*store)->layout().settings_file();
     const bool changing = per_certificate || location;
     // A change reads and writes under the store's writer lock, so that two changes never lose

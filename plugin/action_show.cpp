@@ -36,13 +36,9 @@ backup_host::Result<void> action_show(const backup_host::Host& host,
                     "SHA-256 thumbprint, or a unique prefix of 8 or more hex digits")
         ->required();
     action.app().add_flag("--json", json, "one JSON document");
-    auto parsed = action.parse(args);
-    if (!parsed || !*parsed)
-        return parse_finished(parsed);
-
-    auto store = action.open_store();
-    if (!store)
-        return std::unexpected(store.error());
+    auto store = action.parse_and_open(args);
+    if (!store || !*store)
+        return finished(store);
     auto found = (*store)->get(thumbprint);
     if (!found)
         return lift_error(found.error());
