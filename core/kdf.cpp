@@ -33,9 +33,9 @@ Result<SecureBuffer> derive(const char* algorithm, const OSSL_PARAM* params, std
 
 }  // namespace
 
-Result<SecureBuffer> pbkdf2_hmac_sha256(std::string_view password,
-                                        std::span<const std::uint8_t> salt,
-                                        std::uint32_t iterations, std::size_t length) {
+Result<SecureBuffer> pbkdf2_hmac(const char* digest, std::string_view password,
+                                 std::span<const std::uint8_t> salt, std::uint64_t iterations,
+                                 std::size_t length) {
     if (iterations == 0)
         return fail(ErrorCode::invalid_argument, "PBKDF2 needs at least one iteration");
     std::uint64_t iter = iterations;
@@ -48,11 +48,17 @@ Result<SecureBuffer> pbkdf2_hmac_sha256(std::string_view password,
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, mutable_ptr(salt.data()),
                                           salt.size()),
         OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_ITER, &iter),
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>("SHA256"), 0),
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(digest), 0),
         OSSL_PARAM_construct_int(OSSL_KDF_PARAM_PKCS5, &pkcs5_mode),
         OSSL_PARAM_construct_end(),
     };
     return derive(OSSL_KDF_NAME_PBKDF2, params, length);
+}
+
+Result<SecureBuffer> pbkdf2_hmac_sha256(std::string_view password,
+                                        std::span<const std::uint8_t> salt,
+                                        std::uint32_t iterations, std::size_t length) {
+    return pbkdf2_hmac("SHA256", password, salt, iterations, length);
 }
 
 Result<SecureBuffer> hkdf_sha256_expand(const SecureBuffer& key, std::string_view info,

@@ -1,4 +1,5 @@
-// The key derivation and authentication primitives of the snapshot format (docs/FORMAT.md):
+// The key derivation and authentication primitives of the snapshot format (docs/FORMAT.md) and
+// of the PFX files certbackup writes (core/pkcs12_pbes2.hpp):
 // PBKDF2-HMAC-SHA256, HKDF-SHA256 (expand only), HMAC-SHA256 and a constant-time compare,
 // all through OpenSSL's EVP_KDF / EVP_MAC.
 //
@@ -22,6 +23,12 @@ namespace certbackup::kdf {
 Result<SecureBuffer> pbkdf2_hmac_sha256(std::string_view password,
                                         std::span<const std::uint8_t> salt,
                                         std::uint32_t iterations, std::size_t length);
+
+// PBKDF2 with HMAC over the OpenSSL digest named `digest` ("SHA1", "SHA512", ...), for reading
+// PBES2 structures that others wrote. Fails with unsupported for a digest OpenSSL lacks.
+Result<SecureBuffer> pbkdf2_hmac(const char* digest, std::string_view password,
+                                 std::span<const std::uint8_t> salt, std::uint64_t iterations,
+                                 std::size_t length);
 
 // HKDF-Expand (RFC 5869) with SHA-256: `length` bytes of a subkey of `key` for the purpose
 // named by `info`. Expand only: `key` must already be uniformly random (e.g. PBKDF2 output).

@@ -23,9 +23,11 @@ namespace certbackup {
 
 enum class Pkcs12ProfileName { modern, compat };
 
-// modern: AES-256-CBC with PBKDF2-HMAC-SHA256 (PBES2) for keys and certificates, SHA-256 MAC,
-//         600000 iterations for encryption and MAC, 16-byte salts; all keys in one encrypted
-//         safe, so the key-derivation cost of a bundle does not grow with its size.
+// modern: the standard layout (OpenSSL 3, Windows Server 2019+, Java): each private key in a
+//         pkcs8ShroudedKeyBag and the certificates in an encrypted safe, all PBES2 with
+//         PBKDF2-HMAC-SHA256 and AES-256-CBC; SHA-256 MAC; 600000 iterations for encryption and
+//         MAC; 16-byte salts. All PBES2 structures of one file share a salt, so the key
+//         derivation cost of a bundle does not grow with its size (pkcs12_pbes2.hpp).
 // compat: pbeWithSHAAnd3-KeyTripleDES-CBC for shrouded key bags, certificates in a
 //         3DES-encrypted safe, SHA-1 MAC, 2048 iterations (Windows Server 2016, macOS).
 struct Pkcs12Profile {
@@ -67,6 +69,10 @@ struct Pkcs12Contents {
     // Details of the file itself, for `verify` and diagnostics.
     std::string mac_algorithm;  // "sha256", "sha1", or "" when the file has no MAC
     int mac_iterations = 0;
+    // Password-based key derivations run to decrypt the contents (the MAC's not counted): one
+    // per distinct PBES2 salt and iteration count, plus one per structure of other algorithms.
+    // A file certbackup's modern profile wrote takes 1, whatever the number of keys.
+    int decryption_key_derivations = 0;
     // What the file held that a Certificate cannot carry and that was left out (CRLs, secrets,
     // certificates that are not X.509), one description each, so that callers can warn.
     std::vector<std::string> ignored_items;

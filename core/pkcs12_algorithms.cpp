@@ -189,6 +189,11 @@ OpenSslFailure take_openssl_failure() {
     return failure;
 }
 
+Error export_failure(const std::string& what) {
+    return Error{ErrorCode::io,
+                 "PKCS#12 export failed while " + what + ": " + ossl::drain_errors()};
+}
+
 std::string unsupported_algorithm_hint() {
     if (decryption_context().legacy_loaded)
         return "re-export the file with a current algorithm (AES-256-CBC with PBKDF2)";

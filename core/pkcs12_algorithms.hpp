@@ -65,6 +65,10 @@ struct OpenSslFailure {
 };
 OpenSslFailure take_openssl_failure();
 
+// An export step that OpenSSL failed: io, naming `what` ("encoding the PFX") and OpenSSL's
+// detail. Empties the error queue.
+Error export_failure(const std::string& what);
+
 // The hint added to "unsupported" messages: why an old algorithm may be missing.
 std::string unsupported_algorithm_hint();
 

@@ -1,44 +1,81 @@
 // PKCS#12 export (DESIGN §4).
 //
-// File layout, chosen for the peers we must reach (OpenSSL, GnuTLS, NSS, Windows):
-//   modern: AuthenticatedSafe = [ EncryptedData(PBES2: PBKDF2-HMAC-SHA256, AES-256-CBC) {
-//               certBag(leaf) ... certBag(chain, each once) ... keyBag(PKCS#8) ... } ]
-//           One encrypted safe holds keys and certificates, so opening the file costs one
-//           PBKDF2 plus the MAC's key derivation however many certificates it holds. The keys
-//           are plain keyBags inside that safe (encrypted once, with the safe), not shrouded
-//           bags, which would cost one PBKDF2 each. Certificates share the safe rather than
-//           getting a second one, which would only add a second PBKDF2: OpenSSL, GnuTLS and
-//           NSS read both bag types from any safe (pkcs12_interop_test). Windows is not
-//           tested here. Known limit: Java's PKCS12 keystore (keytool, JDK 17) skips plain
-//           keyBags and sees no keys in a modern file; it reads compat files.
+// File layout, the one OpenSSL 3 (`pkcs12 -export`), Windows Server 2019+ (AES256-SHA256) and
+// Java's PKCS12 keystore write, so that every common reader opens it (pkcs12_interop_test):
+//   modern: AuthenticatedSafe = [ EncryptedData(PBES2) { certBag(leaf) ... certBag(chain) ... },
+//                                 Data { pkcs8ShroudedKeyBag(PBES2) per key } ]
+//           PBES2 = PBKDF2-HMAC-SHA256 and AES-256-CBC with a random IV per structure. All PBES2
+//           structures of one file share one salt and the iteration count, so that the writer
+//           derives the key once per file, and our import once per file, however many keys
+//           it holds (pkcs12_pbes2.hpp says why that is sound). The MAC key is derived on
+//           another core meanwhile (pkcs12_mac.hpp). Files written before this layout (plain
+//           keyBags inside the one encrypted safe) still import.
 //   compat: AuthenticatedSafe = [ EncryptedData(pbeWithSHAAnd3-KeyTripleDES-CBC) { certBags },
 //                                 Data { pkcs8ShroudedKeyBag(3DES) per key } ]
-//           The shape Windows writes (shrouded keys in a plain safe, certificates in an
-//           encrypted one), with 3DES throughout so that no peer needs RC2.
-// Both: HMAC over the AuthenticatedSafe (SHA-256 or SHA-1), 16-byte random salts everywhere,
-// the profile's iteration count for encryption and MAC. Each entry's leaf certBag and keyBag
-// carry friendlyName (when set) and localKeyID = SHA-1 of the leaf's DER; chain certificates
-// carry no attributes. A leaf without a key still gets its localKeyID: it marks the certificate
-// as an entry of the file rather than a chain certificate (import relies on this).
+//           The shape Windows writes, with 3DES throughout so that no peer needs RC2; each bag
+//           has its own salt and key derivation, through OpenSSL.
+// Both: HMAC over the AuthenticatedSafe (SHA-256 or SHA-1), 16-byte random salts, the profile's
+// iteration count for encryption and MAC. Each entry's leaf certBag and key bag carry
+// friendlyName (when set) and localKeyID = SHA-1 of the leaf's DER; chain certificates carry
+// no attributes. A leaf without a key still gets its localKeyID: it marks the certificate as an
+// entry of the file rather than a chain certificate (import relies on this).
 //
-// Secrets: the PKCS#8 keys live in OpenSSL objects that wipe themselves when freed, and
-// OpenSSL wipes its plaintext buffer after encrypting a safe. The password is only borrowed.
+// Secrets: the PKCS#8 keys live in OpenSSL objects that wipe themselves when freed, their DER
+// is wiped after encryption, and derived keys live in SecureBuffers. The password is only
+// borrowed.
+#include <future>
+#include <optional>
+#include <system_error>
 #include <unordered_set>
 
 #include "core/pkcs12.hpp"
 #include "core/pkcs12_algorithms.hpp"
+#include "core/pkcs12_mac.hpp"
+#include "core/pkcs12_pbes2.hpp"
 #include "core/unicode_text.hpp"
 
 namespace certbackup {
 namespace {
 
+using pkcs12_detail::MacKey;
 using pkcs12_detail::PasswordArg;
+using pkcs12_detail::SharedPbes2Key;
 
-constexpr int kSaltLength = 16;
+constexpr int kSaltLength = pkcs12_detail::kPbes2SaltLength;
+constexpr auto openssl_failure = pkcs12_detail::export_failure;
 
-Error openssl_failure(const std::string& what) {
-    return Error{ErrorCode::io,
-                 "PKCS#12 export failed while " + what + ": " + ossl::drain_errors()};
+// How one file is encrypted. compat: OpenSSL derives a key per bag from the password. modern:
+// one shared PBES2 key, and the MAC key derived alongside it.
+struct FileKeys {
+    PasswordArg password;
+    Pkcs12Profile profile;
+    std::optional<SharedPbes2Key> shared;  // modern only
+    std::future<Result<MacKey>> mac_key;   // modern only
+};
+
+// The MAC key, derived on another thread while the caller derives the encryption key (on the
+// calling thread when no thread can be started).
+std::future<Result<MacKey>> start_mac_key(const PasswordArg& password, int iterations) {
+    auto task = [password, iterations] {
+        return pkcs12_detail::derive_sha256_mac_key(password, iterations);
+    };
+    try {
+        return std::async(std::launch::async, task);
+    } catch (const std::system_error&) {
+        return std::async(std::launch::deferred, task);
+    }
+}
+
+Result<FileKeys> file_keys(const PasswordArg& password, const Pkcs12Profile& profile) {
+    FileKeys keys{password, profile, std::nullopt, {}};
+    if (profile.name != Pkcs12ProfileName::modern)
+        return keys;
+    keys.mac_key = start_mac_key(password, profile.iterations);
+    auto shared = SharedPbes2Key::derive(password, profile.iterations);
+    if (!shared)
+        return std::unexpected(shared.error());
+    keys.shared.emplace(std::move(*shared));
+    return keys;
 }
 
 // The bags of one PFX, owned until they are packed into safes.
@@ -79,8 +116,7 @@ Result<void> add_entry_attributes(PKCS12_SAFEBAG* bag, const std::string& friend
     return {};
 }
 
-Result<ossl::Pkcs12SafeBagPtr> key_bag(const Certificate& certificate, const PasswordArg& password,
-                                       const Pkcs12Profile& profile) {
+Result<ossl::Pkcs12SafeBagPtr> key_bag(const Certificate& certificate, const FileKeys& keys) {
     ossl::Pkcs8PrivKeyInfoPtr pkcs8(EVP_PKEY2PKCS8(certificate.key()));
     if (!pkcs8)
         return fail(ErrorCode::unsupported, "the private key of certificate " +
@@ -88,17 +124,19 @@ Result<ossl::Pkcs12SafeBagPtr> key_bag(const Certificate& certificate, const Pas
                                                 " cannot be exported as PKCS#8 (is it held in "
                                                 "hardware?): " +
                                                 ossl::drain_errors());
-    if (profile.name == Pkcs12ProfileName::modern) {
-        // A plain keyBag: it is encrypted with the safe it is put in.
-        ossl::Pkcs12SafeBagPtr bag(PKCS12_SAFEBAG_create0_p8inf(pkcs8.get()));
+    if (keys.shared) {
+        auto shrouded = keys.shared->shroud(pkcs8.get());
+        if (!shrouded)
+            return std::unexpected(shrouded.error());
+        ossl::Pkcs12SafeBagPtr bag(PKCS12_SAFEBAG_create0_pkcs8(shrouded->get()));
         if (!bag)
-            return std::unexpected(openssl_failure("making a key bag"));
-        pkcs8.release();  // the bag owns it now (and wipes it when freed)
+            return std::unexpected(openssl_failure("making a shrouded key bag"));
+        shrouded->release();  // the bag owns it now
         return bag;
     }
     ossl::Pkcs12SafeBagPtr bag(PKCS12_SAFEBAG_create_pkcs8_encrypt_ex(
-        NID_pbe_WithSHA1And3_Key_TripleDES_CBC, password.data, password.size, nullptr, kSaltLength,
-        profile.iterations, pkcs8.get(), nullptr, nullptr));
+        NID_pbe_WithSHA1And3_Key_TripleDES_CBC, keys.password.data, keys.password.size, nullptr,
+        kSaltLength, keys.profile.iterations, pkcs8.get(), nullptr, nullptr));
     if (!bag)
         return std::unexpected(openssl_failure("encrypting a private key with 3DES"));
     return bag;
@@ -112,8 +150,7 @@ Result<void> add_certificate(Bags& bags, X509* certificate) {
     return push(bags.certificates.get(), std::move(bag));
 }
 
-Result<void> add_entry(Bags& bags, const Certificate& certificate, const PasswordArg& password,
-                       const Pkcs12Profile& profile) {
+Result<void> add_entry(Bags& bags, const Certificate& certificate, const FileKeys& keys) {
     std::vector<std::uint8_t> local_key_id = ossl::sha1(certificate.der());
     ossl::Pkcs12SafeBagPtr bag(PKCS12_SAFEBAG_create_cert(certificate.leaf()));
     if (!bag)
@@ -125,7 +162,7 @@ Result<void> add_entry(Bags& bags, const Certificate& certificate, const Passwor
         return r;
     if (!certificate.has_key())
         return {};
-    auto key = key_bag(certificate, password, profile);
+    auto key = key_bag(certificate, keys);
     if (!key)
         return std::unexpected(key.error());
     if (auto r = add_entry_attributes(key->get(), certificate.friendly_name(), local_key_id); !r)
@@ -133,66 +170,58 @@ Result<void> add_entry(Bags& bags, const Certificate& certificate, const Passwor
     return push(bags.keys.get(), std::move(*key));
 }
 
-Result<void> add_encrypted_safe(STACK_OF(PKCS7) * safes, int pbe_nid,
-                                STACK_OF(PKCS12_SAFEBAG) * bags, const PasswordArg& password,
-                                int iterations) {
-    ossl::Pkcs7Ptr safe(PKCS12_pack_p7encdata_ex(pbe_nid, password.data, password.size, nullptr,
-                                                 kSaltLength, iterations, bags, nullptr, nullptr));
+Result<void> push_safe(STACK_OF(PKCS7) * safes, ossl::Pkcs7Ptr safe, const std::string& what) {
     if (!safe || sk_PKCS7_push(safes, safe.get()) <= 0)
-        return std::unexpected(openssl_failure("encrypting the certificates and keys"));
+        return std::unexpected(openssl_failure(what));
     safe.release();  // the stack owns it now
     return {};
 }
 
-Result<void> add_plain_safe(STACK_OF(PKCS7) * safes, STACK_OF(PKCS12_SAFEBAG) * bags) {
-    ossl::Pkcs7Ptr safe(PKCS12_pack_p7data(bags));
-    if (!safe || sk_PKCS7_push(safes, safe.get()) <= 0)
-        return std::unexpected(openssl_failure("packing the key bags"));
-    safe.release();
-    return {};
-}
-
-// Moves every bag of `from` to the end of `to`.
-Result<void> append_bags(STACK_OF(PKCS12_SAFEBAG) * to, STACK_OF(PKCS12_SAFEBAG) * from) {
-    while (sk_PKCS12_SAFEBAG_num(from) > 0) {
-        ossl::Pkcs12SafeBagPtr bag(sk_PKCS12_SAFEBAG_shift(from));
-        if (auto r = push(to, std::move(bag)); !r)
+// The certificates' safe, encrypted, then the key bags (already shrouded) in a plain one.
+Result<void> add_safes(STACK_OF(PKCS7) * safes, Bags& bags, const FileKeys& keys) {
+    if (keys.shared) {
+        auto safe = keys.shared->encrypt_safe(bags.certificates.get());
+        if (!safe)
+            return std::unexpected(safe.error());
+        if (auto r = push_safe(safes, std::move(*safe), "collecting safes"); !r)
+            return r;
+    } else {
+        ossl::Pkcs7Ptr safe(PKCS12_pack_p7encdata_ex(
+            NID_pbe_WithSHA1And3_Key_TripleDES_CBC, keys.password.data, keys.password.size, nullptr,
+            kSaltLength, keys.profile.iterations, bags.certificates.get(), nullptr, nullptr));
+        if (auto r = push_safe(safes, std::move(safe), "encrypting the certificates"); !r)
             return r;
     }
+    if (sk_PKCS12_SAFEBAG_num(bags.keys.get()) == 0)
+        return {};
+    return push_safe(safes, ossl::Pkcs7Ptr(PKCS12_pack_p7data(bags.keys.get())),
+                     "packing the key bags");
+}
+
+Result<void> add_mac(PKCS12* pfx, const STACK_OF(PKCS7) * safes, FileKeys& keys) {
+    if (keys.shared) {
+        auto mac_key = keys.mac_key.get();
+        if (!mac_key)
+            return std::unexpected(mac_key.error());
+        return pkcs12_detail::set_sha256_mac(pfx, safes, *mac_key);
+    }
+    if (PKCS12_set_mac(pfx, keys.password.data, keys.password.size, nullptr, kSaltLength,
+                       keys.profile.iterations, EVP_sha1()) != 1)
+        return std::unexpected(openssl_failure("computing the MAC"));
     return {};
 }
 
-Result<std::vector<std::uint8_t>> encode_pfx(Bags& bags, const PasswordArg& password,
-                                             const Pkcs12Profile& profile) {
+Result<std::vector<std::uint8_t>> encode_pfx(Bags& bags, FileKeys& keys) {
     ossl::Pkcs7StackPtr safes(sk_PKCS7_new_null());
     if (!safes)
         return std::unexpected(openssl_failure("allocating"));
-    const EVP_MD* mac_digest = nullptr;
-    if (profile.name == Pkcs12ProfileName::modern) {
-        if (auto r = append_bags(bags.certificates.get(), bags.keys.get()); !r)
-            return std::unexpected(r.error());
-        if (auto r = add_encrypted_safe(safes.get(), NID_aes_256_cbc, bags.certificates.get(),
-                                        password, profile.iterations);
-            !r)
-            return std::unexpected(r.error());
-        mac_digest = EVP_sha256();
-    } else {
-        if (auto r = add_encrypted_safe(safes.get(), NID_pbe_WithSHA1And3_Key_TripleDES_CBC,
-                                        bags.certificates.get(), password, profile.iterations);
-            !r)
-            return std::unexpected(r.error());
-        if (sk_PKCS12_SAFEBAG_num(bags.keys.get()) > 0) {
-            if (auto r = add_plain_safe(safes.get(), bags.keys.get()); !r)
-                return std::unexpected(r.error());
-        }
-        mac_digest = EVP_sha1();
-    }
+    if (auto r = add_safes(safes.get(), bags, keys); !r)
+        return std::unexpected(r.error());
     ossl::Pkcs12Ptr pfx(PKCS12_add_safes_ex(safes.get(), 0, nullptr, nullptr));
     if (!pfx)
         return std::unexpected(openssl_failure("assembling the PFX"));
-    if (PKCS12_set_mac(pfx.get(), password.data, password.size, nullptr, kSaltLength,
-                       profile.iterations, mac_digest) != 1)
-        return std::unexpected(openssl_failure("computing the MAC"));
+    if (auto r = add_mac(pfx.get(), safes.get(), keys); !r)
+        return std::unexpected(r.error());
     unsigned char* der = nullptr;
     const int length = i2d_PKCS12(pfx.get(), &der);
     if (length <= 0)
@@ -229,6 +258,9 @@ Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
     if (certificates.empty())
         return fail(ErrorCode::invalid_argument, "no certificates to export to PKCS#12");
 
+    auto keys = file_keys(*password_arg, profile);
+    if (!keys)
+        return std::unexpected(keys.error());
     Bags bags;
     if (!bags.certificates || !bags.keys)
         return std::unexpected(openssl_failure("allocating"));
@@ -241,7 +273,7 @@ Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
             return fail(ErrorCode::invalid_argument,
                         "certificate " + certificate->sha256_hex() +
                             " is given twice for one PKCS#12 bundle; give each certificate once");
-        if (auto r = add_entry(bags, *certificate, *password_arg, profile); !r)
+        if (auto r = add_entry(bags, *certificate, *keys); !r)
             return std::unexpected(r.error());
     }
     for (const Certificate* certificate : certificates) {
@@ -252,7 +284,7 @@ Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
                 return std::unexpected(r.error());
         }
     }
-    return encode_pfx(bags, *password_arg, profile);
+    return encode_pfx(bags, *keys);
 }
 
 }  // namespace certbackup

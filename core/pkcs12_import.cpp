@@ -16,6 +16,7 @@
 #include "core/pkcs12.hpp"
 #include "core/pkcs12_algorithms.hpp"
 #include "core/pkcs12_pairing.hpp"
+#include "core/pkcs12_pbes2.hpp"
 #include "core/unicode_text.hpp"
 
 namespace certbackup {
@@ -106,11 +107,22 @@ struct Collected {
     std::vector<std::string> ignored;
 };
 
+// The derived keys of a walk with one password: PBES2 keys cached (a file that certbackup wrote
+// costs one derivation however many keys it holds), and a count of the derivations that
+// OpenSSL ran for other algorithms (one per structure).
+struct WalkKeys {
+    explicit WalkKeys(const PasswordArg& password) : cache(password) {}
+    pkcs12_detail::Pbes2KeyCache cache;
+    std::size_t openssl_derivations = 0;
+    std::size_t derivations() const { return cache.derivations() + openssl_derivations; }
+};
+
 // What a walk with one password needs to know and say.
 struct WalkContext {
     PasswordArg password;
     bool mac_verified = false;
     std::string origin;
+    WalkKeys* keys = nullptr;  // never null; mutable through a const context
 };
 
 // `what` is "the file's encrypted contents" or "a private key".
@@ -215,6 +227,74 @@ Result<ossl::EvpPkeyPtr> key_from_pkcs8(const PKCS8_PRIV_KEY_INFO* pkcs8,
                                         ") in the file is malformed (" + failure.detail + ")");
 }
 
+std::span<const std::uint8_t> octets_of(const ASN1_OCTET_STRING* s) {
+    return {ASN1_STRING_get0_data(s), static_cast<std::size_t>(ASN1_STRING_length(s))};
+}
+
+// Decrypts through the cache when it handles the algorithm: the plaintext, std::nullopt when
+// the caller must use OpenSSL, or the error to report. `what` as for decryption_error.
+Result<std::optional<SecureBuffer>> decrypt_cached(const WalkContext& context,
+                                                   const std::string& what,
+                                                   const X509_ALGOR* algorithm,
+                                                   const ASN1_OCTET_STRING* ciphertext) {
+    auto plaintext = context.keys->cache.decrypt(algorithm, octets_of(ciphertext));
+    if (plaintext || plaintext.error().code != ErrorCode::wrong_password)
+        return plaintext;
+    return std::unexpected(decryption_error(context, what, algorithm));
+}
+
+Result<ossl::Pkcs8PrivKeyInfoPtr> decrypt_key(const PKCS12_SAFEBAG* bag,
+                                              const WalkContext& context) {
+    const X509_ALGOR* algorithm = nullptr;
+    const ASN1_OCTET_STRING* ciphertext = nullptr;
+    X509_SIG_get0(PKCS12_SAFEBAG_get0_pkcs8(bag), &algorithm, &ciphertext);
+    if (auto r = check_work_factor(pkcs12_detail::pbe_iterations(algorithm),
+                                   "a private key's encryption", context.origin);
+        !r)
+        return std::unexpected(r.error());
+    auto plaintext = decrypt_cached(context, "a private key", algorithm, ciphertext);
+    if (!plaintext)
+        return std::unexpected(plaintext.error());
+    ossl::Pkcs8PrivKeyInfoPtr pkcs8;
+    if (*plaintext) {
+        const unsigned char* cursor = (*plaintext)->data();
+        pkcs8.reset(
+            d2i_PKCS8_PRIV_KEY_INFO(nullptr, &cursor, static_cast<long>((*plaintext)->size())));
+    } else {
+        ++context.keys->openssl_derivations;
+        const auto& decryption = pkcs12_detail::decryption_context();
+        pkcs8.reset(PKCS12_decrypt_skey_ex(bag, context.password.data, context.password.size,
+                                           decryption.libctx, nullptr));
+    }
+    if (!pkcs8)  // a wrong key whose padding happened to check decodes to garbage
+        return std::unexpected(decryption_error(context, "a private key", algorithm));
+    return pkcs8;
+}
+
+Result<ossl::Pkcs12SafeBagStackPtr> decrypt_safe(const PKCS7_ENC_CONTENT* content,
+                                                 const WalkContext& context) {
+    const std::string what = "the file's encrypted contents";
+    auto plaintext = decrypt_cached(context, what, content->algorithm, content->enc_data);
+    if (!plaintext)
+        return std::unexpected(plaintext.error());
+    ossl::Pkcs12SafeBagStackPtr bags;
+    if (*plaintext) {
+        const unsigned char* cursor = (*plaintext)->data();
+        bags.reset(reinterpret_cast<STACK_OF(PKCS12_SAFEBAG)*>(
+            ASN1_item_d2i(nullptr, &cursor, static_cast<long>((*plaintext)->size()),
+                          ASN1_ITEM_rptr(PKCS12_SAFEBAGS))));
+    } else {
+        ++context.keys->openssl_derivations;
+        const auto& decryption = pkcs12_detail::decryption_context();
+        bags.reset(static_cast<STACK_OF(PKCS12_SAFEBAG)*>(PKCS12_item_decrypt_d2i_ex(
+            content->algorithm, ASN1_ITEM_rptr(PKCS12_SAFEBAGS), context.password.data,
+            context.password.size, content->enc_data, 1, decryption.libctx, nullptr)));
+    }
+    if (!bags)
+        return std::unexpected(decryption_error(context, what, content->algorithm));
+    return bags;
+}
+
 Result<void> collect_bags(const STACK_OF(PKCS12_SAFEBAG) * bags, const WalkContext& context,
                           int depth, Collected& out);
 
@@ -230,18 +310,10 @@ Result<void> collect_bag(const PKCS12_SAFEBAG* bag, const WalkContext& context, 
             return {};
         }
         case NID_pkcs8ShroudedKeyBag: {
-            const X509_ALGOR* algorithm = nullptr;
-            X509_SIG_get0(PKCS12_SAFEBAG_get0_pkcs8(bag), &algorithm, nullptr);
-            if (auto r = check_work_factor(pkcs12_detail::pbe_iterations(algorithm),
-                                           "a private key's encryption", context.origin);
-                !r)
-                return r;
-            const auto& decryption = pkcs12_detail::decryption_context();
-            ossl::Pkcs8PrivKeyInfoPtr pkcs8(PKCS12_decrypt_skey_ex(
-                bag, context.password.data, context.password.size, decryption.libctx, nullptr));
+            auto pkcs8 = decrypt_key(bag, context);
             if (!pkcs8)
-                return std::unexpected(decryption_error(context, "a private key", algorithm));
-            auto key = key_from_pkcs8(pkcs8.get(), context.origin);
+                return std::unexpected(pkcs8.error());
+            auto key = key_from_pkcs8(pkcs8->get(), context.origin);
             if (!key)
                 return std::unexpected(key.error());
             out.keys.push_back(
@@ -311,15 +383,7 @@ Result<ossl::Pkcs12SafeBagStackPtr> open_safe(PKCS7* safe, const WalkContext& co
                                        "the file's encryption", context.origin);
             !r)
             return std::unexpected(r.error());
-        const auto& decryption = pkcs12_detail::decryption_context();
-        ossl::Pkcs12SafeBagStackPtr bags(
-            static_cast<STACK_OF(PKCS12_SAFEBAG)*>(PKCS12_item_decrypt_d2i_ex(
-                content->algorithm, ASN1_ITEM_rptr(PKCS12_SAFEBAGS), context.password.data,
-                context.password.size, content->enc_data, 1, decryption.libctx, nullptr)));
-        if (!bags)
-            return std::unexpected(
-                decryption_error(context, "the file's encrypted contents", content->algorithm));
-        return bags;
+        return decrypt_safe(content, context);
     }
     if (type == NID_pkcs7_enveloped)
         return fail(ErrorCode::unsupported,
@@ -439,8 +503,11 @@ Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::str
 
     // Without a MAC, only decryption tells whether a password candidate is right.
     std::optional<Result<Collected>> collected;
+    std::size_t derivations = 0;
     for (const PasswordArg& candidate : to_try) {
-        collected = collect(safes->get(), WalkContext{candidate, mac.present, origin});
+        WalkKeys keys(candidate);
+        collected = collect(safes->get(), WalkContext{candidate, mac.present, origin, &keys});
+        derivations += keys.derivations();
         if (*collected || collected->error().code != ErrorCode::wrong_password)
             break;
     }
@@ -464,6 +531,7 @@ Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::str
     contents.mac_algorithm = mac.present ? mac.algorithm : std::string();
     contents.mac_iterations = mac.present ? static_cast<int>(mac.iterations) : 0;
     contents.ignored_items = std::move((*collected)->ignored);
+    contents.decryption_key_derivations = static_cast<int>(derivations);
     return contents;
 }
 

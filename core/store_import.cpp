@@ -104,8 +104,15 @@ Result<ImportReport> import_certificates(CertificateStore& store,
     const auto policy = options.overwrite == OverwritePolicy::replace
                             ? BindingConflictPolicy::replace
                             : BindingConflictPolicy::refuse;
+    const auto cancelled = [&options] { return options.cancelled && options.cancelled(); };
+    const auto stop = [] {
+        return fail(ErrorCode::cancelled,
+                    "cancelled: nothing was imported, the store is unchanged");
+    };
     ImportReport report;
     for (auto& candidate : candidates) {
+        if (cancelled())
+            return stop();
         auto action = stage(**txn, std::move(candidate), policy);
         if (!action)
             return std::unexpected(action.error());
@@ -130,6 +137,8 @@ Result<ImportReport> import_certificates(CertificateStore& store,
         return fail(ErrorCode::conflict, message);
     }
     if ((*txn)->has_changes()) {
+        if (cancelled())
+            return stop();
         if (auto committed = (*txn)->commit(); !committed)
             return std::unexpected(committed.error());
         report.committed = true;

@@ -6,6 +6,7 @@
 // A dry run plans the same way and commits nothing.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,9 @@ std::string_view to_string(ImportAction::Kind kind) noexcept;
 struct ImportOptions {
     OverwritePolicy overwrite = OverwritePolicy::skip;
     bool dry_run = false;
+    // Asked before each certificate is staged and right before the commit; true stops the
+    // import with a `cancelled` error and nothing changed. Unset: never cancelled.
+    std::function<bool()> cancelled;
 };
 
 struct ImportReport {

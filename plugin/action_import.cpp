@@ -42,6 +42,10 @@ backup_host::Result<ImportFile> read_import_file(const backup_host::Host& host,
 
     ImportFile out;
     out.warnings = std::move(contents->warnings);
+    if (contents->mac_algorithm.empty())
+        out.warnings.push_back(file +
+                               " has no integrity check (MAC): a change to it cannot be "
+                               "detected; check that the certificates are the ones you expect");
     if (unprotected)
         out.warnings.push_back(file +
                                " was not protected by a password: anyone with a copy of it can "
@@ -138,6 +142,11 @@ backup_host::Result<void> action_import(const backup_host::Host& host,
     auto read = read_import_file(host, file, purpose);
     if (!read)
         return std::unexpected(read.error());
+    // Opening a large PFX takes time: a cancellation that came meanwhile is honoured here, and
+    // again before each certificate and the commit.
+    if (auto go_on = host.check_cancelled(); !go_on)
+        return go_on;
+    import.cancelled = [host] { return host.cancelled(); };
     auto report = import_into(*target, action.store_given() ? "--store" : "store",
                               std::move(read->candidates), import);
     if (!report)

@@ -135,6 +135,7 @@ backup_host::Result<void> run_restore(const backup_host::Host& host,
                            ? OverwritePolicy::replace
                            : OverwritePolicy::skip;
     import.dry_run = restore.dry_run;
+    import.cancelled = [host] { return host.cancelled(); };
     if (auto cancelled = host.check_cancelled(); !cancelled)
         return cancelled;
     auto report = import_certificates(**store, std::move(*candidates), import);

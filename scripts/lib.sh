@@ -18,7 +18,9 @@ CERTBACKUP_PACKAGES=(
   tzdata
   libgtest-dev libgmock-dev
   gnutls-bin libnss3-tools python3 python3-cryptography
+  openjdk-17-jre-headless
   restic
+  bacula-director bacula-director-sqlite3 bacula-sd bacula-fd bacula-console sqlite3
 )
 
 # Installs the packages that are not installed yet; does nothing (and needs no network) when
@@ -43,8 +45,28 @@ certbackup_install_deps() {
       return 1
     fi
   fi
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # The Bacula packages would start their daemons on ports 9101-9103 and configure a catalog
+  # through dbconfig-common. The tests run daemons of their own (free ports, their own
+  # configurations), so the packaged services are not started: a policy-rc.d that denies
+  # starts is put in place for the install when the machine has none (containers without an
+  # init, CI), and dbconfig-common answers its questions with the defaults.
+  local policy=/usr/sbin/policy-rc.d
+  local own_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# certbackup scripts/lib.sh: no service starts during the install\nexit 101\n' |
+      $sudo tee "$policy" >/dev/null
+    $sudo chmod 755 "$policy"
+    own_policy=yes
+  fi
+  local status=0
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" ||
+    status=$?
+  if [ -n "$own_policy" ]; then
+    $sudo rm -f "$policy"
+  fi
+  return $status
 }
 
 # Configures (once) and builds everything into $CERTBACKUP_BUILD.

@@ -95,7 +95,7 @@ void HostJobServices::progress(const backup_host::Progress& progress) {
 
 backup_host::Result<std::span<const std::uint8_t>> HostJobServices::secret(
     backup_host::SecretUse use) {
-    return context_.password.get(use, &context_.progress);
+    return context_.password.get(use, &context_.progress, &context_.logger);
 }
 
 backup_host::Result<void> HostJobServices::begin_item(std::string_view name) {

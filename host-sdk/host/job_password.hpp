@@ -17,6 +17,8 @@
 #include <span>
 #include <utility>
 
+#include <spdlog/logger.h>
+
 #include <backup_host/status.hpp>
 #include <backup_host/types.hpp>
 
@@ -31,9 +33,10 @@ class JobPassword {
     explicit JobPassword(PasswordOptions options = {}) : options_(std::move(options)) {}
 
     // The password bytes, valid as long as this object lives. `bar` is cleared before a
-    // prompt.
+    // prompt; `logger` gets warnings about the source (a password file others can read).
     backup_host::Result<std::span<const std::uint8_t>> get(backup_host::SecretUse use,
-                                                           ProgressBar* bar = nullptr);
+                                                           ProgressBar* bar = nullptr,
+                                                           spdlog::logger* logger = nullptr);
 
     // True when --password-stdin was given (standard input then cannot carry a set).
     bool reads_stdin() const noexcept { return options_.from_stdin; }

@@ -14,6 +14,7 @@
 #include "host-sdk/host/commands.hpp"
 #include "host-sdk/host/host_logger.hpp"
 #include "host-sdk/host/host_session.hpp"
+#include "host-sdk/host/process_hardening.hpp"
 #include "host-sdk/host/signal_watch.hpp"
 
 namespace {
@@ -131,6 +132,9 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // First of all: a crash must never leave a core file with a password or a key in it.
+    if (auto hardened = disable_core_dumps(); !hardened)
+        std::fprintf(stderr, "backup-host: warning: %s\n", hardened.error().message.c_str());
     // Before any thread exists, so that every thread inherits the mask (signal_watch.hpp).
     if (auto blocked = block_termination_signals(); !blocked)
         std::fprintf(stderr, "backup-host: warning: %s\n", blocked.error().message.c_str());

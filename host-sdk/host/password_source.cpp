@@ -1,5 +1,7 @@
 #include "password_source.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -9,9 +11,13 @@
 #include <cstring>
 
 #include "certbackup/base/env.hpp"
+#include "certbackup/base/unique_fd.hpp"
 
 namespace certbackup::host {
 namespace {
+
+// Longer "passwords" are the wrong file or a device: refused before they fill memory.
+constexpr std::size_t kMaxPasswordBytes = 64 * 1024;
 
 void strip_trailing_newline(Password& password) {
     std::size_t size = password.size();
@@ -38,7 +44,7 @@ Result<Password> read_all(int fd, const std::string& what) {
         const std::size_t old = out.size();
         out.resize(old + static_cast<std::size_t>(n));
         std::memcpy(out.data() + old, chunk, static_cast<std::size_t>(n));
-        if (out.size() > 64 * 1024)
+        if (out.size() > kMaxPasswordBytes)
             return fail(
                 ErrorCode::invalid_argument,
                 "the password from " + what + " is longer than 64 KiB; is it the right file?");
@@ -83,20 +89,49 @@ Result<Password> prompt_line(const std::string& prompt) {
 
 }  // namespace
 
-Result<Password> read_password_file(const std::string& path) {
-    auto bytes = Env::posix().read_file(path);
-    if (!bytes)
-        return std::unexpected(bytes.error().with_context("password file"));
-    Password out{std::span<const std::uint8_t>(*bytes)};
-    ::explicit_bzero(bytes->data(), bytes->size());
-    strip_trailing_newline(out);
-    if (out.empty())
+Result<Password> read_password_file(const std::string& path, std::string* warning) {
+    // O_NONBLOCK: a FIFO without a writer must be refused below, not waited on forever.
+    const certbackup::UniqueFd owned(
+        ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    const int fd = owned.get();
+    if (fd < 0) {
+        const int error = errno;
+        if (error == ELOOP)
+            return fail(
+                ErrorCode::invalid_argument,
+                "the password file " + path + " is a symbolic link; give the file it points to");
+        return fail(error == ENOENT ? ErrorCode::not_found : ErrorCode::io,
+                    "cannot open the password file " + path + ": " + std::strerror(error));
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+        return fail(ErrorCode::io,
+                    "cannot read the password file " + path + ": " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return fail(ErrorCode::invalid_argument,
+                    "the password file " + path +
+                        " is not a regular file (a FIFO, device or directory); give a file "
+                        "that holds the password, or use --password-fd for a pipe");
+    if (st.st_size > static_cast<off_t>(kMaxPasswordBytes))
+        return fail(ErrorCode::invalid_argument,
+                    "the password file " + path + " is longer than 64 KiB; is it the right file?");
+    if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0 && warning != nullptr) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        *warning = "the password file " + path + " can be read or changed by other users (mode " +
+                   mode + "); make it private: chmod 600 " + path;
+    }
+    if (::fcntl(fd, F_SETFL, 0) != 0)  // a regular file: blocking reads from here on
+        return fail(ErrorCode::io,
+                    "cannot read the password file " + path + ": " + std::strerror(errno));
+    auto read = read_all(fd, "the password file " + path);
+    if (!read && read.error().message.ends_with(" is empty"))
         return fail(ErrorCode::invalid_argument, "the password file " + path + " is empty");
-    return out;
+    return read;
 }
 
 Result<Password> read_password(const PasswordOptions& options, const std::string& prompt,
-                               bool confirm) {
+                               bool confirm, std::string* warning) {
     if (options.none) {
         if (confirm)
             return fail(ErrorCode::invalid_argument,
@@ -106,13 +141,13 @@ Result<Password> read_password(const PasswordOptions& options, const std::string
         return Password{};
     }
     if (options.file)
-        return read_password_file(*options.file);
+        return read_password_file(*options.file, warning);
     if (options.fd)
         return read_all(*options.fd, "file descriptor " + std::to_string(*options.fd));
     if (options.from_stdin)
         return read_all(STDIN_FILENO, "standard input");
     if (const char* env = std::getenv("BACKUP_HOST_PASSWORD_FILE"); env != nullptr && *env != '\0')
-        return read_password_file(env);
+        return read_password_file(env, warning);
     if (::isatty(STDIN_FILENO) && ::isatty(STDERR_FILENO)) {
         auto first = prompt_line(prompt);
         if (!first)

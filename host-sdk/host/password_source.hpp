@@ -25,10 +25,15 @@ struct PasswordOptions {
 // Otherwise fails with invalid_argument saying how to give one. An empty password is refused,
 // except through `none` for data that is read (`confirm` false); with `confirm` (a password
 // that will protect new data) `none` fails with invalid_argument.
+// `warning`, when given, receives a warning about the source (a password file that other users
+// can read) that the caller shows; the password is still used.
 Result<Password> read_password(const PasswordOptions& options, const std::string& prompt,
-                               bool confirm);
+                               bool confirm, std::string* warning = nullptr);
 
-// Reads a password from one file (trailing newline removed); errors name the file.
-Result<Password> read_password_file(const std::string& path);
+// Reads a password from one file (trailing newline removed); errors name the file. The file is
+// hostile input: only a regular file is read (opened without following a symbolic link and
+// without blocking, so a FIFO without a writer is refused rather than waited on), of at most
+// 64 KiB. A file with group or other permission bits is read, with a `warning`.
+Result<Password> read_password_file(const std::string& path, std::string* warning = nullptr);
 
 }  // namespace certbackup::host

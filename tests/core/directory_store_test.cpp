@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "core/bindings_file.hpp"
+#include "core/store_import.hpp"
 #include "store_test_support.hpp"
 #include "support/temp_dir.hpp"
 
@@ -322,6 +323,34 @@ TEST_F(DirectoryStoreTest, ATransactionIsInvisibleUntilCommittedAndDiscardedWhen
     auto again = (*txn)->commit();
     ASSERT_FALSE(again);
     EXPECT_TRUE(contains_text(again.error().message, "already finished"));
+}
+
+TEST_F(DirectoryStoreTest, ACancelledImportStopsBeforeAnyCertificateOrBeforeTheCommit) {
+    auto store = create_store(root);
+    ASSERT_TRUE(store->add(make_test_certificate("held").clone(), purpose("ssl")));
+    const std::string before = testing::describe_store(*store);
+    // Cancelled at the first question (before staging), at the second (between certificates)
+    // and at the third (before the commit): every time nothing changes.
+    for (int cancel_at = 1; cancel_at <= 3; ++cancel_at) {
+        std::vector<ImportCandidate> candidates;
+        candidates.push_back({make_test_certificate("one"), {purpose("database/db1")}});
+        candidates.push_back({make_test_certificate("two"), {}});
+        int asked = 0;
+        ImportOptions options;
+        options.cancelled = [&] { return ++asked >= cancel_at; };
+        auto imported = import_certificates(*store, std::move(candidates), options);
+        ASSERT_FALSE(imported) << cancel_at;
+        EXPECT_EQ(imported.error().code, ErrorCode::cancelled) << cancel_at;
+        EXPECT_EQ(asked, cancel_at);
+        EXPECT_EQ(testing::describe_store(*store), before) << cancel_at;
+    }
+    std::vector<ImportCandidate> candidates;
+    candidates.push_back({make_test_certificate("one"), {purpose("database/db1")}});
+    ImportOptions options;
+    options.cancelled = [] { return false; };
+    auto imported = import_certificates(*store, std::move(candidates), options);
+    ASSERT_TRUE(imported) << imported.error().message;
+    EXPECT_TRUE(imported->committed);
 }
 
 TEST_F(DirectoryStoreTest, AStagingCallThatFailsStagesNothing) {

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -102,6 +104,48 @@ inline std::vector<std::uint8_t> read_file(const std::filesystem::path& path) {
     if (!in)
         throw std::runtime_error("cannot read " + path.string());
     return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+// A PFX in the modern layout of certbackup 0.1.0, before the standard one: every entry's
+// certBag, each chain certificate once, and a plain keyBag per key, all in one AES-256
+// encrypted safe (PBES2, PBKDF2-HMAC-SHA256), with a SHA-256 MAC; friendlyName and localKeyID
+// (SHA-1 of the certificate) on entries. Made with OpenSSL's API as that writer made it, so that
+// tests can keep such files without committing one (it would hold keys).
+inline std::vector<std::uint8_t> old_modern_layout_pfx(std::span<const Certificate* const> entries,
+                                                       std::string_view password, int iterations) {
+    ossl::Pkcs12SafeBagStackPtr bags(sk_PKCS12_SAFEBAG_new_null());
+    auto push_entry_bag = [&](PKCS12_SAFEBAG* bag, const Certificate& entry) {
+        if (!entry.friendly_name().empty())
+            PKCS12_add_friendlyname_utf8(bag, entry.friendly_name().c_str(), -1);
+        std::vector<std::uint8_t> id = ossl::sha1(entry.der());
+        PKCS12_add_localkeyid(bag, id.data(), static_cast<int>(id.size()));
+        sk_PKCS12_SAFEBAG_push(bags.get(), bag);
+    };
+    std::set<std::string> written;
+    for (const Certificate* entry : entries) {
+        push_entry_bag(PKCS12_SAFEBAG_create_cert(entry->leaf()), *entry);
+        written.insert(entry->sha256_hex());
+    }
+    for (const Certificate* entry : entries)
+        for (const auto& issuer : entry->chain())
+            if (written.insert(sha256_hex_of(issuer.get())).second)
+                sk_PKCS12_SAFEBAG_push(bags.get(), PKCS12_SAFEBAG_create_cert(issuer.get()));
+    for (const Certificate* entry : entries)
+        if (entry->has_key())
+            push_entry_bag(PKCS12_SAFEBAG_create0_p8inf(EVP_PKEY2PKCS8(entry->key())), *entry);
+    const std::string pass(password);
+    ossl::Pkcs7StackPtr safes(sk_PKCS7_new_null());
+    sk_PKCS7_push(safes.get(),
+                  PKCS12_pack_p7encdata_ex(NID_aes_256_cbc, pass.c_str(), -1, nullptr, 16,
+                                           iterations, bags.get(), nullptr, nullptr));
+    ossl::Pkcs12Ptr p12(PKCS12_add_safes_ex(safes.get(), 0, nullptr, nullptr));
+    if (!p12 ||
+        PKCS12_set_mac(p12.get(), pass.c_str(), -1, nullptr, 16, iterations, EVP_sha256()) != 1)
+        throw std::runtime_error("old modern layout: " + ossl::drain_errors());
+    unsigned char* der = nullptr;
+    const int length = i2d_PKCS12(p12.get(), &der);
+    ossl::OpenSslBytePtr owned(der);
+    return std::vector<std::uint8_t>(der, der + length);
 }
 
 }  // namespace certbackup::pkcs12_testing

@@ -1,16 +1,15 @@
 // PKCS#12 against independent implementations, run as real processes: the `openssl` CLI
-// (OpenSSL's apps), GnuTLS `certtool`, NSS `pk12util`/`certutil`, and Java's `keytool` as a
-// producer of files with several keys. Each peer reads our files with the same password
-// (ASCII and non-ASCII) in both profiles, and we read what the peers write.
+// (OpenSSL's apps), GnuTLS `certtool`, NSS `pk12util`/`certutil`, Java's `keytool` and
+// pyca/cryptography. Each peer reads our files with the same password (ASCII and non-ASCII;
+// Java ASCII only, see docs/FORMAT.md) in both profiles, and we read what the peers write.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <map>
 #include <regex>
 
 #include "core/pkcs12.hpp"
 #include "pkcs12_fixtures.hpp"
+#include "support/interop_tools.hpp"
 #include "support/temp_dir.hpp"
 
 namespace certbackup {
@@ -22,44 +21,11 @@ using fx::kAsciiPassword;
 using fx::kNonAsciiPassword;
 using fx::kTestIterations;
 
-struct CommandResult {
-    int exit_code = -1;
-    std::string output;  // stdout and stderr together
-};
-
-// Runs `command` through /bin/sh and collects what it prints.
-CommandResult run(const std::string& command) {
-    CommandResult result;
-    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-    if (pipe == nullptr)
-        return result;
-    char buffer[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0)
-        result.output.append(buffer, n);
-    const int status = ::pclose(pipe);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
-}
-
-// A shell word for any bytes (the passwords are not ASCII).
-std::string quote(std::string_view text) {
-    std::string out = "'";
-    for (char c : text) {
-        if (c == '\'')
-            out += "'\\''";
-        else
-            out += c;
-    }
-    return out + "'";
-}
+using certbackup::testing::quote;
+using certbackup::testing::run;
 
 std::string quote_path(const std::filesystem::path& path) {
     return quote(path.string());
-}
-
-bool have(const std::string& tool) {
-    return run("command -v " + tool).exit_code == 0;
 }
 
 std::size_t count(const std::string& text, const std::string& needle) {
@@ -166,9 +132,12 @@ TEST_P(OpenSslCliReadsOurFile, WithTheSamePasswordAndTheProfilesAlgorithms) {
                             iterations + ", PRF hmacWithSHA256"),
                   1u)
             << info.output;
-        EXPECT_EQ(count(info.output, "PKCS7 Data"), 0u) << info.output;
-        EXPECT_EQ(count(info.output, "Key bag"), 2u) << info.output;
-        EXPECT_EQ(count(info.output, "Shrouded Keybag"), 0u) << info.output;
+        EXPECT_EQ(count(info.output, "PKCS7 Data"), 1u) << info.output;
+        EXPECT_EQ(count(info.output, "Key bag"), 0u) << info.output;
+        EXPECT_EQ(count(info.output, "Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration " +
+                                         iterations + ", PRF hmacWithSHA256"),
+                  2u)
+            << info.output;
     } else {
         EXPECT_TRUE(contains(info.output, "MAC: sha1, Iteration " + iterations)) << info.output;
         EXPECT_TRUE(contains(info.output, "MAC length: 20, salt length: 16")) << info.output;
@@ -222,20 +191,14 @@ TEST_P(GnuTlsCerttoolReadsOurFile, WithTheSamePassword) {
         << info.output;
     EXPECT_TRUE(contains(info.output, "Friendly name: beta")) << info.output;
     EXPECT_TRUE(contains(info.output, "Key ID: ")) << info.output;
-    if (modern()) {
-        EXPECT_TRUE(contains(info.output, "MAC: SHA256")) << info.output;
-        EXPECT_EQ(count(info.output, "Salt size: 16"), 2u) << info.output;  // MAC, safe
-        EXPECT_EQ(count(info.output, iterations), 2u) << info.output;
-        EXPECT_EQ(count(info.output, "Schema: PBES2-AES256-CBC"), 1u) << info.output;
-        // Plain keyBags inside the encrypted safe: certtool prints them decrypted.
-        EXPECT_EQ(count(info.output, "Type: PKCS #8 Key"), 2u) << info.output;
-        EXPECT_TRUE(contains(info.output, std::string(entries_.alpha().key_pem().view())));
-        EXPECT_TRUE(contains(info.output, std::string(entries_.beta().key_pem().view())));
-    } else {
-        EXPECT_TRUE(contains(info.output, "MAC: SHA1")) << info.output;
-        EXPECT_EQ(count(info.output, "Salt size: 16"), 4u) << info.output;  // MAC, safe, keys
-        EXPECT_EQ(count(info.output, iterations), 4u) << info.output;
-        EXPECT_EQ(count(info.output, "Schema: PKCS12-3DES-SHA1"), 3u) << info.output;
+    // MAC, certificates' safe, two shrouded keys.
+    EXPECT_EQ(count(info.output, "Salt size: 16"), 4u) << info.output;
+    EXPECT_EQ(count(info.output, iterations), 4u) << info.output;
+    EXPECT_TRUE(contains(info.output, modern() ? "MAC: SHA256" : "MAC: SHA1")) << info.output;
+    EXPECT_EQ(
+        count(info.output, modern() ? "Schema: PBES2-AES256-CBC" : "Schema: PKCS12-3DES-SHA1"), 3u)
+        << info.output;
+    {
         EXPECT_EQ(count(info.output, "Type: PKCS #8 Encrypted key"), 2u) << info.output;
         // certtool leaves shrouded keys encrypted; decrypt each with certtool as well.
         const std::regex block(
@@ -279,7 +242,7 @@ TEST_P(NssPk12utilImportsOurFile, WithTheSamePassword) {
                           quote(password_));
     ASSERT_EQ(list.exit_code, 0) << list.output;
     EXPECT_EQ(count(list.output, "Certificate(has private key):"), 2u) << list.output;
-    EXPECT_EQ(count(list.output, modern() ? "\nKey:" : "\nKey(shrouded):"), 2u) << list.output;
+    EXPECT_EQ(count(list.output, "\nKey(shrouded):"), 2u) << list.output;
     EXPECT_TRUE(contains(list.output, "Friendly Name: " + entries_.alpha().friendly_name()))
         << list.output;
 
@@ -471,17 +434,21 @@ INSTANTIATE_TEST_SUITE_P(Passwords, WeReadPycaFiles, ::testing::Bool(), [](const
 });
 
 // ---------------------------------------------------------------------------------------------
-// Several keys in one file, from an independent producer: `openssl pkcs12 -export` writes one
-// key only, Java's keytool writes a keystore of many (shrouded PBES2 key bags, its own
-// localKeyIDs). Java also reads our compat files; it skips plain keyBags, so it finds no keys
-// in modern files (core/pkcs12_export.cpp says why modern uses them).
+// Java's keytool (Java 17): it reads our bundles in both profiles, every entry a
+// PrivateKeyEntry named by its friendly name; and it writes files with several keys (shrouded
+// PBES2 key bags, its own localKeyIDs), which `openssl pkcs12 -export` cannot. ASCII passwords
+// only: Java and OpenSSL disagree on non-ASCII passwords for PBES2 (docs/FORMAT.md).
 
 class JavaKeytool : public ::testing::Test {
   protected:
     void SetUp() override {
-        if (!have("keytool"))
-            GTEST_SKIP() << "keytool (OpenJDK) is not installed";
+        CERTBACKUP_REQUIRE_PEER(!keytool_.empty(), "Java's keytool", "openjdk-17-jre-headless");
     }
+    // The keytool command (a quoted path), and its Java's version for failure messages.
+    std::string keytool() const { return quote(keytool_); }
+    std::string version() const { return "\n" + certbackup::testing::java_version(keytool_); }
+
+    std::string keytool_ = certbackup::testing::find_keytool();
     TempDir dir_;
 };
 
@@ -489,11 +456,11 @@ TEST_F(JavaKeytool, KeystoreWithSeveralKeysImports) {
     const std::string password = "keystore-pass-1";
     const auto store = dir_ / "java.p12";
     for (const std::string alias : {"first", "second"}) {
-        const auto made = run("keytool -genkeypair -keystore " + quote_path(store) +
+        const auto made = run(keytool() + " -genkeypair -keystore " + quote_path(store) +
                               " -storetype PKCS12 -storepass " + password + " -alias " + alias +
                               " -keyalg EC -groupname secp256r1 -dname CN=" + alias +
                               ".example.com -validity 30");
-        ASSERT_EQ(made.exit_code, 0) << made.output;
+        ASSERT_EQ(made.exit_code, 0) << made.output << version();
     }
     // A third entry with a chain, first written by openssl, then rewritten by keytool.
     const Certificate root = fx::make_ca("Java Root CA");
@@ -504,10 +471,10 @@ TEST_F(JavaKeytool, KeystoreWithSeveralKeysImports) {
             " -name third -passout pass:" + password + " -out " + quote_path(dir_ / "cli.p12"));
     ASSERT_EQ(cli.exit_code, 0) << cli.output;
     const auto merged =
-        run("keytool -importkeystore -noprompt -srckeystore " + quote_path(dir_ / "cli.p12") +
+        run(keytool() + " -importkeystore -noprompt -srckeystore " + quote_path(dir_ / "cli.p12") +
             " -srcstoretype PKCS12 -srcstorepass " + password + " -destkeystore " +
             quote_path(store) + " -deststoretype PKCS12 -deststorepass " + password);
-    ASSERT_EQ(merged.exit_code, 0) << merged.output;
+    ASSERT_EQ(merged.exit_code, 0) << merged.output << version();
     const auto info =
         run("openssl pkcs12 -info -noout -in " + quote_path(store) + " -passin pass:" + password);
     ASSERT_EQ(count(info.output, "Shrouded Keybag"), 3u) << info.output;
@@ -530,20 +497,62 @@ TEST_F(JavaKeytool, KeystoreWithSeveralKeysImports) {
     EXPECT_EQ(fx::chain_digests(*by_name["third"]), std::vector<std::string>{root.sha256_hex()});
 }
 
-TEST_F(JavaKeytool, ReadsOurCompatBundle) {
+TEST_F(JavaKeytool, ListsEveryEntryOfOurBundleAsAPrivateKeyEntryInBothProfiles) {
     TwoEntries entries("alpha", "beta");
     const std::string password(kAsciiPassword);
-    const auto store = dir_ / "ours.p12";
-    fx::write_file(store, entries.bundle(password, Pkcs12Profile::compat(kTestIterations)));
-    const auto list = run("keytool -list -v -keystore " + quote_path(store) +
-                          " -storetype PKCS12 -storepass " + quote(password));
-    ASSERT_EQ(list.exit_code, 0) << list.output;
-    EXPECT_TRUE(contains(list.output, "Your keystore contains 2 entries")) << list.output;
-    EXPECT_EQ(count(list.output, "Entry type: PrivateKeyEntry"), 2u) << list.output;
-    EXPECT_EQ(count(list.output, "Certificate chain length: 3"), 2u) << list.output;
-    EXPECT_TRUE(contains(list.output, "Alias name: alpha")) << list.output;
-    EXPECT_TRUE(contains(list.output, "Alias name: beta")) << list.output;
+    for (const Pkcs12Profile& profile :
+         {Pkcs12Profile::modern(kTestIterations), Pkcs12Profile::compat(kTestIterations)}) {
+        SCOPED_TRACE(std::string(to_string(profile.name)));
+        const auto store = dir_ / "ours.p12";
+        fx::write_file(store, entries.bundle(password, profile));
+        const auto list = run(keytool() + " -list -v -keystore " + quote_path(store) +
+                              " -storetype PKCS12 -storepass " + quote(password));
+        ASSERT_EQ(list.exit_code, 0) << list.output << version();
+        EXPECT_TRUE(contains(list.output, "Your keystore contains 2 entries"))
+            << list.output << version();
+        EXPECT_EQ(count(list.output, "Entry type: PrivateKeyEntry"), 2u) << list.output;
+        EXPECT_EQ(count(list.output, "Certificate chain length: 3"), 2u) << list.output;
+        EXPECT_TRUE(contains(list.output, "Alias name: alpha")) << list.output;
+        EXPECT_TRUE(contains(list.output, "Alias name: beta")) << list.output;
+    }
 }
+
+// ---------------------------------------------------------------------------------------------
+// pyca/cryptography reads our files: key, certificate, chain and name.
+
+constexpr const char* kPycaReader = R"(import sys
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
+p = pkcs12.load_pkcs12(open(sys.argv[1], "rb").read(), sys.argv[2].encode())
+print("name:", p.cert.friendly_name.decode())
+print("subject:", p.cert.certificate.subject.rfc4514_string())
+print("chain:", len(p.additional_certs))
+print(p.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                          serialization.NoEncryption()).decode())
+)";
+
+class PycaReadsOurFile : public PeerReadsOurFile {};
+
+TEST_P(PycaReadsOurFile, KeyCertificateChainAndName) {
+    const auto version = run("python3 -c 'import cryptography; print(cryptography.__version__)'");
+    CERTBACKUP_REQUIRE_PEER(version.exit_code == 0, "pyca/cryptography", "python3-cryptography");
+    fx::write_file(dir_ / "reader.py", kPycaReader);
+    // load_pkcs12 reads one entry: a file with one certificate, as per-certificate payloads are.
+    const Pkcs12Profile profile =
+        modern() ? Pkcs12Profile::modern(kTestIterations) : Pkcs12Profile::compat(kTestIterations);
+    const auto single = dir_ / "single.pfx";
+    fx::write_file(single, fx::must(export_pkcs12(entries_.beta(), password_, profile), "export"));
+    const auto read = run("python3 " + quote_path(dir_ / "reader.py") + " " + quote_path(single) +
+                          " " + quote(password_));
+    ASSERT_EQ(read.exit_code, 0) << read.output << "\npyca/cryptography " << version.output;
+    EXPECT_TRUE(contains(read.output, "name: beta")) << read.output;
+    EXPECT_TRUE(contains(read.output, "subject: CN=beta.example.com")) << read.output;
+    EXPECT_TRUE(contains(read.output, "chain: 2")) << read.output;
+    EXPECT_TRUE(contains(read.output, std::string(entries_.beta().key_pem().view())))
+        << read.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Peers, PycaReadsOurFile, kPeerCases, case_name);
 
 }  // namespace
 }  // namespace certbackup

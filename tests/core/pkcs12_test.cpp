@@ -12,7 +12,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <set>
 #include <thread>
+#include <tuple>
 
 #include "core/unicode_text.hpp"
 #include "pkcs12_fixtures.hpp"
@@ -37,6 +39,7 @@ struct PbeParameters {
     int prf = NID_undef;     // PBES2 only
     int cipher = NID_undef;  // PBES2 only
     int salt_length = 0;
+    std::string salt_hex;
     long iterations = 0;
 };
 
@@ -58,6 +61,9 @@ PbeParameters read_pbe(const X509_ALGOR* algorithm) {
         out.salt_length = kdf->salt->type == V_ASN1_OCTET_STRING
                               ? ASN1_STRING_length(kdf->salt->value.octet_string)
                               : -1;
+        if (out.salt_length > 0)
+            out.salt_hex = ossl::to_hex(
+                std::span(ASN1_STRING_get0_data(kdf->salt->value.octet_string), out.salt_length));
         out.iterations = ASN1_INTEGER_get(kdf->iter);
         return out;
     }
@@ -88,8 +94,23 @@ struct PfxLayout {
     int mac_salt_length = 0;
     long mac_iterations = 0;
 
-    // Each encrypted safe and each shrouded key bag costs one password-based key derivation.
+    // Each encrypted safe and each shrouded key bag costs one password-based key derivation to
+    // a reader that derives per structure (openssl, Java).
     std::size_t key_derivations() const { return encrypted_safes.size() + shrouded_keys.size(); }
+    // What it costs a reader that caches derived keys: one per distinct PBES2 salt, iteration
+    // count and PRF, plus one per non-PBES2 structure.
+    std::size_t cached_key_derivations() const {
+        std::set<std::tuple<std::string, long, int>> distinct;
+        std::size_t others = 0;
+        for (const auto* list : {&encrypted_safes, &shrouded_keys})
+            for (const PbeParameters& p : *list) {
+                if (p.scheme == NID_pbes2)
+                    distinct.emplace(p.salt_hex, p.iterations, p.prf);
+                else
+                    ++others;
+            }
+        return distinct.size() + others;
+    }
 };
 
 BagSummary summarize(PKCS12_SAFEBAG* bag) {
@@ -467,22 +488,30 @@ TEST_P(Pkcs12RoundTrip, LayoutFollowsTheProfile) {
     const PbeParameters& safe = layout.encrypted_safes[0];
     EXPECT_EQ(safe.salt_length, 16);
     EXPECT_EQ(safe.iterations, kTestIterations);
+    EXPECT_EQ(layout.plain_safes, 1);  // the shrouded key bags
+    EXPECT_EQ(layout.plain_keys, 0);
+    ASSERT_EQ(layout.shrouded_keys.size(), 1u);
+    const PbeParameters& key = layout.shrouded_keys[0];
+    EXPECT_EQ(key.salt_length, 16);
+    EXPECT_EQ(key.iterations, kTestIterations);
     if (GetParam() == Pkcs12ProfileName::modern) {
-        EXPECT_EQ(safe.scheme, NID_pbes2);
-        EXPECT_EQ(safe.prf, NID_hmacWithSHA256);
-        EXPECT_EQ(safe.cipher, NID_aes_256_cbc);
-        EXPECT_EQ(layout.plain_safes, 0);
-        EXPECT_EQ(layout.plain_keys, 1);  // inside the encrypted safe
-        EXPECT_TRUE(layout.shrouded_keys.empty());
+        for (const PbeParameters* p : {&safe, &key}) {
+            EXPECT_EQ(p->scheme, NID_pbes2);
+            EXPECT_EQ(p->prf, NID_hmacWithSHA256);
+            EXPECT_EQ(p->cipher, NID_aes_256_cbc);
+        }
+        EXPECT_EQ(key.salt_hex, safe.salt_hex);  // one derivation for the file
     } else {
         EXPECT_EQ(safe.scheme, NID_pbe_WithSHA1And3_Key_TripleDES_CBC);
-        EXPECT_EQ(layout.plain_safes, 1);
-        EXPECT_EQ(layout.plain_keys, 0);
-        ASSERT_EQ(layout.shrouded_keys.size(), 1u);
-        EXPECT_EQ(layout.shrouded_keys[0].scheme, NID_pbe_WithSHA1And3_Key_TripleDES_CBC);
-        EXPECT_EQ(layout.shrouded_keys[0].salt_length, 16);
-        EXPECT_EQ(layout.shrouded_keys[0].iterations, kTestIterations);
+        EXPECT_EQ(key.scheme, NID_pbe_WithSHA1And3_Key_TripleDES_CBC);
     }
+    // OpenSSL's own MAC check accepts the MAC, however it was computed.
+    const unsigned char* cursor = pfx->data();
+    ossl::Pkcs12Ptr p12(d2i_PKCS12(nullptr, &cursor, static_cast<long>(pfx->size())));
+    ASSERT_TRUE(p12);
+    EXPECT_EQ(PKCS12_verify_mac(p12.get(), kAsciiPassword.data(),
+                                static_cast<int>(kAsciiPassword.size())),
+              1);
 }
 
 TEST_P(Pkcs12RoundTrip, BundleKeepsEveryEntryAndWritesSharedChainCertificatesOnce) {
@@ -567,6 +596,8 @@ TEST_P(Pkcs12RoundTrip, EmptyPasswordRoundTrips) {
 }
 
 TEST_P(Pkcs12RoundTrip, KeyDerivationsPerFileAreConstantInModernAndPerKeyInCompat) {
+    // modern: one shrouded bag per key as every reader expects, all under one salt, so that a
+    // caching reader (ours) derives once; compat: OpenSSL's per-bag salts.
     std::vector<Certificate> certificates;
     for (int i = 0; i < 12; ++i)
         certificates.push_back(
@@ -579,8 +610,13 @@ TEST_P(Pkcs12RoundTrip, KeyDerivationsPerFileAreConstantInModernAndPerKeyInCompa
         ASSERT_TRUE(pfx) << pfx.error().message;
         const PfxLayout layout = inspect(*pfx, kAsciiPassword);
         EXPECT_EQ(layout.keys.size(), n);
+        EXPECT_EQ(layout.shrouded_keys.size(), n);
+        EXPECT_EQ(layout.key_derivations(), n + 1) << n << " certificates";
         const std::size_t expected = GetParam() == Pkcs12ProfileName::modern ? 1 : n + 1;
-        EXPECT_EQ(layout.key_derivations(), expected) << n << " certificates";
+        EXPECT_EQ(layout.cached_key_derivations(), expected) << n << " certificates";
+        auto contents = import_pkcs12(*pfx, kAsciiPassword, "n.pfx", true);
+        ASSERT_TRUE(contents) << contents.error().message;
+        EXPECT_EQ(contents->decryption_key_derivations, static_cast<int>(expected));
     }
 }
 
@@ -601,11 +637,13 @@ TEST(Pkcs12Bundle, TwoHundredCertificatesRoundTrip) {
     auto pfx = export_pkcs12_bundle(entries, kAsciiPassword, Pkcs12Profile::modern(100));
     ASSERT_TRUE(pfx) << pfx.error().message;
     const PfxLayout layout = inspect(*pfx, kAsciiPassword);
-    EXPECT_EQ(layout.key_derivations(), 1u);
+    EXPECT_EQ(layout.shrouded_keys.size(), 200u);
+    EXPECT_EQ(layout.cached_key_derivations(), 1u);
     EXPECT_EQ(layout.certificates.size(), 201u);  // the CA once
 
     auto contents = import_pkcs12(*pfx, kAsciiPassword, "big.pfx", true);
     ASSERT_TRUE(contents) << contents.error().message;
+    EXPECT_EQ(contents->decryption_key_derivations, 1);
     ASSERT_EQ(contents->certificates.size(), 200u);
     for (std::size_t i = 0; i < 200; ++i) {
         const Certificate& back = contents->certificates[i];
@@ -615,6 +653,31 @@ TEST(Pkcs12Bundle, TwoHundredCertificatesRoundTrip) {
         EXPECT_EQ(pem_of_key(back), pem_of_key(certificates[i])) << i;
         EXPECT_EQ(fx::chain_digests(back), std::vector<std::string>{ca.sha256_hex()}) << i;
     }
+}
+
+TEST(Pkcs12OldModernLayout, StillImportsWithKeysNamesAndChains) {
+    const Certificate ca = fx::make_ca("Old Layout CA");
+    const Certificate a = fx::make_leaf("old-a.example.com", &ca, "old A");
+    const Certificate b =
+        fx::make_leaf("old-b.example.com", &ca, "old B", samples::KeyType::rsa2048);
+    const Certificate* entries[] = {&a, &b};
+    const auto pfx = fx::old_modern_layout_pfx(entries, kAsciiPassword, kTestIterations);
+    const PfxLayout layout = inspect(pfx, kAsciiPassword);
+    ASSERT_EQ(layout.plain_keys, 2);  // it is the old layout
+    EXPECT_EQ(layout.plain_safes, 0);
+
+    auto contents = import_pkcs12(pfx, kAsciiPassword, "old.pfx", true);
+    ASSERT_TRUE(contents) << contents.error().message;
+    ASSERT_EQ(contents->certificates.size(), 2u);
+    for (std::size_t i = 0; i < 2; ++i) {
+        const Certificate& back = contents->certificates[i];
+        EXPECT_EQ(back.sha256_hex(), entries[i]->sha256_hex());
+        EXPECT_EQ(back.friendly_name(), entries[i]->friendly_name());
+        ASSERT_TRUE(back.has_key());
+        EXPECT_EQ(pem_of_key(back), pem_of_key(*entries[i]));
+        EXPECT_EQ(fx::chain_digests(back), std::vector<std::string>{ca.sha256_hex()});
+    }
+    EXPECT_EQ(contents->decryption_key_derivations, 1);
 }
 
 TEST(Pkcs12DefaultProfile, ModernUses600000IterationsForEncryptionAndMac) {
@@ -627,6 +690,8 @@ TEST(Pkcs12DefaultProfile, ModernUses600000IterationsForEncryptionAndMac) {
     ASSERT_EQ(layout.encrypted_safes.size(), 1u);
     EXPECT_EQ(layout.encrypted_safes[0].iterations, 600000);
     EXPECT_EQ(layout.encrypted_safes[0].prf, NID_hmacWithSHA256);
+    ASSERT_EQ(layout.shrouded_keys.size(), 1u);
+    EXPECT_EQ(layout.shrouded_keys[0].iterations, 600000);
     auto contents = import_pkcs12(*pfx, kAsciiPassword, "default.pfx", true);
     ASSERT_TRUE(contents) << contents.error().message;
     EXPECT_EQ(contents->mac_iterations, 600000);
@@ -731,7 +796,7 @@ TEST_F(Pkcs12Import, CertificateOnlyFileIsNotFoundWhenAKeyIsRequired) {
 
 TEST_F(Pkcs12Import, UnknownCipherIsUnsupportedAndNamed) {
     auto pfx = modern_pfx();
-    ASSERT_EQ(break_oid(pfx, kAes256CbcOid), 1);
+    ASSERT_EQ(break_oid(pfx, kAes256CbcOid), 2);  // the certificates' safe and the key bag
     pfx = remac(pfx, kAsciiPassword, EVP_sha256());
     auto r = import_pkcs12(pfx, kAsciiPassword, "odd-cipher.pfx");
     ASSERT_FALSE(r);

@@ -10,9 +10,12 @@
 #include <regex>
 
 #include "certificate_factory.hpp"
+#include "core/manifest_codec.hpp"
+#include "core/snapshot_envelope.hpp"
 #include "core/snapshot_plan.hpp"
 #include "core/snapshot_reader.hpp"
 #include "core/snapshot_writer.hpp"
+#include "pkcs12_fixtures.hpp"
 #include "snapshot_fixture.hpp"
 #include "support/temp_dir.hpp"
 
@@ -504,6 +507,40 @@ TEST(Snapshot, RefusesBadInput) {
 }
 
 // The payloads are standard PKCS#12 that the openssl tool opens with the same password.
+// A set written before modern payloads took the standard layout (certbackup 0.1.0: plain key
+// bags in one encrypted safe) still verifies and restores. Made here: this set's bundle is
+// replaced by the same certificates in the old layout, and the manifest sealed again with the
+// new payload's digest and size, as 0.1.0 wrote it.
+TEST(Snapshot, SetWithTheOldModernLayoutStillVerifiesAndRestores) {
+    MemoryItems items;
+    ASSERT_TRUE(SnapshotWriter(test_options(false)).write(candidates(), kSnapshotPassword, items));
+    auto opened = open_manifest(items.items().at("manifest.pb"), kSnapshotPassword);
+    ASSERT_TRUE(opened) << opened.error().message;
+    auto manifest = decode_manifest(*opened);
+    ASSERT_TRUE(manifest) << manifest.error().message;
+    std::vector<const Certificate*> entries;
+    for (const auto& entry : manifest->entries)
+        entries.push_back(candidate_of(entry.certificate.info.sha256_hex).certificate);
+    const auto old_pfx =
+        pkcs12_testing::old_modern_layout_pfx(entries, kSnapshotPassword, testing::kTestIterations);
+    for (auto& entry : manifest->entries) {
+        entry.payload_sha256 = ossl::to_hex(ossl::sha256(old_pfx));
+        entry.payload_size = old_pfx.size();
+    }
+    auto encoded = encode_manifest(*manifest);
+    ASSERT_TRUE(encoded);
+    auto sealed = seal_manifest(*encoded, kSnapshotPassword, testing::kTestIterations);
+    ASSERT_TRUE(sealed);
+    items.items()["certificates.pfx"] = old_pfx;
+    items.items()["manifest.pb"] = *sealed;
+
+    auto reader = SnapshotReader::open(items, kSnapshotPassword, 2);
+    ASSERT_TRUE(reader) << reader.error().message;
+    auto restored = reader->read_certificates();
+    ASSERT_TRUE(restored) << restored.error().message;
+    expect_restored(*restored, reader->manifest());
+}
+
 TEST(Snapshot, PayloadsOpenWithTheOpensslTool) {
     MemoryItems items;
     ASSERT_TRUE(SnapshotWriter(test_options(true)).write(candidates(), kSnapshotPassword, items));

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include "cli_test_support.hpp"
 #include "support/temp_dir.hpp"
 
@@ -111,6 +113,17 @@ TEST_F(SignalCli, SigkillMidJobLeavesNoListedSetAndTheNextBackupCleansUp) {
     std::string id = next.out;
     id.pop_back();
     EXPECT_EQ(entries_of(location), std::vector<std::string>{id});
+}
+
+TEST_F(SignalCli, TheHostRunsWithoutCoreDumps) {
+    // A core file of a crashed job would hold the password and decrypted keys.
+    RunningProcess backup(blocker_backup(location.string()));
+    ASSERT_TRUE(backup.read_stderr_until(kWaiting)) << describe(backup.wait());
+    const std::string limits = read_text("/proc/" + std::to_string(backup.pid()) + "/limits");
+    backup.send(SIGTERM);
+    const Finished done = backup.wait();
+    EXPECT_EQ(done.exit_code, 130) << describe(done);
+    EXPECT_TRUE(std::regex_search(limits, std::regex(R"(Max core file size\s+0\s+0\s)"))) << limits;
 }
 
 }  // namespace

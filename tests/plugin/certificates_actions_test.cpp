@@ -276,6 +276,28 @@ TEST_F(CertificatesPluginTest, ImportWithoutPasswordOpensUnprotectedFilesAndWarn
     }
 }
 
+TEST_F(CertificatesPluginTest, ImportOfAFileWithoutMacWarnsThatChangesCannotBeDetected) {
+    auto made = samples::make_certificate(named("no mac"));
+    ASSERT_TRUE(made);
+    std::ofstream(dir_ / "nomac.pem") << made->certificate_pem() << made->key_pem().view();
+    const auto pfx = dir_ / "nomac.pfx";
+    const std::string command = "openssl pkcs12 -export -nomac -in " +
+                                (dir_ / "nomac.pem").string() + " -passout pass:secret -out " +
+                                pfx.string() + " 2>&1";
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    std::filesystem::remove(dir_ / "nomac.pem");
+    std::string out;
+    std::vector<std::string> warnings;
+    ASSERT_TRUE(action("import", {pfx.string()}, &out, "secret", std::nullopt, &warnings));
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("has no integrity check (MAC)"), std::string::npos) << warnings[0];
+
+    // A file with a MAC gets no such warning.
+    const auto with_mac = openssl_pfx(dir_, *made, false, "secret");
+    ASSERT_TRUE(action("import", {with_mac.string()}, &out, "secret", std::nullopt, &warnings));
+    EXPECT_TRUE(warnings.empty());
+}
+
 TEST_F(CertificatesPluginTest, ImportWithoutPasswordOfAProtectedFileSaysToGiveThePassword) {
     auto made = samples::make_certificate({});
     ASSERT_TRUE(made);
@@ -345,6 +367,22 @@ TEST_F(CertificatesPluginTest, ImportIntoAMissingOrEmptyDirectoryCreatesAStore) 
               std::string::npos)
         << refused.error().message;
     EXPECT_EQ(snapshot_tree(path("documents")), before);
+}
+
+TEST_F(CertificatesPluginTest, ACancelledImportChangesNothingAndSaysCancelled) {
+    auto made = samples::make_certificate(named("cancelled import"));
+    ASSERT_TRUE(made);
+    const auto pfx = openssl_pfx(dir_, *made, false, "secret");
+    const std::string tree = snapshot_tree(store());
+    bh::testing::MemoryJobServices services;
+    services.password = "secret";
+    services.cancellation.request();  // SIGINT while the PFX is opened
+    auto request = bh::testing::action_job("import", {pfx.string()});
+    request.options.emplace_back("store", store().string());
+    auto imported = bh::testing::run_job(plugin_, request, services);
+    ASSERT_FALSE(imported);
+    EXPECT_EQ(imported.error().status, Status::cancelled) << imported.error().message;
+    EXPECT_EQ(snapshot_tree(store()), tree);
 }
 
 // "Zertifikat ☺ 日本語 😀 Ωmega": the last character of 日本語 is beyond U+0800, 😀 beyond the
