@@ -4,8 +4,7 @@
 // (hostile input: the catalog or a volume may have been tampered with). A file of a set is its
 // record "set.pb" or an item at its name, and item names follow docs/STORAGE.md "Item names"
 // (relative, no "." or "..", no control characters...). The rules are storage's own
-// (host-sdk/storage/item_name.hpp); this is its own translation unit because storage's Result
-// and the SDK's cannot meet in one (host-sdk/host/set_storage.hpp).
+// (host-sdk/storage/item_name.hpp).
 #pragma once
 
 #include <optional>

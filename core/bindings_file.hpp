@@ -28,8 +28,8 @@
 #include <string>
 #include <string_view>
 
+#include "certbackup/base/error.hpp"
 #include "core/binding.hpp"
-#include "core/error.hpp"
 
 namespace certbackup {
 

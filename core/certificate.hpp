@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/error.hpp"
-#include "core/ossl.hpp"
-#include "core/secure_buffer.hpp"
+#include "certbackup/base/error.hpp"
+#include "certbackup/base/ossl.hpp"
+#include "certbackup/base/secure_buffer.hpp"
 
 namespace certbackup {
 

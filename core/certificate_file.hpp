@@ -20,8 +20,8 @@
 #include <string>
 #include <string_view>
 
+#include "certbackup/base/error.hpp"
 #include "core/certificate.hpp"
-#include "core/error.hpp"
 #include "core/private_key_decoder.hpp"
 
 namespace certbackup {

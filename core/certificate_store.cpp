@@ -2,8 +2,8 @@
 
 #include <openssl/crypto.h>
 
+#include "certbackup/base/secure_buffer.hpp"
 #include "core/certificate_file.hpp"
-#include "core/secure_buffer.hpp"
 
 namespace certbackup {
 namespace {

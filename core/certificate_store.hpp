@@ -19,10 +19,10 @@
 #include <string_view>
 #include <vector>
 
+#include "certbackup/base/env.hpp"
+#include "certbackup/base/error.hpp"
 #include "core/binding.hpp"
 #include "core/certificate.hpp"
-#include "core/env.hpp"
-#include "core/error.hpp"
 
 namespace certbackup {
 

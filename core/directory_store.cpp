@@ -7,7 +7,6 @@
 #include "core/bindings_file.hpp"
 #include "core/certificate_file.hpp"
 #include "core/directory_store_transaction.hpp"
-#include "core/file_lock.hpp"
 #include "core/private_key_decoder.hpp"
 #include "core/store_recovery.hpp"
 #include "core/store_state.hpp"
@@ -68,7 +67,8 @@ Result<void> recover_if_idle(Env& env, const StoreLayout& layout) {
         return std::unexpected(needed.error());
     if (!*needed)
         return {};
-    auto writer = FileLock::try_acquire(layout.writer_lock_file(), FileLock::Mode::exclusive);
+    auto writer = env.lock_file(layout.writer_lock_file(),
+                                LockRequest{.mode = LockMode::exclusive, .wait = false});
     if (!writer)
         return std::unexpected(writer.error());
     if (!*writer)
@@ -157,7 +157,7 @@ std::string DirectoryStore::identity() const {
 }
 
 Result<std::vector<StoredCertificate>> DirectoryStore::list(const CertificateFilter& filter) {
-    auto reading = FileLock::acquire(layout_.commit_lock_file(), FileLock::Mode::shared);
+    auto reading = lock_existing(env_, layout_.commit_lock_file(), LockMode::shared);
     if (!reading)
         return std::unexpected(reading.error());
     auto state = read_store_state(env_, layout_);
@@ -195,7 +195,7 @@ Result<StoredCertificate> DirectoryStore::get(std::string_view thumbprint) {
     auto prefix = parse_thumbprint_prefix(thumbprint);
     if (!prefix)
         return std::unexpected(prefix.error());
-    auto reading = FileLock::acquire(layout_.commit_lock_file(), FileLock::Mode::shared);
+    auto reading = lock_existing(env_, layout_.commit_lock_file(), LockMode::shared);
     if (!reading)
         return std::unexpected(reading.error());
     auto state = read_store_state(env_, layout_);
@@ -228,7 +228,8 @@ Result<StoredCertificate> DirectoryStore::get(std::string_view thumbprint) {
 }
 
 Result<std::unique_ptr<StoreTransaction>> DirectoryStore::begin() {
-    auto writer = FileLock::try_acquire(layout_.writer_lock_file(), FileLock::Mode::exclusive);
+    auto writer = env_.lock_file(layout_.writer_lock_file(),
+                                 LockRequest{.mode = LockMode::exclusive, .wait = false});
     if (!writer)
         return std::unexpected(writer.error());
     if (!*writer)

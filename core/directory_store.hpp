@@ -18,15 +18,16 @@
 // once; each transaction by one thread at a time.
 //
 // Every file-system call goes through the Env given to open(), so tests can inject a failure
-// at any step (tests/support/fault_injecting_env.hpp). The locks are the exception: they are
-// not file contents and a dead process drops its locks.
+// at any step (tests/support/fault_injecting_env.hpp). The locks (Env::lock_file) are taken
+// through it too but never fail on purpose: they are not file contents and a dead process drops
+// its locks.
 #pragma once
 
 #include <filesystem>
 #include <memory>
 
+#include "certbackup/base/env.hpp"
 #include "core/certificate_store.hpp"
-#include "core/env.hpp"
 #include "core/store_layout.hpp"
 
 namespace certbackup {

@@ -10,10 +10,10 @@
 #include <set>
 #include <string>
 
+#include "certbackup/base/env.hpp"
+#include "certbackup/base/file_lock.hpp"
+#include "certbackup/base/secure_buffer.hpp"
 #include "core/certificate_store.hpp"
-#include "core/env.hpp"
-#include "core/file_lock.hpp"
-#include "core/secure_buffer.hpp"
 #include "core/store_commit.hpp"
 #include "core/store_layout.hpp"
 #include "core/store_state.hpp"

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "core/ossl.hpp"
+#include "certbackup/base/ossl.hpp"
 
 namespace certbackup::kdf {
 namespace {

@@ -6,7 +6,7 @@
 #include <span>
 #include <vector>
 
-#include "core/error.hpp"
+#include "certbackup/base/error.hpp"
 #include "core/snapshot.hpp"
 
 namespace certbackup {

@@ -15,9 +15,9 @@
 #include <string_view>
 #include <vector>
 
+#include "certbackup/base/error.hpp"
+#include "certbackup/base/secure_buffer.hpp"
 #include "core/certificate.hpp"
-#include "core/error.hpp"
-#include "core/secure_buffer.hpp"
 
 namespace certbackup {
 

@@ -10,7 +10,7 @@
 #include <climits>
 #include <memory>
 
-#include "core/ossl.hpp"
+#include "certbackup/base/ossl.hpp"
 
 namespace certbackup::pkcs12_detail {
 namespace {

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/error.hpp"
+#include "certbackup/base/error.hpp"
 
 namespace certbackup::pkcs12_detail {
 

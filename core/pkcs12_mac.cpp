@@ -6,7 +6,7 @@
 #include <string>
 
 #include "core/kdf.hpp"
-#include "core/ossl.hpp"
+#include "certbackup/base/ossl.hpp"
 #include "core/pkcs12_pbes2.hpp"
 
 namespace certbackup::pkcs12_detail {

@@ -13,9 +13,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/error.hpp"
+#include "certbackup/base/error.hpp"
 #include "core/pkcs12_algorithms.hpp"
-#include "core/secure_buffer.hpp"
+#include "certbackup/base/secure_buffer.hpp"
 
 namespace certbackup::pkcs12_detail {
 

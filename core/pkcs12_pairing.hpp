@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
+#include "certbackup/base/error.hpp"
+#include "certbackup/base/ossl.hpp"
 #include "core/certificate.hpp"
-#include "core/error.hpp"
-#include "core/ossl.hpp"
 
 namespace certbackup::pkcs12_detail {
 

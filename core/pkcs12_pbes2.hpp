@@ -22,10 +22,10 @@
 #include <span>
 #include <vector>
 
-#include "core/error.hpp"
-#include "core/ossl.hpp"
+#include "certbackup/base/error.hpp"
+#include "certbackup/base/ossl.hpp"
 #include "core/pkcs12_algorithms.hpp"
-#include "core/secure_buffer.hpp"
+#include "certbackup/base/secure_buffer.hpp"
 
 namespace certbackup::pkcs12_detail {
 

@@ -12,8 +12,8 @@
 #include <span>
 #include <string_view>
 
-#include "core/error.hpp"
-#include "core/ossl.hpp"
+#include "certbackup/base/error.hpp"
+#include "certbackup/base/ossl.hpp"
 
 namespace certbackup {
 

@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "certbackup/base/parallel_tasks.hpp"
 #include "core/binding.hpp"
 #include "core/certificate.hpp"
-#include "core/parallel_tasks.hpp"
 #include "core/pkcs12.hpp"
 
 namespace certbackup {

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/error.hpp"
+#include "certbackup/base/error.hpp"
 
 namespace certbackup {
 

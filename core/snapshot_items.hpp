@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/error.hpp"
+#include "certbackup/base/error.hpp"
 
 namespace certbackup {
 

@@ -4,8 +4,8 @@
 #include <optional>
 #include <set>
 
+#include "certbackup/base/ossl.hpp"
 #include "core/manifest_codec.hpp"
-#include "core/ossl.hpp"
 #include "core/pkcs12.hpp"
 #include "core/snapshot_envelope.hpp"
 

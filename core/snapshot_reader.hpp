@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/error.hpp"
-#include "core/secure_buffer.hpp"
+#include "certbackup/base/error.hpp"
+#include "certbackup/base/secure_buffer.hpp"
 #include "core/snapshot.hpp"
 #include "core/snapshot_items.hpp"
 

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/error.hpp"
+#include "certbackup/base/error.hpp"
 #include "core/snapshot_reader.hpp"
 
 namespace certbackup {

@@ -5,8 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "certbackup/base/ossl.hpp"
+#include "certbackup/base/utc_time.hpp"
 #include "core/manifest_codec.hpp"
-#include "core/ossl.hpp"
 #include "core/snapshot_envelope.hpp"
 #include "core/snapshot_plan.hpp"
 
@@ -21,12 +22,7 @@ CertificateFacts facts_of(const Certificate& certificate) {
 }
 
 std::string utc_date(std::int64_t unix_seconds) {
-    const std::time_t t = static_cast<std::time_t>(unix_seconds);
-    std::tm tm{};
-    char text[32] = "?";
-    if (gmtime_r(&t, &tm) != nullptr)
-        std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
-    return text;
+    return format_utc(unix_seconds, "%Y-%m-%d");
 }
 
 // How people recognise a certificate in a message: its first binding (or "unused"), subject
@@ -139,41 +135,37 @@ Result<std::vector<Payload>> make_payloads(const SnapshotPlan& plan, std::string
 SnapshotWriter::SnapshotWriter(SnapshotOptions options, SnapshotHooks hooks)
     : options_(std::move(options)), hooks_(std::move(hooks)) {}
 
-Result<SnapshotSummary> SnapshotWriter::write(std::span<const SnapshotCandidate> candidates,
-                                              std::string_view password, ItemSink& sink) const {
-    if (auto r = check_options(options_, password); !r)
-        return std::unexpected(r.error());
-    auto plan = plan_snapshot(candidates, options_);
-    if (!plan)
-        return std::unexpected(plan.error());
+namespace {
 
-    SnapshotSummary summary;
-    SnapshotManifest& manifest = summary.manifest;
+// The manifest's header: a fresh id, the time, and what the options say about the backup.
+Result<SnapshotManifest> manifest_header(const SnapshotOptions& options) {
+    SnapshotManifest manifest;
     auto id = random_snapshot_id();
     if (!id)
         return std::unexpected(id.error());
     manifest.snapshot_id = std::move(*id);
     manifest.created_time = static_cast<std::int64_t>(std::time(nullptr));
-    manifest.host_name = options_.host_name;
-    manifest.plugin_id = options_.plugin_id;
-    manifest.plugin_version = options_.plugin_version;
-    manifest.store_identity = options_.store_identity;
-    manifest.scope = options_.scope;
-    manifest.per_certificate_files = options_.per_certificate_files;
-    manifest.include_ssl = options_.include_ssl;
-    manifest.include_unused = options_.include_unused;
-    manifest.profile = options_.profile;
-    for (const auto& p : plan->excluded)
+    manifest.host_name = options.host_name;
+    manifest.plugin_id = options.plugin_id;
+    manifest.plugin_version = options.plugin_version;
+    manifest.store_identity = options.store_identity;
+    manifest.scope = options.scope;
+    manifest.per_certificate_files = options.per_certificate_files;
+    manifest.include_ssl = options.include_ssl;
+    manifest.include_unused = options.include_unused;
+    manifest.profile = options.profile;
+    return manifest;
+}
+
+// One entry per included certificate, naming its payload; one per excluded one with the reason.
+void add_certificates(SnapshotManifest& manifest, const SnapshotPlan& plan,
+                      const std::vector<Payload>& payloads, bool per_certificate_files) {
+    for (const auto& p : plan.excluded)
         manifest.excluded.push_back({p.kind, p.bindings, facts_of(*p.certificate), *p.exclusion,
                                      std::string(describe(*p.exclusion))});
-
-    auto payloads = make_payloads(*plan, password, options_, hooks_);
-    if (!payloads)
-        return std::unexpected(payloads.error());
-    for (std::size_t i = 0; i < plan->included.size(); ++i) {
-        const PlannedCertificate& p = plan->included[i];
-        const Payload& payload =
-            options_.per_certificate_files ? (*payloads)[i] : payloads->front();
+    for (std::size_t i = 0; i < plan.included.size(); ++i) {
+        const PlannedCertificate& p = plan.included[i];
+        const Payload& payload = per_certificate_files ? payloads[i] : payloads.front();
         ManifestEntry entry;
         entry.kind = p.kind;
         entry.bindings = p.bindings;
@@ -184,10 +176,13 @@ Result<SnapshotSummary> SnapshotWriter::write(std::span<const SnapshotCandidate>
         entry.payload_size = payload.bytes.size();
         manifest.entries.push_back(std::move(entry));
     }
+}
 
-    add_expiry_warnings(manifest.entries, manifest.created_time, options_.expiry_warning_days,
+// Expiry, missing keys, an empty backup: what the person restoring should be told.
+void add_warnings(SnapshotManifest& manifest, int expiry_warning_days) {
+    add_expiry_warnings(manifest.entries, manifest.created_time, expiry_warning_days,
                         manifest.warnings);
-    add_expiry_warnings(manifest.excluded, manifest.created_time, options_.expiry_warning_days,
+    add_expiry_warnings(manifest.excluded, manifest.created_time, expiry_warning_days,
                         manifest.warnings);
     for (const auto& excluded : manifest.excluded)
         if (excluded.reason == ExclusionReason::no_private_key)
@@ -198,8 +193,41 @@ Result<SnapshotSummary> SnapshotWriter::write(std::span<const SnapshotCandidate>
         manifest.warnings.push_back(
             "no certificate was backed up: " + std::to_string(manifest.excluded.size()) +
             " of the scope were left out (see the excluded list)");
+}
 
-    auto manifest_bytes = encode_manifest(manifest);
+// Writes one item into `sink` (payloads first, the manifest last), counting it in `summary`.
+Result<void> write_item(ItemSink& sink, const SnapshotHooks& hooks, std::string_view name,
+                        std::span<const std::uint8_t> bytes, SnapshotSummary& summary) {
+    if (hooks.cancelled && hooks.cancelled())
+        return fail(ErrorCode::cancelled, "cancelled before writing item " + std::string(name) +
+                                              "; the snapshot is incomplete");
+    if (auto r = sink.write_item(name, bytes); !r)
+        return std::unexpected(r.error().with_context("writing item " + std::string(name) +
+                                                      " (the snapshot is incomplete)"));
+    summary.items_written.emplace_back(name);
+    summary.bytes_written += bytes.size();
+    return {};
+}
+
+}  // namespace
+
+Result<SnapshotSummary> SnapshotWriter::write(std::span<const SnapshotCandidate> candidates,
+                                              std::string_view password, ItemSink& sink) const {
+    if (auto r = check_options(options_, password); !r)
+        return std::unexpected(r.error());
+    auto plan = plan_snapshot(candidates, options_);
+    if (!plan)
+        return std::unexpected(plan.error());
+    auto manifest = manifest_header(options_);
+    if (!manifest)
+        return std::unexpected(manifest.error());
+    auto payloads = make_payloads(*plan, password, options_, hooks_);
+    if (!payloads)
+        return std::unexpected(payloads.error());
+    add_certificates(*manifest, *plan, *payloads, options_.per_certificate_files);
+    add_warnings(*manifest, options_.expiry_warning_days);
+
+    auto manifest_bytes = encode_manifest(*manifest);
     if (!manifest_bytes)
         return std::unexpected(manifest_bytes.error());
     auto envelope = seal_manifest(*manifest_bytes, password,
@@ -207,22 +235,12 @@ Result<SnapshotSummary> SnapshotWriter::write(std::span<const SnapshotCandidate>
     if (!envelope)
         return std::unexpected(envelope.error());
 
-    auto write_one = [&](std::string_view name,
-                         std::span<const std::uint8_t> bytes) -> Result<void> {
-        if (hooks_.cancelled && hooks_.cancelled())
-            return fail(ErrorCode::cancelled, "cancelled before writing item " + std::string(name) +
-                                                  "; the snapshot is incomplete");
-        if (auto r = sink.write_item(name, bytes); !r)
-            return std::unexpected(r.error().with_context("writing item " + std::string(name) +
-                                                          " (the snapshot is incomplete)"));
-        summary.items_written.emplace_back(name);
-        summary.bytes_written += bytes.size();
-        return {};
-    };
+    SnapshotSummary summary;
+    summary.manifest = std::move(*manifest);
     for (const auto& payload : *payloads)
-        if (auto r = write_one(payload.item, payload.bytes); !r)
+        if (auto r = write_item(sink, hooks_, payload.item, payload.bytes, summary); !r)
             return std::unexpected(r.error());
-    if (auto r = write_one(kManifestItem, *envelope); !r)
+    if (auto r = write_item(sink, hooks_, kManifestItem, *envelope, summary); !r)
         return std::unexpected(r.error());
     return summary;
 }

@@ -6,7 +6,7 @@
 #include <span>
 #include <string_view>
 
-#include "core/error.hpp"
+#include "certbackup/base/error.hpp"
 #include "core/snapshot.hpp"
 #include "core/snapshot_items.hpp"
 

@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <optional>
 
-#include "core/file_lock.hpp"
-#include "core/ossl.hpp"
-#include "core/parallel_tasks.hpp"
+#include "certbackup/base/ossl.hpp"
+#include "certbackup/base/parallel_tasks.hpp"
 #include "core/store_journal.hpp"
 #include "core/store_state.hpp"
 
@@ -25,7 +24,7 @@ class CommitRun {
     Result<void> run() {
         if (auto staged = stage(); !staged)
             return abandon(staged.error());
-        auto lock = FileLock::acquire(layout_.commit_lock_file(), FileLock::Mode::exclusive);
+        auto lock = lock_existing(env_, layout_.commit_lock_file(), LockMode::exclusive);
         if (!lock)
             return abandon(lock.error());
         if (auto moved = move_files(); !moved)

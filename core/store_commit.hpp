@@ -43,9 +43,9 @@
 #include <string>
 #include <vector>
 
-#include "core/env.hpp"
-#include "core/error.hpp"
-#include "core/secure_buffer.hpp"
+#include "certbackup/base/env.hpp"
+#include "certbackup/base/error.hpp"
+#include "certbackup/base/secure_buffer.hpp"
 #include "core/store_layout.hpp"
 
 namespace certbackup {

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "certbackup/base/error.hpp"
 #include "core/binding.hpp"
 #include "core/certificate.hpp"
 #include "core/certificate_store.hpp"
-#include "core/error.hpp"
 
 namespace certbackup {
 

@@ -2,7 +2,6 @@
 
 #include <openssl/crypto.h>
 
-#include "core/file_lock.hpp"
 #include "core/store_journal.hpp"
 #include "core/store_state.hpp"
 
@@ -102,7 +101,7 @@ Result<void> recover_store(Env& env, const StoreLayout& layout) {
         any = any || is_leftover(name);
     if (!any)
         return {};
-    auto lock = FileLock::acquire(layout.commit_lock_file(), FileLock::Mode::exclusive);
+    auto lock = lock_existing(env, layout.commit_lock_file(), LockMode::exclusive);
     if (!lock)
         return std::unexpected(lock.error());
     for (const auto& name : *names) {

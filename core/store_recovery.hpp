@@ -13,8 +13,8 @@
 // files.
 #pragma once
 
-#include "core/env.hpp"
-#include "core/error.hpp"
+#include "certbackup/base/env.hpp"
+#include "certbackup/base/error.hpp"
 #include "core/store_layout.hpp"
 
 namespace certbackup {

@@ -13,8 +13,8 @@
 #include <optional>
 #include <string>
 
-#include "core/env.hpp"
-#include "core/error.hpp"
+#include "certbackup/base/env.hpp"
+#include "certbackup/base/error.hpp"
 
 namespace certbackup {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/ossl.hpp"
+#include "certbackup/base/ossl.hpp"
 #include "core/store_journal.hpp"
 
 namespace certbackup {

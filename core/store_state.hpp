@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "certbackup/base/env.hpp"
+#include "certbackup/base/error.hpp"
 #include "core/bindings_file.hpp"
-#include "core/env.hpp"
-#include "core/error.hpp"
 #include "core/store_layout.hpp"
 
 namespace certbackup {

@@ -9,22 +9,16 @@ namespace certbackup::plugin {
 backup_host::Result<void> action_delete_unused(const backup_host::Host& host,
                                                const CertificatesOptions& options,
                                                const std::vector<std::string>& args) {
-    CLI::App app("Delete the certificates that serve no purpose (never a required one).",
-                 "delete-unused");
-    std::optional<std::string> store_dir;
+    ActionContext action(host, options,
+                         "Delete the certificates that serve no purpose (never a required one).",
+                         "delete-unused");
     bool dry_run = false;
     bool yes = false;
-    app.add_option("--store", store_dir, "the store directory (default: the store option)");
-    app.add_flag("--dry-run", dry_run, "show what would be deleted; delete nothing");
-    app.add_flag("--yes", yes, "do not ask for confirmation");
-    auto parsed = parse_action_args(host, app, args);
-    if (!parsed || !*parsed)
-        return parsed ? backup_host::Result<void>{} : std::unexpected(parsed.error());
-
-    auto store = open_store(
-        store_dir ? std::optional<std::filesystem::path>(*store_dir) : options.store, false);
-    if (!store)
-        return std::unexpected(store.error());
+    action.app().add_flag("--dry-run", dry_run, "show what would be deleted; delete nothing");
+    action.app().add_flag("--yes", yes, "do not ask for confirmation");
+    auto store = action.parse_and_open(args);
+    if (!store || !*store)
+        return finished(store);
     CertificateFilter filter;
     filter.include_unused = true;
     filter.load_keys = false;

@@ -3,6 +3,7 @@
 
 #include "action_args.hpp"
 #include "actions.hpp"
+#include "certbackup/base/utc_time.hpp"
 #include "certificate_view.hpp"
 #include "core/snapshot_writer.hpp"
 #include "core/store_settings.hpp"
@@ -47,12 +48,7 @@ class ExportDirectory final : public ItemSink {
 };
 
 std::string utc_stamp() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-    return buf;
+    return format_utc(std::chrono::system_clock::now(), "%Y%m%dT%H%M%SZ");
 }
 
 // Asks for the location on the terminal; empty when there is none or nothing was entered.
@@ -68,27 +64,21 @@ std::string ask_location() {
 backup_host::Result<void> action_export(const backup_host::Host& host,
                                         const CertificatesOptions& options,
                                         const std::vector<std::string>& args) {
-    CLI::App app(
+    ActionContext action(
+        host, options,
         "Export the certificates (not SSL) with their keys, protected by a password, to the "
         "storage "
         "location.",
         "export");
-    std::optional<std::string> store_dir;
     std::optional<std::string> location;
     bool per_certificate = false;
-    app.add_option("--store", store_dir, "the store directory (default: the store option)");
-    app.add_option("--location", location,
-                   "export into this directory (default: the location setting)");
-    app.add_flag("--per-certificate-files", per_certificate,
-                 "one PFX file per certificate (default: the setting)");
-    auto parsed = parse_action_args(host, app, args);
-    if (!parsed || !*parsed)
-        return parsed ? backup_host::Result<void>{} : std::unexpected(parsed.error());
-
-    auto store = open_store(
-        store_dir ? std::optional<std::filesystem::path>(*store_dir) : options.store, false);
-    if (!store)
-        return std::unexpected(store.error());
+    action.app().add_option("--location", location,
+                            "export into this directory (default: the location setting)");
+    action.app().add_flag("--per-certificate-files", per_certificate,
+                          "one PFX file per certificate (default: the setting)");
+    auto store = action.parse_and_open(args);
+    if (!store || !*store)
+        return finished(store);
     auto settings = read_store_settings(Env::posix(), (*store)->layout().settings_file());
     if (!settings)
         return lift_error(settings.error());

@@ -100,27 +100,27 @@ std::string report_text(const ImportReport& report, const std::string& file, boo
 backup_host::Result<void> action_import(const backup_host::Host& host,
                                         const CertificatesOptions& options,
                                         const std::vector<std::string>& args) {
-    CLI::App app(
+    ActionContext action(
+        host, options,
         "Import the certificates and private keys of a PFX (PKCS#12) file, with its password "
         "(--no-password for a file protected by none). A missing or empty --store directory "
         "becomes a new store.",
         "import");
     std::string file;
-    std::optional<std::string> store_dir;
     std::optional<std::string> bind;
     std::string overwrite = "skip";
     bool dry_run = false;
-    app.add_option("FILE", file, "the .pfx / .p12 file")->required();
-    app.add_option("--store", store_dir, "the store directory (default: the store option)");
-    app.add_option("--bind", bind,
-                   "give the certificate this purpose (database/DB, master_key/DB/DOMAIN, ...)");
-    app.add_option("--overwrite", overwrite,
-                   "skip (default): stop if the purpose is held by another certificate; "
-                   "replace: move the purpose to the imported one");
-    app.add_flag("--dry-run", dry_run, "show what would change; change nothing");
-    auto parsed = parse_action_args(host, app, args);
+    action.app().add_option("FILE", file, "the .pfx / .p12 file")->required();
+    action.app().add_option(
+        "--bind", bind,
+        "give the certificate this purpose (database/DB, master_key/DB/DOMAIN, ...)");
+    action.app().add_option("--overwrite", overwrite,
+                            "skip (default): stop if the purpose is held by another certificate; "
+                            "replace: move the purpose to the imported one");
+    action.app().add_flag("--dry-run", dry_run, "show what would change; change nothing");
+    auto parsed = action.parse(args);
     if (!parsed || !*parsed)
-        return parsed ? backup_host::Result<void>{} : std::unexpected(parsed.error());
+        return finished(parsed);
 
     ImportOptions import;
     import.dry_run = dry_run;
@@ -135,8 +135,7 @@ backup_host::Result<void> action_import(const backup_host::Host& host,
             return lift_error(b.error().with_context("--bind"));
         purpose = *b;
     }
-    const auto target =
-        store_dir ? std::optional<std::filesystem::path>(*store_dir) : options.store;
+    const auto target = action.store_path();
     if (!target)
         return std::unexpected(open_store(target, false).error());  // says how to name one
 
@@ -147,15 +146,14 @@ backup_host::Result<void> action_import(const backup_host::Host& host,
     // again before each certificate and the commit.
     if (auto go_on = host.check_cancelled(); !go_on)
         return go_on;
-    import.cancelled = [host] { return host.cancelled();
-};
-auto report =
-    import_into(*target, store_dir ? "--store" : "store", std::move(read->candidates), import);
-if (!report)
-    return std::unexpected(report.error());
-for (const auto& warning : read->warnings)
-    host.warn(warning);
-return host.output(report_text(*report, file, dry_run));
-}  // namespace certbackup::plugin
+    import.cancelled = [host] { return host.cancelled(); };
+    auto report = import_into(*target, action.store_given() ? "--store" : "store",
+                              std::move(read->candidates), import);
+    if (!report)
+        return std::unexpected(report.error());
+    for (const auto& warning : read->warnings)
+        host.warn(warning);
+    return host.output(report_text(*report, file, dry_run));
+}
 
 }  // namespace certbackup::plugin

@@ -11,26 +11,20 @@ namespace certbackup::plugin {
 backup_host::Result<void> action_list(const backup_host::Host& host,
                                       const CertificatesOptions& options,
                                       const std::vector<std::string>& args) {
-    CLI::App app(
+    ActionContext action(
+        host, options,
         "List the certificates of the store: the required ones, and with --all the unused ones "
         "too.",
         "list");
-    std::optional<std::string> store_dir;
     bool all = false;
     bool json = false;
     std::optional<std::string> database;
-    app.add_option("--store", store_dir, "the store directory (default: the store option)");
-    app.add_flag("--all", all, "also list unused certificates (marked)");
-    app.add_option("--database", database, "only certificates bound under this database");
-    app.add_flag("--json", json, "one JSON document");
-    auto parsed = parse_action_args(host, app, args);
-    if (!parsed || !*parsed)
-        return parsed ? backup_host::Result<void>{} : std::unexpected(parsed.error());
-
-    auto store = open_store(
-        store_dir ? std::optional<std::filesystem::path>(*store_dir) : options.store, false);
-    if (!store)
-        return std::unexpected(store.error());
+    action.app().add_flag("--all", all, "also list unused certificates (marked)");
+    action.app().add_option("--database", database, "only certificates bound under this database");
+    action.app().add_flag("--json", json, "one JSON document");
+    auto store = action.parse_and_open(args);
+    if (!store || !*store)
+        return finished(store);
     CertificateFilter filter;
     filter.include_unused = all;
     filter.database = database;

@@ -11,26 +11,22 @@ namespace certbackup::plugin {
 backup_host::Result<void> action_settings(const backup_host::Host& host,
                                           const CertificatesOptions& options,
                                           const std::vector<std::string>& args) {
-    CLI::App app("Show or change the certificate manager's settings, kept in the store.",
-                 "settings");
-    std::optional<std::string> store_dir;
+    ActionContext action(host, options,
+                         "Show or change the certificate manager's settings, kept in the store.",
+                         "settings");
     std::optional<std::string> per_certificate;
     std::optional<std::string> location;
     bool json = false;
-    app.add_option("--store", store_dir, "the store directory (default: the store option)");
-    app.add_option("--per-certificate-files", per_certificate,
-                   "on: one PFX file per certificate; off: one for all")
+    action.app()
+        .add_option("--per-certificate-files", per_certificate,
+                    "on: one PFX file per certificate; off: one for all")
         ->check(CLI::IsMember({"on", "off"}));
-    app.add_option("--location", location, "the storage location of exports (a directory)");
-    app.add_flag("--json", json, "one JSON document");
-    auto parsed = parse_action_args(host, app, args);
-    if (!parsed || !*parsed)
-        return parsed ? backup_host::Result<void>{} : std::unexpected(parsed.error());
-
-    auto store = open_store(
-        store_dir ? std::optional<std::filesystem::path>(*store_dir) : options.store, false);
-    if (!store)
-        return std::unexpected(store.error());
+    action.app().add_option("--location", location,
+                            "the storage location of exports (a directory)");
+    action.app().add_flag("--json", json, "one JSON document");
+    auto store = action.parse_and_open(args);
+    if (!store || !*store)
+        return finished(store);
     const auto file = (*store)->layout().settings_file();
     const bool changing = per_certificate || location;
     // A change reads and writes under the store's writer lock, so that two changes never lose

@@ -28,23 +28,17 @@ nlohmann::json chain_json(const Certificate& c) {
 backup_host::Result<void> action_show(const backup_host::Host& host,
                                       const CertificatesOptions& options,
                                       const std::vector<std::string>& args) {
-    CLI::App app("Show every detail of one certificate.", "show");
+    ActionContext action(host, options, "Show every detail of one certificate.", "show");
     std::string thumbprint;
-    std::optional<std::string> store_dir;
     bool json = false;
-    app.add_option("THUMBPRINT", thumbprint,
-                   "SHA-256 thumbprint, or a unique prefix of 8 or more hex digits")
+    action.app()
+        .add_option("THUMBPRINT", thumbprint,
+                    "SHA-256 thumbprint, or a unique prefix of 8 or more hex digits")
         ->required();
-    app.add_option("--store", store_dir, "the store directory (default: the store option)");
-    app.add_flag("--json", json, "one JSON document");
-    auto parsed = parse_action_args(host, app, args);
-    if (!parsed || !*parsed)
-        return parsed ? backup_host::Result<void>{} : std::unexpected(parsed.error());
-
-    auto store = open_store(
-        store_dir ? std::optional<std::filesystem::path>(*store_dir) : options.store, false);
-    if (!store)
-        return std::unexpected(store.error());
+    action.app().add_flag("--json", json, "one JSON document");
+    auto store = action.parse_and_open(args);
+    if (!store || !*store)
+        return finished(store);
     auto found = (*store)->get(thumbprint);
     if (!found)
         return lift_error(found.error());

@@ -17,18 +17,15 @@ backup_host::Result<void> run_action(const backup_host::Host& host,
                                      const CertificatesOptions& options, std::string_view name,
                                      const std::vector<std::string>& args);
 
-// One function per action; `args` without the action name.
-backup_host::Result<void> action_list(const backup_host::Host&, const CertificatesOptions&,
-                                      const std::vector<std::string>&);
-backup_host::Result<void> action_show(const backup_host::Host&, const CertificatesOptions&,
-                                      const std::vector<std::string>&);
-backup_host::Result<void> action_delete_unused(const backup_host::Host&, const CertificatesOptions&,
-                                               const std::vector<std::string>&);
-backup_host::Result<void> action_import(const backup_host::Host&, const CertificatesOptions&,
-                                        const std::vector<std::string>&);
-backup_host::Result<void> action_export(const backup_host::Host&, const CertificatesOptions&,
-                                        const std::vector<std::string>&);
-backup_host::Result<void> action_settings(const backup_host::Host&, const CertificatesOptions&,
-                                          const std::vector<std::string>&);
+// One function per action, of this type; `args` without the action name.
+using ActionFunction = backup_host::Result<void>(const backup_host::Host&,
+                                                 const CertificatesOptions&,
+                                                 const std::vector<std::string>&);
+ActionFunction action_list;
+ActionFunction action_show;
+ActionFunction action_delete_unused;
+ActionFunction action_import;
+ActionFunction action_export;
+ActionFunction action_settings;
 
 }  // namespace certbackup::plugin

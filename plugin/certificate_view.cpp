@@ -1,4 +1,5 @@
 #include "certificate_view.hpp"
+#include "certbackup/base/utc_time.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -7,12 +8,7 @@
 namespace certbackup::plugin {
 
 std::string format_date(std::int64_t unix_seconds) {
-    const std::time_t t = static_cast<std::time_t>(unix_seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
+    return format_utc(unix_seconds, "%Y-%m-%d");
 }
 
 std::int64_t days_left(std::int64_t not_after) {

@@ -7,8 +7,8 @@
 #include <memory>
 #include <string_view>
 
+#include "certbackup/base/parallel_tasks.hpp"
 #include "core/directory_store.hpp"
-#include "core/parallel_tasks.hpp"
 #include "core/snapshot.hpp"
 #include "plugin_options.hpp"
 

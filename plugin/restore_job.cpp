@@ -69,6 +69,35 @@ nlohmann::json plan_json(const ImportReport& report, const SnapshotManifest& man
             {"not_in_backup", excluded}};
 }
 
+// The certificates of the snapshot that `restore` selects, each checked: payload digests, every
+// payload opened and matched against the manifest.
+backup_host::Result<std::vector<ImportCandidate>> checked_candidates(
+    const backup_host::Host& host, SnapshotReader& reader,
+    const backup_host::RestoreOptions& restore) {
+    auto selection = parse_selection(join(restore.selection), reader.manifest());
+    if (!selection)
+        return lift_error(selection.error());
+    if (auto verified = reader.verify_payloads(); !verified)
+        return lift_error(verified.error());
+    auto restored = reader.read_certificates(*selection, work_hooks(host, "opening PFX files"));
+    if (!restored)
+        return lift_error(restored.error());
+    std::vector<ImportCandidate> candidates;
+    candidates.reserve(restored->size());
+    for (auto& r : *restored)
+        candidates.push_back({std::move(r.certificate), r.entry.bindings});
+    return candidates;
+}
+
+// The plan or outcome for people (text) and for --json (the job's result).
+backup_host::Result<void> report_plan(const backup_host::Host& host, const ImportReport& report,
+                                      const SnapshotManifest& manifest,
+                                      const std::filesystem::path& target, bool dry_run) {
+    if (auto shown = host.output(plan_text(report, manifest, target, dry_run)); !shown)
+        return shown;
+    return host.set_result(plan_json(report, manifest, target, dry_run).dump());
+}
+
 }  // namespace
 
 backup_host::Result<void> run_restore(const backup_host::Host& host,
@@ -89,47 +118,30 @@ backup_host::Result<void> run_restore(const backup_host::Host& host,
     auto reader = SnapshotReader::open(source, *password);
     if (!reader)
         return lift_error(reader.error());
-    auto selection = parse_selection(join(restore.selection), reader->manifest());
-    if (!selection)
-        return lift_error(selection.error());
-    if (auto verified = reader->verify_payloads(); !verified)
-        return lift_error(verified.error());
-    auto restored = reader->read_certificates(*selection, work_hooks(host, "opening PFX files"));
-    if (!restored)
-        return lift_error(restored.error());
-
-    std::vector<ImportCandidate> candidates;
-    candidates.reserve(restored->size());
-    for (auto& r : *restored)
-        candidates.push_back({std::move(r.certificate), r.entry.bindings});
+    auto candidates = checked_candidates(host, *reader, restore);
+    if (!candidates)
+        return std::unexpected(candidates.error());
 
     // A real restore makes a store only in a missing or empty directory, never in a directory
     // that holds something else; a dry run into such a directory creates nothing.
     auto store = open_target_store(*target, "target_store", "restore", restore.dry_run);
     if (!store)
         return std::unexpected(store.error());
-    if (!*store) {
-        const ImportReport report = plan_into_new_store(candidates);
-        if (auto shown = host.output(plan_text(report, reader->manifest(), *target, true)); !shown)
-            return shown;
-        return host.set_result(plan_json(report, reader->manifest(), *target, true).dump());
-    }
+    if (!*store)
+        return report_plan(host, plan_into_new_store(*candidates), reader->manifest(), *target,
+                           true);
     ImportOptions import;
     import.overwrite = restore.overwrite == backup_host::Overwrite::replace
                            ? OverwritePolicy::replace
                            : OverwritePolicy::skip;
     import.dry_run = restore.dry_run;
-    import.cancelled = [host] { return host.cancelled();
-};
-if (auto cancelled = host.check_cancelled(); !cancelled)
-    return cancelled;
-auto report = import_certificates(**store, std::move(candidates), import);
-if (!report)
-    return lift_error(report.error());
-if (auto shown = host.output(plan_text(*report, reader->manifest(), *target, restore.dry_run));
-    !shown)
-    return shown;
-return host.set_result(plan_json(*report, reader->manifest(), *target, restore.dry_run).dump());
-}  // namespace certbackup::plugin
+    import.cancelled = [host] { return host.cancelled(); };
+    if (auto cancelled = host.check_cancelled(); !cancelled)
+        return cancelled;
+    auto report = import_certificates(**store, std::move(*candidates), import);
+    if (!report)
+        return lift_error(report.error());
+    return report_plan(host, *report, reader->manifest(), *target, restore.dry_run);
+}
 
 }  // namespace certbackup::plugin

@@ -70,9 +70,10 @@ certbackup_install_deps() {
 }
 
 # Configures (once) and builds everything into $CERTBACKUP_BUILD.
+# certbackup_build [CMAKE ARGS...]: configures (extra -D options are kept in the cache) and builds.
 certbackup_build() {
   local jobs
   jobs="$(nproc 2>/dev/null || echo 2)"
-  cmake -S "$CERTBACKUP_ROOT" -B "$CERTBACKUP_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake -S "$CERTBACKUP_ROOT" -B "$CERTBACKUP_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
   cmake --build "$CERTBACKUP_BUILD" -j "$jobs"
 }

@@ -7,6 +7,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 certbackup_install_deps
-certbackup_build
+# CI builds our code with -Werror (CMakeLists.txt, CERTBACKUP_WERROR).
+certbackup_build -DCERTBACKUP_WERROR=ON
 cd "$CERTBACKUP_BUILD"
 ctest --output-on-failure -j "$(nproc 2>/dev/null || echo 2)" -LE bench --timeout 600 "$@"

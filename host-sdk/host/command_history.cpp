@@ -51,10 +51,7 @@ int run_history_command(HostSession& session, const HistoryArguments& arguments)
     for (const std::string& name : names) {
         auto state = store.load(name);
         if (!state)
-            return session.report(
-                management_failure(state.error(), state.error().code == ErrorCode::invalid_argument
-                                                      ? backup_host::Status::bad_usage
-                                                      : backup_host::Status::failed));
+            return session.report(to_failure(state.error(), ArgumentSource::user));
         for (const backup_host::RunRecord& record : state->history) {
             all.push_back(record_json(name, record));
             std::string result = backup_host::to_string(record.result.outcome);

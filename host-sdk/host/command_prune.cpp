@@ -38,7 +38,7 @@ int run_prune_command(HostSession& session, const PruneArguments& arguments) {
         auto report = backup_host::prune_job(Env::posix(), job.location, job.name, policy, now,
                                              arguments.dry_run);
         if (!report) {
-            session.report(management_failure(report.error(), backup_host::Status::failed));
+            session.report(to_failure(report.error()));
             exit_code = 1;
             continue;
         }

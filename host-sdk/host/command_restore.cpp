@@ -20,43 +20,25 @@ struct RestoreArguments {
 };
 
 int run_restore_command(HostSession& session, const RestoreArguments& arguments) {
-    auto password_options = arguments.password.options();
-    if (!password_options)
-        return session.report(password_options.error());
-    auto set = open_source(arguments.source, *password_options);
-    if (!set)
-        return session.report(set.error());
-    auto plugins = plugins_of_set(session, **set, arguments.plugin);
-    if (!plugins)
-        return session.report(plugins.error());
-    auto jobs = jobs_for(session, *plugins, backup_host::JobKind::restore, arguments.options);
-    if (!jobs)
-        return session.report(jobs.error());
+    auto opened = open_set_jobs(session, {arguments.source, arguments.plugin, arguments.options,
+                                          arguments.password, backup_host::JobKind::restore});
+    if (!opened)
+        return session.report(opened.error());
+    const SetInput& set = *opened->set;
 
-    JobPassword password(std::move(*password_options));
+    JobPassword password(std::move(opened->password));
     HostContext context = session.job_context(password, arguments.json ? stderr : stdout);
-    const RestoreReport report = run_restore(context, **set, *jobs, arguments.dry_run);
+    const RestoreReport report = run_restore(context, set, opened->jobs, arguments.dry_run);
 
     if (arguments.json) {
-        nlohmann::json outcomes = nlohmann::json::array();
-        for (const PluginOutcome& outcome : report.plugins)
-            outcomes.push_back(outcome_json(outcome));
-        nlohmann::json json = {
-            {"status", backup_host::to_string(report.failure ? report.failure->status
-                                                             : backup_host::Status::ok)},
-            {"set_id", (*set)->record().set_id()},
-            {"source", (*set)->origin()},
-            {"dry_run", arguments.dry_run},
-            {"plugins", std::move(outcomes)},
-        };
-        if (report.failure)
-            json["error"] = report.failure->message;
+        nlohmann::json json = set_report_json(set, report.failure, report.plugins);
+        json["dry_run"] = arguments.dry_run;
         print_json(stdout, json);
     }
     if (report.failure)
         return session.report(*report.failure);
     session.logger().info("{} set {} ({})", arguments.dry_run ? "checked a restore of" : "restored",
-                          (*set)->origin(), plugin_list((*set)->record()));
+                          set.origin(), plugin_list(set.record()));
     return 0;
 }
 

@@ -131,10 +131,10 @@ int run_configured_job(HostSession& session, const backup_host::JobConfig& job,
     auto lock = store.lock(job.name);
     if (!lock)
         // "job 'X' is already running (pid N)": the job did not run (exit 1).
-        return session.report(management_failure(lock.error(), backup_host::Status::failed));
+        return session.report(to_failure(lock.error()));
     auto state = store.load(job.name);
     if (!state)
-        return session.report(management_failure(state.error(), backup_host::Status::failed));
+        return session.report(to_failure(state.error()));
     const auto now = std::chrono::system_clock::now();
     if (auto recovered = backup_host::recover_interrupted_run(*state, now))
         session.logger().warn(
@@ -145,9 +145,9 @@ int run_configured_job(HostSession& session, const backup_host::JobConfig& job,
     if (auto started = backup_host::record_start(
             *state, backup_host::RunStart{trigger, slot, now, static_cast<int>(::getpid())});
         !started)
-        return session.report(management_failure(started.error(), backup_host::Status::failed));
+        return session.report(to_failure(started.error()));
     if (auto saved = store.save(*lock, *state); !saved)
-        return session.report(management_failure(saved.error(), backup_host::Status::failed));
+        return session.report(to_failure(saved.error()));
 
     session.logger().info("job {}: started ({})", job.name, backup_host::to_string(trigger));
     backup_host::RunResult result;
@@ -157,9 +157,9 @@ int run_configured_job(HostSession& session, const backup_host::JobConfig& job,
 
     auto recorded = backup_host::record_result(*state, result, std::chrono::system_clock::now());
     if (!recorded)
-        return session.report(management_failure(recorded.error(), backup_host::Status::failed));
+        return session.report(to_failure(recorded.error()));
     if (auto saved = store.save(*lock, *state); !saved)
-        return session.report(management_failure(saved.error(), backup_host::Status::failed));
+        return session.report(to_failure(saved.error()));
     if (recorded->re_enabled)
         session.logger().warn("job {}: enabled again after a successful run", job.name);
     if (recorded->disabled_now)

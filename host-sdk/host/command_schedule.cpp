@@ -96,8 +96,7 @@ int run_schedule_command(HostSession& session, const ScheduleArguments& argument
     if (arguments.from_option->count() > 0) {
         auto parsed = backup_host::parse_time_argument(arguments.from);
         if (!parsed)
-            return session.report(
-                management_failure(parsed.error(), backup_host::Status::bad_usage));
+            return session.report(to_failure(parsed.error(), ArgumentSource::user));
         from = *parsed;
     }
     const backup_host::RunStateStore store(Env::posix(),

@@ -117,4 +117,37 @@ bool stdout_is_terminal() noexcept {
     return ::isatty(STDOUT_FILENO) == 1;
 }
 
+backup_host::Result<SetJobs> open_set_jobs(HostSession& session, const SetJobsRequest& request) {
+    auto password = request.password.options();
+    if (!password)
+        return std::unexpected(password.error());
+    auto set = open_source(request.source, *password);
+    if (!set)
+        return std::unexpected(set.error());
+    auto plugins = plugins_of_set(session, **set, request.plugin);
+    if (!plugins)
+        return std::unexpected(plugins.error());
+    auto jobs = jobs_for(session, *plugins, request.kind, request.assignments);
+    if (!jobs)
+        return std::unexpected(jobs.error());
+    return SetJobs{std::move(*password), std::move(*set), std::move(*jobs)};
+}
+
+nlohmann::json set_report_json(const SetInput& set,
+                               const std::optional<backup_host::Failure>& failure,
+                               const std::vector<PluginOutcome>& plugins) {
+    nlohmann::json outcomes = nlohmann::json::array();
+    for (const PluginOutcome& outcome : plugins)
+        outcomes.push_back(outcome_json(outcome));
+    nlohmann::json json = {
+        {"status", backup_host::to_string(failure ? failure->status : backup_host::Status::ok)},
+        {"set_id", set.record().set_id()},
+        {"source", set.origin()},
+        {"plugins", std::move(outcomes)},
+    };
+    if (failure)
+        json["error"] = failure->message;
+    return json;
+}
+
 }  // namespace certbackup::host

@@ -18,44 +18,26 @@ struct VerifyArguments {
 };
 
 int run_verify_command(HostSession& session, const VerifyArguments& arguments) {
-    auto password_options = arguments.password.options();
-    if (!password_options)
-        return session.report(password_options.error());
-    auto set = open_source(arguments.source, *password_options);
-    if (!set)
-        return session.report(set.error());
-    auto plugins = plugins_of_set(session, **set, arguments.plugin);
-    if (!plugins)
-        return session.report(plugins.error());
-    auto jobs = jobs_for(session, *plugins, backup_host::JobKind::verify, arguments.options);
-    if (!jobs)
-        return session.report(jobs.error());
+    auto opened = open_set_jobs(session, {arguments.source, arguments.plugin, arguments.options,
+                                          arguments.password, backup_host::JobKind::verify});
+    if (!opened)
+        return session.report(opened.error());
+    const SetInput& set = *opened->set;
 
-    JobPassword password(std::move(*password_options));
+    JobPassword password(std::move(opened->password));
     HostContext context = session.job_context(password, arguments.json ? stderr : stdout);
-    const VerifyReport report = run_verify(context, **set, *jobs);
+    const VerifyReport report = run_verify(context, set, opened->jobs);
 
     if (arguments.json) {
-        nlohmann::json outcomes = nlohmann::json::array();
-        for (const PluginOutcome& outcome : report.plugins)
-            outcomes.push_back(outcome_json(outcome));
-        nlohmann::json json = {
-            {"status", backup_host::to_string(report.failure ? report.failure->status
-                                                             : backup_host::Status::ok)},
-            {"set_id", (*set)->record().set_id()},
-            {"source", (*set)->origin()},
-            {"items_checked", report.items_checked},
-            {"items", report.items},
-            {"size", report.bytes},
-            {"plugins", std::move(outcomes)},
-        };
-        if (report.failure)
-            json["error"] = report.failure->message;
+        nlohmann::json json = set_report_json(set, report.failure, report.plugins);
+        json["items_checked"] = report.items_checked;
+        json["items"] = report.items;
+        json["size"] = report.bytes;
         print_json(stdout, json);
     } else {
         std::vector<std::vector<std::string>> rows;
         if (report.items_checked)
-            rows.push_back({"set " + (*set)->record().set_id(),
+            rows.push_back({"set " + set.record().set_id(),
                             std::to_string(report.items) + " items, " +
                                 std::to_string(report.bytes) + " bytes: sizes and digests match"});
         for (const PluginOutcome& outcome : report.plugins)

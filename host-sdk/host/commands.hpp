@@ -7,10 +7,14 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "host-sdk/host/host_session.hpp"
+#include "host-sdk/host/job_runner.hpp"
 #include "host-sdk/host/password_source.hpp"
 #include "host-sdk/host/set_storage.hpp"
 
@@ -73,6 +77,29 @@ backup_host::Result<std::vector<backup_host::LoadedPlugin>> plugins_of_set(HostS
 backup_host::Result<std::vector<PluginJob>> jobs_for(
     HostSession& session, const std::vector<backup_host::LoadedPlugin>& plugins,
     backup_host::JobKind kind, const std::vector<std::string>& assignments);
+
+// Restore and verify, up to the first plugin call: the password flags read, SOURCE opened
+// (open_source), the plugins of the set (plugins_of_set, --plugin) and their jobs of `kind` with
+// the -o assignments (jobs_for). The first failure stops.
+struct SetJobsRequest {
+    const std::string& source;
+    const std::string& plugin;                    // --plugin, "" for every plugin of the set
+    const std::vector<std::string>& assignments;  // -o
+    const PasswordFlags& password;
+    backup_host::JobKind kind;
+};
+struct SetJobs {
+    PasswordOptions password;
+    std::unique_ptr<SetInput> set;
+    std::vector<PluginJob> jobs;
+};
+backup_host::Result<SetJobs> open_set_jobs(HostSession& session, const SetJobsRequest& request);
+
+// What restore --json and verify --json print in common: status, set_id, source, plugins, and
+// error when `failure` is set.
+nlohmann::json set_report_json(const SetInput& set,
+                               const std::optional<backup_host::Failure>& failure,
+                               const std::vector<PluginOutcome>& plugins);
 
 // True when standard output is a terminal (tables then get a header line).
 bool stdout_is_terminal() noexcept;

@@ -7,7 +7,7 @@
 #include <system_error>
 #include <utility>
 
-#include "core/env.hpp"
+#include "certbackup/base/env.hpp"
 
 namespace certbackup::host {
 namespace {

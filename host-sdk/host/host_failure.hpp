@@ -1,21 +1,24 @@
-// From certbackup's Error (core, storage, password source) to the SDK's Failure, whose status
-// is what backup-host's exit code is made of (CLI.md: 0, 1, 2, 3, 4, 130).
+// The host's side of the one ErrorCode -> status table (certbackup/base/abi_status.hpp), whose
+// status is what backup-host's exit code is made of (CLI.md "Exit codes"). An invalid argument
+// that reaches the job runner came from a program (an item name a plugin chose, a record a
+// program wrote), so it is the job's failure (exit 1).
 #pragma once
 
-#include <backup_host/status.hpp>
+#include <string>
 
-#include "core/error.hpp"
+#include "certbackup/base/abi_status.hpp"
 
 namespace certbackup::host {
 
-// corrupt -> corrupt (exit 4); wrong_password, auth_failed -> wrong_password (3); cancelled ->
-// cancelled (130); not_found, conflict, unsupported -> the same (1); invalid_argument, io ->
-// failed (1). The message is kept.
-backup_host::Status status_for(ErrorCode code) noexcept;
-
-backup_host::Failure to_failure(const Error& error);
+// An error met by the host itself or its runner (ArgumentSource::program). Commands that read
+// the person's own words call certbackup::to_failure(error, ArgumentSource::user).
+inline backup_host::Failure to_failure(const Error& error) {
+    return certbackup::to_failure(error, ArgumentSource::program);
+}
 
 // The same, with "<context>: " in front of the message.
-backup_host::Failure to_failure(const Error& error, const std::string& context);
+inline backup_host::Failure to_failure(const Error& error, const std::string& context) {
+    return certbackup::to_failure(error.with_context(context), ArgumentSource::program);
+}
 
 }  // namespace certbackup::host

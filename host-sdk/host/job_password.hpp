@@ -22,7 +22,7 @@
 #include <backup_host/status.hpp>
 #include <backup_host/types.hpp>
 
-#include "core/secure_buffer.hpp"
+#include "certbackup/base/secure_buffer.hpp"
 #include "host-sdk/host/password_source.hpp"
 #include "host-sdk/host/progress_bar.hpp"
 

@@ -28,33 +28,80 @@ constexpr const char* kFooter =
     "Exit codes: 0 success, 1 the job or action failed, 2 bad usage or configuration,\n"
     "3 wrong password, 4 corrupt or tampered data, 130 cancelled (SIGINT, SIGTERM).";
 
+// The global options (--config, --plugin-dir, --log-level) on `app`; `global` gets the ones
+// given, once parsed.
+struct GlobalFlags {
+    std::string config_file;
+    std::string plugin_dir;
+    std::string log_level;
+    CLI::Option* config = nullptr;
+    CLI::Option* plugin_dir_option = nullptr;
+    CLI::Option* log_level_option = nullptr;
+
+    void add_to(CLI::App& app) {
+        config = app.add_option("--config", config_file,
+                                "the configuration file (TOML); default: $BACKUP_HOST_CONFIG, else "
+                                "/etc/backup-host/backup-host.toml if it exists");
+        plugin_dir_option =
+            app.add_option("--plugin-dir", plugin_dir,
+                           "where the plugins are; default: ../lib/backup-host/plugins beside "
+                           "this program");
+        log_level_option =
+            app.add_option("--log-level", log_level,
+                           "trace, debug, info, warn, error or off; default: info on a terminal, "
+                           "else warn")
+                ->check([](const std::string& text) {
+                    return parse_log_level(text) ? std::string()
+                                                 : "unknown log level '" + text + "' (" +
+                                                       std::string(kLogLevelNames) + ")";
+                });
+    }
+
+    GlobalOptions given() const {
+        GlobalOptions global;
+        if (config->count() > 0)
+            global.config_file = config_file;
+        if (plugin_dir_option->count() > 0)
+            global.plugin_dir = plugin_dir;
+        if (log_level_option->count() > 0)
+            global.log_level = log_level;
+        return global;
+    }
+};
+
+// Runs the command that was parsed, or PLUGIN ACTION with the words CLI11 kept.
+int dispatch(HostSession& session, const CLI::App& app, const std::vector<Command>& commands,
+             const std::string& command_names) {
+    const std::vector<std::string> words = app.remaining();
+    for (const Command& command : commands) {
+        if (!command.app->parsed())
+            continue;
+        // Words a command does not know fall through to the top level (which keeps them for
+        // PLUGIN ACTION); after a command they are a mistake.
+        if (!words.empty())
+            return session.report(backup_host::Failure{
+                backup_host::Status::bad_usage,
+                "backup-host " + command.app->get_name() + ": unexpected argument '" +
+                    words.front() + "' (see: backup-host " + command.app->get_name() + " --help)"});
+        return command.run(session);
+    }
+    if (words.empty()) {
+        std::fputs(app.help().c_str(), stderr);
+        return session.report(
+            backup_host::Failure{backup_host::Status::bad_usage,
+                                 "a command is needed (" + command_names + ", or PLUGIN ACTION)"});
+    }
+    return run_plugin_action(session, words, command_names);
+}
+
 int run(int argc, char** argv) {
     CLI::App app(
         "backup-host: backs up, lists, verifies and restores backup sets through "
         "plugins",
         "backup-host");
     app.footer(kFooter);
-    GlobalOptions global;
-    std::string config_file;
-    std::string plugin_dir;
-    std::string log_level;
-    CLI::Option* config_option =
-        app.add_option("--config", config_file,
-                       "the configuration file (TOML); default: $BACKUP_HOST_CONFIG, else "
-                       "/etc/backup-host/backup-host.toml if it exists");
-    CLI::Option* plugin_dir_option =
-        app.add_option("--plugin-dir", plugin_dir,
-                       "where the plugins are; default: ../lib/backup-host/plugins beside this "
-                       "program");
-    CLI::Option* log_level_option =
-        app.add_option("--log-level", log_level,
-                       "trace, debug, info, warn, error or off; default: info on a terminal, "
-                       "else warn")
-            ->check([](const std::string& text) {
-                return parse_log_level(text) ? std::string()
-                                             : "unknown log level '" + text + "' (" +
-                                                   std::string(kLogLevelNames) + ")";
-            });
+    GlobalFlags global;
+    global.add_to(app);
     app.require_subcommand(0, 1);
     // Global options are also accepted after the command (backup-host sets DIR --log-level
     // debug); subcommands inherit this.
@@ -78,34 +125,8 @@ int run(int argc, char** argv) {
         const int code = app.exit(error);
         return code == 0 ? 0 : 2;
     }
-    if (config_option->count() > 0)
-        global.config_file = config_file;
-    if (plugin_dir_option->count() > 0)
-        global.plugin_dir = plugin_dir;
-    if (log_level_option->count() > 0)
-        global.log_level = log_level;
-
-    HostSession session(std::move(global));
-    const std::vector<std::string> words = app.remaining();
-    for (const Command& command : commands) {
-        if (!command.app->parsed())
-            continue;
-        // Words a command does not know fall through to the top level (which keeps them for
-        // PLUGIN ACTION); after a command they are a mistake.
-        if (!words.empty())
-            return session.report(backup_host::Failure{
-                backup_host::Status::bad_usage,
-                "backup-host " + command.app->get_name() + ": unexpected argument '" +
-                    words.front() + "' (see: backup-host " + command.app->get_name() + " --help)"});
-        return command.run(session);
-    }
-    if (words.empty()) {
-        std::fputs(app.help().c_str(), stderr);
-        return session.report(
-            backup_host::Failure{backup_host::Status::bad_usage,
-                                 "a command is needed (" + command_names + ", or PLUGIN ACTION)"});
-    }
-    return run_plugin_action(session, words, command_names);
+    HostSession session(global.given());
+    return dispatch(session, app, commands, command_names);
 }
 
 }  // namespace

@@ -41,9 +41,4 @@ std::filesystem::path state_directory(const HostConfig& config, const StateDirFl
     return backup_host::default_state_directory(config.file);
 }
 
-backup_host::Failure management_failure(const certbackup::Error& error,
-                                        backup_host::Status status) {
-    return backup_host::Failure{status, error.message};
-}
-
 }  // namespace certbackup::host

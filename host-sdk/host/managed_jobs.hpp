@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <string>
 
+#include "host-sdk/host/host_failure.hpp"
 #include "host-sdk/host/host_session.hpp"
 #include "host-sdk/management/run_state_store.hpp"
 
@@ -31,9 +32,6 @@ backup_host::Result<const HostConfig*> checked_job_config(HostSession& session);
 
 // The state directory for this command (see above).
 std::filesystem::path state_directory(const HostConfig& config, const StateDirFlag& flag);
-
-// certbackup::Error (management library) to an SDK Failure with `status`.
-backup_host::Failure management_failure(const certbackup::Error& error, backup_host::Status status);
 
 // Runs `job` now with its lock held, recording the run in `store` (command_run.cpp): the
 // `run` command and the daemon. Prints the set id on success; returns the exit code.

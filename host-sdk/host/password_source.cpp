@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/env.hpp"
-#include "host-sdk/storage/unique_fd.hpp"
+#include "certbackup/base/env.hpp"
+#include "certbackup/base/unique_fd.hpp"
 
 namespace certbackup::host {
 namespace {
@@ -91,7 +91,7 @@ Result<Password> prompt_line(const std::string& prompt) {
 
 Result<Password> read_password_file(const std::string& path, std::string* warning) {
     // O_NONBLOCK: a FIFO without a writer must be refused below, not waited on forever.
-    const backup_host::UniqueFd owned(
+    const certbackup::UniqueFd owned(
         ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
     const int fd = owned.get();
     if (fd < 0) {

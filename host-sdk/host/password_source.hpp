@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "core/error.hpp"
-#include "core/secure_buffer.hpp"
+#include "certbackup/base/error.hpp"
+#include "certbackup/base/secure_buffer.hpp"
 
 namespace certbackup::host {
 

@@ -3,7 +3,7 @@
 // reads the dump directory; a ptrace attach by another process of the same user is refused too.
 #pragma once
 
-#include "core/error.hpp"
+#include "certbackup/base/error.hpp"
 
 namespace certbackup::host {
 

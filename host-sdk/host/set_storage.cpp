@@ -42,14 +42,14 @@ class StorageSetOutput final : public SetOutput {
 
 class StorageItemReader final : public StoredItemReader {
   public:
-    explicit StorageItemReader(std::unique_ptr<storage::ItemReader> reader)
+    explicit StorageItemReader(std::unique_ptr<storage::CheckedItemReader> reader)
         : reader_(std::move(reader)) {}
     Result<std::size_t> read(std::span<std::uint8_t> buffer) override {
         return reader_->read(buffer);
     }
 
   private:
-    std::unique_ptr<storage::ItemReader> reader_;
+    std::unique_ptr<storage::CheckedItemReader> reader_;
 };
 
 class StorageSetInput final : public SetInput {

@@ -1,11 +1,9 @@
 // The job runner's view of backup storage (host-sdk/storage, docs/STORAGE.md): a set being
 // written, a set being read, the sets of a location.
 //
-// Why a seam of its own: the storage headers bring certbackup's Result into namespace
-// backup_host, where the SDK's host headers (backup_host/host.hpp) define the SDK's Result; the
-// two cannot meet in one translation unit. Only set_storage.cpp includes storage headers; the
-// runner, which also drives plugins, sees storage through these interfaces. They also let a test
-// put a set anywhere.
+// Why interfaces: the runner needs only these few operations of storage's writers, readers and
+// catalog, whatever the target (directory or tar), and a test can put a set anywhere. Storage
+// headers spell certbackup::Result, so they may also be included next to the SDK's headers.
 //
 // Targets and sources are the command line's texts (CLI.md): "-" is a tar stream on standard
 // output (backup) or standard input (restore, sets); a path ending in ".tar" is a tar file; any
@@ -25,7 +23,7 @@
 #include <vector>
 
 #include "backup_set.pb.h"
-#include "core/error.hpp"
+#include "certbackup/base/error.hpp"
 
 namespace certbackup::host {
 

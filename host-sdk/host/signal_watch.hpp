@@ -21,7 +21,7 @@
 
 #include <backup_host/host/job_services.hpp>
 
-#include "core/error.hpp"
+#include "certbackup/base/error.hpp"
 
 namespace certbackup::host {
 

@@ -20,7 +20,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/error.hpp"
+#include "certbackup/base/error.hpp"
 
 namespace backup_host {
 

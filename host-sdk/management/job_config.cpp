@@ -6,7 +6,7 @@
 #include <system_error>
 #include <utility>
 
-#include "core/ossl.hpp"
+#include "certbackup/base/ossl.hpp"
 #include "host-sdk/management/job_name.hpp"
 
 namespace backup_host {
@@ -103,111 +103,13 @@ class JobReader {
     Result<JobConfig> read() {
         job_.file = file_;
         job_.where = position(file_, table_.source());
-        if (auto named = read_name(); !named)
-            return std::unexpected(named.error());
-        bool has_plugins = false;
-        bool has_location = false;
-        const toml::key* password_key = nullptr;
-        const toml::key* start_key = nullptr;
-        const toml::key* end_key = nullptr;
-        const toml::key* retention_key = nullptr;
-        std::optional<SystemTime> start;
-        std::optional<SystemTime> end;
-        for (const auto& [key, node] : table_) {
-            const std::string name(key.str());
-            Result<void> read;
-            if (name == "name") {
-                continue;
-            } else if (name == "plugins") {
-                has_plugins = true;
-                read = read_plugins(key, node);
-            } else if (name == "location") {
-                has_location = true;
-                auto text = read_path_text(key, node, "the backup location directory");
-                if (!text)
-                    return std::unexpected(text.error());
-                job_.location = anchored(file_, *text);
-            } else if (name == "password_file" || name == "password_credential") {
-                if (password_key != nullptr)
-                    return config_error(at(later(key, *password_key)) + ": " + label() +
-                                        " has both password_file and password_credential; give "
-                                        "one password source");
-                password_key = &key;
-                read = read_password(key, node);
-            } else if (name == "schedule") {
-                const auto* text = node.as_string();
-                if (text == nullptr)
-                    return wrong_type(key, node, "a string such as \"0 2 * * *\" or \"@daily\"");
-                auto expression = CronExpression::parse(text->get());
-                if (!expression)
-                    return config_error(at(key) + ": " + label() + ": " +
-                                        expression.error().message);
-                job_.schedule_text = expression->text();
-                job_.schedule.emplace(std::move(*expression), ScheduleWindow{});
-            } else if (name == "start" || name == "end") {
-                auto time = read_time(key, node);
-                if (!time)
-                    return std::unexpected(time.error());
-                (name == "start" ? start : end) = time->first;
-                (name == "start" ? job_.start_text : job_.end_text) = time->second;
-                (name == "start" ? start_key : end_key) = &key;
-            } else if (name == "enabled" || name == "timestamped") {
-                const auto* flag = node.as_boolean();
-                if (flag == nullptr)
-                    return wrong_type(key, node, "true or false");
-                (name == "enabled" ? job_.enabled : job_.timestamped) = flag->get();
-            } else if (name == "retention") {
-                retention_key = &key;
-                read = read_retention(key, node);
-            } else if (name == "options") {
-                read = read_options(key, node);
-            } else if (name == "password") {
-                return config_error(
-                    at(key) + ": " + label() +
-                    ": an inline 'password' is not accepted: the configuration file is read by "
-                    "more people and programs than the password should be, and it ends up in "
-                    "copies and backups of /etc. Put the password in a file only the service can "
-                    "read (password_file = \"/etc/backup-host/" +
-                    job_.name +
-                    ".pass\", mode 0600) or in a systemd credential (password_credential = "
-                    "\"NAME\" with LoadCredential=NAME:/path in the unit)");
-            } else {
-                return config_error(at(key) + ": unknown key '" + name + "' in " + label() +
-                                    " (a job has: " + known_keys() + ")");
-            }
-            if (!read)
-                return std::unexpected(read.error());
-        }
-
-        if (!has_plugins)
-            return missing("plugins", "the ids of the plugins it runs, e.g. [\"certificates\"]");
-        if (!has_location)
-            return missing("location", "the backup location directory");
-        if (password_key == nullptr)
-            return missing("password_file' or 'password_credential",
-                           "where its password comes from");
-        if (start && end && *end <= *start)
-            return config_error(at(*end_key) + ": " + label() + ": end (" + *job_.end_text +
-                                ") is not after start (" + *job_.start_text + ")");
-        if ((start || end) && !job_.schedule)
-            return config_error(at(start_key != nullptr ? *start_key : *end_key) + ": " + label() +
-                                ": start and end apply to a schedule, and the job has none "
-                                "(add schedule = \"...\")");
-        if (!job_.timestamped && !job_.retention.empty())
-            return config_error(at(*retention_key) + ": " + label() +
-                                ": retention does not apply to a job with timestamped = false: "
-                                "each run replaces the job's last set, so it keeps one set");
-        for (const JobPluginOptions& options : job_.options) {
-            bool named = false;
-            for (const std::string& plugin : job_.plugins)
-                named = named || plugin == options.plugin_id;
-            if (!named)
-                return config_error(options.where + ": " + label() + " has options for plugin '" +
-                                    options.plugin_id + "', which is not one of its plugins (" +
-                                    join(job_.plugins) + ")");
-        }
+        for (const Step step : {&JobReader::read_name, &JobReader::read_keys,
+                                &JobReader::check_required, &JobReader::check_window,
+                                &JobReader::check_retention, &JobReader::check_plugin_options})
+            if (auto done = (this->*step)(); !done)
+                return std::unexpected(done.error());
         if (job_.schedule)
-            job_.schedule.emplace(job_.schedule->expression(), ScheduleWindow{start, end});
+            job_.schedule.emplace(job_.schedule->expression(), ScheduleWindow{start_, end_});
         return std::move(job_);
     }
 
@@ -239,6 +141,168 @@ class JobReader {
     std::unexpected<certbackup::Error> missing(const std::string& key,
                                                const std::string& what) const {
         return config_error(job_.where + ": " + label() + " has no '" + key + "' (" + what + ")");
+    }
+
+    using Step = Result<void> (JobReader::*)();
+    using KeyRead = Result<void> (JobReader::*)(const toml::key&, const toml::node&);
+    // The handler of every key a [[job]] may have (kJobKeys), and of `password`, which is refused
+    // with a reason; nullptr for any other key.
+    static KeyRead handler_for(std::string_view key) {
+        static constexpr std::pair<std::string_view, KeyRead> kHandlers[] = {
+            {"name", &JobReader::on_name},
+            {"plugins", &JobReader::on_plugins},
+            {"location", &JobReader::on_location},
+            {"password_file", &JobReader::on_password_source},
+            {"password_credential", &JobReader::on_password_source},
+            {"schedule", &JobReader::on_schedule},
+            {"start", &JobReader::on_window_end},
+            {"end", &JobReader::on_window_end},
+            {"enabled", &JobReader::on_flag},
+            {"timestamped", &JobReader::on_flag},
+            {"retention", &JobReader::on_retention},
+            {"options", &JobReader::on_options},
+            {"password", &JobReader::on_inline_password},
+        };
+        for (const auto& [name, read] : kHandlers)
+            if (name == key)
+                return read;
+        return nullptr;
+    }
+
+    // Each key through its handler, in toml++'s order (by key name); an unknown key is an error.
+    Result<void> read_keys() {
+        for (const auto& [key, node] : table_) {
+            const KeyRead read = handler_for(key.str());
+            if (read == nullptr)
+                return config_error(at(key) + ": unknown key '" + std::string(key.str()) + "' in " +
+                                    label() + " (a job has: " + known_keys() + ")");
+            if (auto done = (this->*read)(key, node); !done)
+                return done;
+        }
+        return {};
+    }
+
+    Result<void> on_name(const toml::key&, const toml::node&) { return {}; }  // read_name's
+
+    Result<void> on_plugins(const toml::key& key, const toml::node& node) {
+        has_plugins_ = true;
+        return read_plugins(key, node);
+    }
+
+    Result<void> on_location(const toml::key& key, const toml::node& node) {
+        has_location_ = true;
+        auto text = read_path_text(key, node, "the backup location directory");
+        if (!text)
+            return std::unexpected(text.error());
+        job_.location = anchored(file_, *text);
+        return {};
+    }
+
+    Result<void> on_password_source(const toml::key& key, const toml::node& node) {
+        if (password_key_ != nullptr)
+            return config_error(at(later(key, *password_key_)) + ": " + label() +
+                                " has both password_file and password_credential; give "
+                                "one password source");
+        password_key_ = &key;
+        return read_password(key, node);
+    }
+
+    Result<void> on_schedule(const toml::key& key, const toml::node& node) {
+        const auto* text = node.as_string();
+        if (text == nullptr)
+            return wrong_type(key, node, "a string such as \"0 2 * * *\" or \"@daily\"");
+        auto expression = CronExpression::parse(text->get());
+        if (!expression)
+            return config_error(at(key) + ": " + label() + ": " + expression.error().message);
+        job_.schedule_text = expression->text();
+        job_.schedule.emplace(std::move(*expression), ScheduleWindow{});
+        return {};
+    }
+
+    // `start` or `end`.
+    Result<void> on_window_end(const toml::key& key, const toml::node& node) {
+        auto time = read_time(key, node);
+        if (!time)
+            return std::unexpected(time.error());
+        const bool is_start = key.str() == "start";
+        (is_start ? start_ : end_) = time->first;
+        (is_start ? job_.start_text : job_.end_text) = time->second;
+        (is_start ? start_key_ : end_key_) = &key;
+        return {};
+    }
+
+    // `enabled` or `timestamped`.
+    Result<void> on_flag(const toml::key& key, const toml::node& node) {
+        const auto* flag = node.as_boolean();
+        if (flag == nullptr)
+            return wrong_type(key, node, "true or false");
+        (key.str() == "enabled" ? job_.enabled : job_.timestamped) = flag->get();
+        return {};
+    }
+
+    Result<void> on_retention(const toml::key& key, const toml::node& node) {
+        retention_key_ = &key;
+        return read_retention(key, node);
+    }
+
+    Result<void> on_options(const toml::key& key, const toml::node& node) {
+        return read_options(key, node);
+    }
+
+    Result<void> on_inline_password(const toml::key& key, const toml::node&) {
+        return config_error(
+            at(key) + ": " + label() +
+            ": an inline 'password' is not accepted: the configuration file is read by "
+            "more people and programs than the password should be, and it ends up in "
+            "copies and backups of /etc. Put the password in a file only the service can "
+            "read (password_file = \"/etc/backup-host/" +
+            job_.name +
+            ".pass\", mode 0600) or in a systemd credential (password_credential = "
+            "\"NAME\" with LoadCredential=NAME:/path in the unit)");
+    }
+
+    Result<void> check_required() {
+        if (!has_plugins_)
+            return missing("plugins", "the ids of the plugins it runs, e.g. [\"certificates\"]");
+        if (!has_location_)
+            return missing("location", "the backup location directory");
+        if (password_key_ == nullptr)
+            return missing("password_file' or 'password_credential",
+                           "where its password comes from");
+        return {};
+    }
+
+    Result<void> check_window() {
+        if (start_ && end_ && *end_ <= *start_)
+            return config_error(at(*end_key_) + ": " + label() + ": end (" + *job_.end_text +
+                                ") is not after start (" + *job_.start_text + ")");
+        if ((start_ || end_) && !job_.schedule)
+            return config_error(at(start_key_ != nullptr ? *start_key_ : *end_key_) + ": " +
+                                label() +
+                                ": start and end apply to a schedule, and the job has none "
+                                "(add schedule = \"...\")");
+        return {};
+    }
+
+    Result<void> check_retention() {
+        if (!job_.timestamped && !job_.retention.empty())
+            return config_error(at(*retention_key_) + ": " + label() +
+                                ": retention does not apply to a job with timestamped = false: "
+                                "each run replaces the job's last set, so it keeps one set");
+        return {};
+    }
+
+    Result<void> check_plugin_options() {
+        for (const JobPluginOptions& options : job_.options) {
+            bool named = false;
+            for (const std::string& plugin : job_.plugins)
+                named = named || plugin == options.plugin_id;
+            if (!named)
+                return config_error(options.where + ": " + label() + " has options for plugin '" +
+                                    options.plugin_id + "', which is not one of its plugins (" +
+                                    join(job_.plugins) + ")");
+        }
+        return {};
     }
 
     Result<void> read_name() {
@@ -419,6 +483,15 @@ class JobReader {
     const fs::path& file_;
     const toml::table& table_;
     JobConfig job_;
+    // What read_keys met, for the checks after it.
+    bool has_plugins_ = false;
+    bool has_location_ = false;
+    const toml::key* password_key_ = nullptr;
+    const toml::key* start_key_ = nullptr;
+    const toml::key* end_key_ = nullptr;
+    const toml::key* retention_key_ = nullptr;
+    std::optional<SystemTime> start_;
+    std::optional<SystemTime> end_;
 };
 
 const char* kind_name(JobOption::Kind kind) {

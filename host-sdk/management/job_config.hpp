@@ -39,7 +39,7 @@
 
 #include <toml++/toml.h>
 
-#include "core/error.hpp"
+#include "certbackup/base/error.hpp"
 #include "host-sdk/management/retention.hpp"
 #include "host-sdk/management/schedule.hpp"
 

@@ -9,7 +9,7 @@
 // file is one small file per job and lives as long as its state); its content is emptied when
 // the lock is released.
 //
-// The file is opened with open(2), not through Env: Env has no locking call. Not thread-safe:
+// The lock is taken with Env::lock_file (create, no wait). Not thread-safe:
 // one JobLock per job per process (two in one process exclude each other too, as flock locks
 // belong to the open file).
 #pragma once
@@ -18,7 +18,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/error.hpp"
+#include "certbackup/base/error.hpp"
+#include "certbackup/base/file_lock.hpp"
 
 namespace backup_host {
 
@@ -38,16 +39,15 @@ class JobLock {
     ~JobLock();
 
     const std::string& job() const noexcept { return job_; }
-    const std::filesystem::path& path() const noexcept { return path_; }
+    const std::filesystem::path& path() const noexcept { return lock_.path(); }
 
   private:
-    JobLock(std::filesystem::path path, std::string job, int fd)
-        : path_(std::move(path)), job_(std::move(job)), fd_(fd) {}
+    JobLock(std::string job, certbackup::FileLock lock)
+        : job_(std::move(job)), lock_(std::move(lock)) {}
     void release() noexcept;
 
-    std::filesystem::path path_;
     std::string job_;
-    int fd_ = -1;
+    certbackup::FileLock lock_;
 };
 
 }  // namespace backup_host

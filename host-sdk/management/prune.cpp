@@ -1,11 +1,13 @@
-// The one translation unit of the management library that includes storage headers: they bring
-// certbackup's Result into namespace backup_host, where the SDK's headers define their own.
 #include "host-sdk/management/prune.hpp"
 
 #include "host-sdk/storage/set_catalog.hpp"
 #include "host-sdk/storage/storage_io.hpp"
 
 namespace backup_host {
+
+using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::Result;
+namespace fs = std::filesystem;
+
 namespace {
 
 struct Listed {

@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/env.hpp"
-#include "core/error.hpp"
+#include "certbackup/base/env.hpp"
+#include "certbackup/base/error.hpp"
 #include "host-sdk/management/retention.hpp"
 
 namespace backup_host {

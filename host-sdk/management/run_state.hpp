@@ -33,7 +33,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/error.hpp"
+#include "certbackup/base/error.hpp"
 #include "host-sdk/management/local_time.hpp"
 
 namespace backup_host {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "certbackup/base/utc_time.hpp"
 #include "host-sdk/management/job_name.hpp"
 
 namespace backup_host {
@@ -28,13 +29,14 @@ std::string format_utc(SystemTime time) {
     const std::time_t seconds =
         static_cast<std::time_t>(millis >= 0 ? millis / 1000 : (millis - 999) / 1000);
     const int fraction = static_cast<int>(millis - static_cast<std::int64_t>(seconds) * 1000);
-    std::tm utc{};
-    ::gmtime_r(&seconds, &utc);
-    char text[48];
-    std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-    if (fraction != 0)
-        n += static_cast<std::size_t>(std::snprintf(text + n, sizeof text - n, ".%03d", fraction));
-    return std::string(text, n) + "Z";
+    std::string text =
+        certbackup::format_utc(static_cast<std::int64_t>(seconds), "%Y-%m-%dT%H:%M:%S");
+    if (fraction != 0) {
+        char milliseconds[8];
+        std::snprintf(milliseconds, sizeof milliseconds, ".%03d", fraction);
+        text += milliseconds;
+    }
+    return text + "Z";
 }
 
 // Thrown inside decode only, and turned into a corrupt Error at its edge.

@@ -21,8 +21,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/env.hpp"
-#include "core/error.hpp"
+#include "certbackup/base/env.hpp"
+#include "certbackup/base/error.hpp"
 #include "host-sdk/management/job_lock.hpp"
 #include "host-sdk/management/run_state.hpp"
 

@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/error.hpp"
+#include "certbackup/base/error.hpp"
 #include "host-sdk/management/cron_expression.hpp"
 #include "host-sdk/management/local_time.hpp"
 

@@ -8,6 +8,11 @@
 #include "host-sdk/storage/set_lock.hpp"
 
 namespace backup_host {
+
+using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
+    certbackup::Result;
+namespace fs = std::filesystem;
+
 namespace {
 
 constexpr mode_t kDirectoryMode = 0700;

@@ -19,7 +19,7 @@ namespace backup_host {
 // Begins a set in the backup location `location` (created 0700 with missing parents). First
 // removes what writers and deleters that died left behind (clean_stale_entries, best effort:
 // its failures do not stop the backup). conflict or io errors name the location.
-Result<std::unique_ptr<SetWriter>> create_directory_set(StorageIo io, const fs::path& location,
-                                                        NewSet info);
+certbackup::Result<std::unique_ptr<SetWriter>> create_directory_set(
+    StorageIo io, const std::filesystem::path& location, NewSet info);
 
 }  // namespace backup_host

@@ -3,6 +3,11 @@
 #include <cstdint>
 
 namespace backup_host {
+
+using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
+    certbackup::Result;
+namespace fs = std::filesystem;
+
 namespace {
 
 constexpr std::size_t kMaxNameBytes = 4096;

@@ -11,7 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "host-sdk/storage/core_types.hpp"
+#include "certbackup/base/env.hpp"
+#include "certbackup/base/error.hpp"
 
 namespace backup_host {
 
@@ -19,7 +20,7 @@ namespace backup_host {
 inline constexpr std::string_view kRecordName = "set.pb";
 
 // Ok, or invalid_argument naming the item and the rule it breaks.
-Result<void> check_item_name(std::string_view name);
+certbackup::Result<void> check_item_name(std::string_view name);
 
 // `name` in double quotes with control characters, quotes, backslashes and bytes that are not
 // UTF-8 escaped (\xNN), safe to print in a message.
@@ -31,7 +32,7 @@ std::string quote_name(std::string_view name);
 class ItemNameTree {
   public:
     // Ok, or invalid_argument naming the item.
-    Result<void> add(std::string_view name);
+    certbackup::Result<void> add(std::string_view name);
     bool contains(std::string_view name) const { return files_.contains(name); }
     std::size_t size() const { return files_.size(); }
 

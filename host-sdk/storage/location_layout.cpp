@@ -3,6 +3,7 @@
 #include "host-sdk/storage/set_id.hpp"
 
 namespace backup_host {
+
 namespace {
 
 constexpr std::string_view kPartialSuffix = ".partial";

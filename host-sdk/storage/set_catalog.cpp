@@ -13,6 +13,11 @@
 #include "host-sdk/storage/set_record.hpp"
 
 namespace backup_host {
+
+using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
+    certbackup::Result;
+namespace fs = std::filesystem;
+
 namespace {
 
 bool is_real_directory(const fs::path& path) {

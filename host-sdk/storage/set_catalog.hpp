@@ -26,8 +26,8 @@ namespace backup_host {
 
 struct SetSummary {
     std::string id;
-    fs::path path;            // the set directory
-    proto::BackupSet record;  // time, job, host, plugins, status, items, total size
+    std::filesystem::path path;  // the set directory
+    proto::BackupSet record;     // time, job, host, plugins, status, items, total size
 };
 
 // An entry named like a set that is not a complete set, and why (for `sets` to warn about).
@@ -42,25 +42,29 @@ struct SetListing {
 };
 
 // Lists the sets of `location`. not_found when the location does not exist.
-Result<SetListing> list_sets(Env& env, const fs::path& location);
+certbackup::Result<SetListing> list_sets(certbackup::Env& env,
+                                         const std::filesystem::path& location);
 
 // Opens the set directory `set_dir` (LOCATION/<id>, or a copy of one elsewhere, whatever its
 // name). Refuses a .partial or .deleting directory (never a complete set) and a location
 // (invalid_argument: "name one of its sets"). not_found, corrupt, unsupported as parse_record.
-Result<std::unique_ptr<SetReader>> open_set_directory(Env& env, const fs::path& set_dir);
+certbackup::Result<std::unique_ptr<SetReader>> open_set_directory(
+    certbackup::Env& env, const std::filesystem::path& set_dir);
 
 // Deletes set `id` of `location` so that it is never seen half-deleted: under the set's lock,
 // rename <id> to .<id>.deleting, fsync the location, remove the tree, remove the lock file.
 // not_found when there is no such set; conflict when a writer or deleter holds its lock. If the
 // removal fails after the rename, the set is already gone from listings and a later cleanup
 // finishes it.
-Result<void> delete_set(StorageIo io, const fs::path& location, std::string_view id);
+certbackup::Result<void> delete_set(StorageIo io, const std::filesystem::path& location,
+                                    std::string_view id);
 
 // Removes the leftovers of writers and deleters that died: for every set id with a .partial or
 // .deleting directory or a .lock file, takes the set's lock (skipping ids whose lock is held: a
 // live process works on them) and removes that id's .partial and .deleting trees and then its
 // lock file. Never touches a set directory <id>. Returns the names removed; the first failure
 // stops the cleanup and is returned.
-Result<std::vector<std::string>> clean_stale_entries(StorageIo io, const fs::path& location);
+certbackup::Result<std::vector<std::string>> clean_stale_entries(
+    StorageIo io, const std::filesystem::path& location);
 
 }  // namespace backup_host

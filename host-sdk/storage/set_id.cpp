@@ -8,19 +8,14 @@
 #include <cstring>
 #include <ctime>
 
-#include "core/ossl.hpp"
+#include "certbackup/base/ossl.hpp"
+#include "certbackup/base/utc_time.hpp"
 
 namespace backup_host {
+
 namespace {
 
-std::string format_utc(SystemTime time, const char* pattern) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-    std::tm utc{};
-    ::gmtime_r(&seconds, &utc);
-    char text[64];
-    const std::size_t n = std::strftime(text, sizeof text, pattern, &utc);
-    return std::string(text, n);
-}
+using certbackup::format_utc;
 
 bool is_digit(char c) {
     return c >= '0' && c <= '9';

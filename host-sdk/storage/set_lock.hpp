@@ -12,14 +12,15 @@
 // and retries when the file was unlinked between open and flock (a cleaner removed it), so a
 // holder always holds the lock of the file that is linked at LOCATION/.<id>.lock.
 //
-// The lock file is created with open(2), not through Env: Env has no locking call. Its removal
-// goes through Env. Not thread-safe; one SetLock per set id per process.
+// The lock is taken with Env::lock_file (create, no wait: the retry on an unlinked file is
+// there); its removal goes through Env too. Not thread-safe; one SetLock per set id per process.
 #pragma once
 
 #include <string_view>
 
-#include "host-sdk/storage/core_types.hpp"
-#include "host-sdk/storage/unique_fd.hpp"
+#include "certbackup/base/env.hpp"
+#include "certbackup/base/error.hpp"
+#include "certbackup/base/file_lock.hpp"
 
 namespace backup_host {
 
@@ -27,7 +28,9 @@ class SetLock {
   public:
     // Takes the lock of set `id` in `location` without waiting. conflict when another process
     // holds it; io when the file system cannot lock (some network or FUSE file systems).
-    static Result<SetLock> acquire(const fs::path& location, std::string_view id);
+    static certbackup::Result<SetLock> acquire(const std::filesystem::path& location,
+                                               std::string_view id,
+                                               certbackup::Env& env = certbackup::Env::posix());
 
     SetLock(SetLock&&) = default;
     SetLock& operator=(SetLock&&) = default;
@@ -36,14 +39,13 @@ class SetLock {
 
     // Removes the lock file while still holding the lock, then lets go. The lock is released
     // even when the removal fails; the error is returned for the caller to ignore or report.
-    Result<void> release(Env& env);
+    certbackup::Result<void> release(certbackup::Env& env);
 
-    const fs::path& path() const { return path_; }
+    const std::filesystem::path& path() const { return lock_.path(); }
 
   private:
-    SetLock(fs::path path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
-    fs::path path_;
-    UniqueFd fd_;
+    explicit SetLock(certbackup::FileLock lock) : lock_(std::move(lock)) {}
+    certbackup::FileLock lock_;
 };
 
 }  // namespace backup_host

@@ -10,6 +10,11 @@
 #include "host-sdk/storage/item_name.hpp"
 
 namespace backup_host {
+
+using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
+    certbackup::Result, certbackup::UniqueFd;
+namespace fs = std::filesystem;
+
 namespace {
 
 std::unexpected<Error> open_error(const fs::path& path, int err) {
@@ -86,20 +91,21 @@ Result<std::vector<std::uint8_t>> read_file_below(const fs::path& root, std::str
     }
 }
 
-ItemReader::ItemReader(UniqueFd fd, proto::ItemRecord item, std::string origin, Sha256Stream hash)
+CheckedItemReader::CheckedItemReader(UniqueFd fd, proto::ItemRecord item, std::string origin,
+                                     Sha256Stream hash)
     : fd_(std::move(fd)),
       item_(std::move(item)),
       origin_(std::move(origin)),
       hash_(std::move(hash)) {}
 
-std::unexpected<Error> ItemReader::corrupt(const std::string& what) {
+std::unexpected<Error> CheckedItemReader::corrupt(const std::string& what) {
     failure_ = Error{ErrorCode::corrupt, "item " + quote_name(item_.name()) + " of set " + origin_ +
                                              " is damaged: " + what +
                                              " (use another backup set, or a copy of this one)"};
     return std::unexpected(*failure_);
 }
 
-Result<std::size_t> ItemReader::read(std::span<std::uint8_t> buffer) {
+Result<std::size_t> CheckedItemReader::read(std::span<std::uint8_t> buffer) {
     if (failure_)
         return std::unexpected(*failure_);
     if (verified_)
@@ -110,7 +116,7 @@ Result<std::size_t> ItemReader::read(std::span<std::uint8_t> buffer) {
     return read_some(buffer);
 }
 
-Result<std::size_t> ItemReader::read_some(std::span<std::uint8_t> buffer) {
+Result<std::size_t> CheckedItemReader::read_some(std::span<std::uint8_t> buffer) {
     const std::uint64_t remaining = item_.size() - done_;
     if (remaining == 0) {
         std::uint8_t extra = 0;
@@ -176,7 +182,7 @@ const proto::ItemRecord* SetReader::find_item(std::string_view name) const {
     return found == index_.end() ? nullptr : &record_.items(found->second);
 }
 
-Result<std::unique_ptr<ItemReader>> SetReader::open_item(std::string_view name) const {
+Result<std::unique_ptr<CheckedItemReader>> SetReader::open_item(std::string_view name) const {
     const proto::ItemRecord* item = find_item(name);
     if (item == nullptr)
         return fail(ErrorCode::not_found, "set " + origin_ + " has no item " + quote_name(name));
@@ -191,7 +197,7 @@ Result<std::unique_ptr<ItemReader>> SetReader::open_item(std::string_view name) 
     auto hash = Sha256Stream::create();
     if (!hash)
         return std::unexpected(hash.error());
-    return std::make_unique<ItemReader>(std::move(*fd), *item, origin_, std::move(*hash));
+    return std::make_unique<CheckedItemReader>(std::move(*fd), *item, origin_, std::move(*hash));
 }
 
 Result<void> SetReader::verify() const {

@@ -6,8 +6,8 @@
 // are opened without following symbolic links at any level below the set directory, and only
 // regular files are read, so a planted link or FIFO cannot make the reader leave the set or hang.
 //
-// Thread safety: const methods may be called from several threads; each ItemReader is used by one
-// thread at a time.
+// Thread safety: const methods may be called from several threads; each CheckedItemReader is used
+// by one thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -20,9 +20,10 @@
 #include <vector>
 
 #include "backup_set.pb.h"
-#include "host-sdk/storage/core_types.hpp"
+#include "certbackup/base/env.hpp"
+#include "certbackup/base/error.hpp"
+#include "certbackup/base/unique_fd.hpp"
 #include "host-sdk/storage/sha256_stream.hpp"
-#include "host-sdk/storage/unique_fd.hpp"
 
 namespace backup_host {
 
@@ -30,27 +31,28 @@ namespace backup_host {
 // once, and the final read (the one that returns 0) checks the size and the SHA-256. An item's
 // bytes can only be trusted once read() has returned 0; every error is final and names the item
 // and the set.
-class ItemReader {
+class CheckedItemReader {
   public:
-    ItemReader(UniqueFd fd, proto::ItemRecord item, std::string origin, Sha256Stream hash);
+    CheckedItemReader(certbackup::UniqueFd fd, proto::ItemRecord item, std::string origin,
+                      Sha256Stream hash);
 
     // Fills the front of `buffer`; returns the number of bytes, 0 at the verified end.
     // corrupt when the item is longer or shorter than recorded or its digest differs.
-    Result<std::size_t> read(std::span<std::uint8_t> buffer);
+    certbackup::Result<std::size_t> read(std::span<std::uint8_t> buffer);
 
     const proto::ItemRecord& item() const { return item_; }
 
   private:
-    Result<std::size_t> read_some(std::span<std::uint8_t> buffer);
-    std::unexpected<Error> corrupt(const std::string& what);
+    certbackup::Result<std::size_t> read_some(std::span<std::uint8_t> buffer);
+    std::unexpected<certbackup::Error> corrupt(const std::string& what);
 
-    UniqueFd fd_;
+    certbackup::UniqueFd fd_;
     proto::ItemRecord item_;
     std::string origin_;  // the set, for messages
     Sha256Stream hash_;
     std::uint64_t done_ = 0;
     bool verified_ = false;
-    std::optional<Error> failure_;
+    std::optional<certbackup::Error> failure_;
 };
 
 class SetReader {
@@ -58,7 +60,8 @@ class SetReader {
     // Reads the set directory `root` whose validated record is `record`. With `owns_root`, the
     // directory is a private spool and is removed (through `env`) when the reader goes away.
     // `origin` names the set for messages (a path, a tar file, "standard input").
-    SetReader(Env& env, fs::path root, proto::BackupSet record, std::string origin, bool owns_root);
+    SetReader(certbackup::Env& env, std::filesystem::path root, proto::BackupSet record,
+              std::string origin, bool owns_root);
     ~SetReader();
     SetReader(const SetReader&) = delete;
     SetReader& operator=(const SetReader&) = delete;
@@ -71,14 +74,14 @@ class SetReader {
 
     // Opens the item `name`: not_found naming it when the set has no such item or its file is
     // missing; corrupt when its file is not a regular file.
-    Result<std::unique_ptr<ItemReader>> open_item(std::string_view name) const;
+    certbackup::Result<std::unique_ptr<CheckedItemReader>> open_item(std::string_view name) const;
 
     // Reads every item to its end; the first failure names the item. Changes nothing.
-    Result<void> verify() const;
+    certbackup::Result<void> verify() const;
 
   private:
-    Env& env_;
-    fs::path root_;
+    certbackup::Env& env_;
+    std::filesystem::path root_;
     proto::BackupSet record_;
     std::string origin_;
     bool owns_root_;
@@ -89,11 +92,13 @@ class SetReader {
 // without following a symbolic link at any level below `root`. Used by the reader and catalog.
 // not_found when it is missing; corrupt when something else (a link, a FIFO, a directory) stands
 // there.
-Result<UniqueFd> open_file_below(const fs::path& root, std::string_view relative);
+certbackup::Result<certbackup::UniqueFd> open_file_below(const std::filesystem::path& root,
+                                                         std::string_view relative);
 
 // Reads all of the regular file `relative` below `root` (as open_file_below), refusing files
 // larger than `limit` bytes (corrupt).
-Result<std::vector<std::uint8_t>> read_file_below(const fs::path& root, std::string_view relative,
-                                                  std::size_t limit);
+certbackup::Result<std::vector<std::uint8_t>> read_file_below(const std::filesystem::path& root,
+                                                              std::string_view relative,
+                                                              std::size_t limit);
 
 }  // namespace backup_host

@@ -7,6 +7,11 @@
 #include "host-sdk/storage/set_id.hpp"
 
 namespace backup_host {
+
+using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
+    certbackup::Result;
+namespace fs = std::filesystem;
+
 namespace {
 
 bool is_sha256_hex(std::string_view text) {

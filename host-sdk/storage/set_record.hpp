@@ -14,7 +14,8 @@
 #include <vector>
 
 #include "backup_set.pb.h"
-#include "host-sdk/storage/core_types.hpp"
+#include "certbackup/base/env.hpp"
+#include "certbackup/base/error.hpp"
 
 namespace backup_host {
 
@@ -27,14 +28,15 @@ inline constexpr std::size_t kMaxRecordBytes = 64u << 20;
 // Ok, or an error naming `origin` (the file or stream the record comes from) and what is wrong:
 // invalid_argument for a forbidden item name (a hostile set), unsupported for an unknown format
 // version, corrupt for any other inconsistency.
-Result<void> validate_record(const proto::BackupSet& record, std::string_view origin);
+certbackup::Result<void> validate_record(const proto::BackupSet& record, std::string_view origin);
 
 // The record's bytes, as written to set.pb.
-Result<std::vector<std::uint8_t>> serialize_record(const proto::BackupSet& record);
+certbackup::Result<std::vector<std::uint8_t>> serialize_record(const proto::BackupSet& record);
 
 // Parses and validates the bytes of a set.pb; `origin` names it in messages. Checks the format
 // version before anything else, so that a newer format is refused with both versions named.
-Result<proto::BackupSet> parse_record(std::span<const std::uint8_t> bytes, std::string_view origin);
+certbackup::Result<proto::BackupSet> parse_record(std::span<const std::uint8_t> bytes,
+                                                  std::string_view origin);
 
 // "complete", "failed", "cancelled" (or "unspecified").
 std::string_view to_string(proto::SetStatus status);

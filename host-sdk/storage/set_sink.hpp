@@ -8,7 +8,8 @@
 #include <span>
 #include <string>
 
-#include "host-sdk/storage/core_types.hpp"
+#include "certbackup/base/env.hpp"
+#include "certbackup/base/error.hpp"
 
 namespace backup_host {
 
@@ -16,15 +17,15 @@ class SetSink {
   public:
     virtual ~SetSink() = default;
     // `name` has been checked (item_name.hpp) and is new in this set.
-    virtual Result<void> begin_item(const std::string& name) = 0;
-    virtual Result<void> write(std::span<const std::uint8_t> bytes) = 0;
+    virtual certbackup::Result<void> begin_item(const std::string& name) = 0;
+    virtual certbackup::Result<void> write(std::span<const std::uint8_t> bytes) = 0;
     // `size` is the number of bytes written since begin_item.
-    virtual Result<void> end_item(std::uint64_t size) = 0;
+    virtual certbackup::Result<void> end_item(std::uint64_t size) = 0;
     // Stores the record last and makes the set visible as one step where the target allows it.
-    virtual Result<void> commit(std::span<const std::uint8_t> record) = 0;
+    virtual certbackup::Result<void> commit(std::span<const std::uint8_t> record) = 0;
     // Discards what was written, as far as the target allows; safe to call more than once and
     // after a failed commit (it leaves a set that did become visible alone).
-    virtual Result<void> abort() = 0;
+    virtual certbackup::Result<void> abort() = 0;
     // Where the set goes: a directory, a tar file, or the name of a stream.
     virtual std::string destination() const = 0;
 };

@@ -4,6 +4,10 @@
 
 namespace backup_host {
 
+using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
+    certbackup::Result;
+namespace fs = std::filesystem;
+
 SetWriter::SetWriter(std::string set_id, NewSet info, std::unique_ptr<SetSink> sink,
                      Sha256Stream hash)
     : set_id_(std::move(set_id)),

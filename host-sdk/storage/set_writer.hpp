@@ -48,34 +48,34 @@ class SetWriter {
 
     // Starts the item `name` (item_name.hpp rules; invalid_argument naming it otherwise, also
     // for a name already written or one that is both a file and a directory).
-    Result<void> begin_item(std::string_view name);
-    Result<void> write(std::span<const std::uint8_t> bytes);
-    Result<void> end_item();
+    certbackup::Result<void> begin_item(std::string_view name);
+    certbackup::Result<void> write(std::span<const std::uint8_t> bytes);
+    certbackup::Result<void> end_item();
 
     // Writes the set record and makes the set visible. From `record` the caller provides the
     // status (required) and the plugins with their summaries and warnings; the writer sets
     // format_version, set_id, job, created time, host, items and total_size, replacing whatever
     // the caller put there. Returns the record as written. On failure the partial set is removed
     // (unless it had already become visible: then it is complete and stays; the error says so).
-    Result<proto::BackupSet> commit(proto::BackupSet record);
+    certbackup::Result<proto::BackupSet> commit(proto::BackupSet record);
 
     // Discards the set. Idempotent. What it cannot remove (a crashed file system, a stream
     // already sent) stays invisible: a directory leftover is removed by a later writer's cleanup,
     // a stream without its record is refused by every reader.
-    Result<void> abort();
+    certbackup::Result<void> abort();
 
   private:
     enum class State { ready, in_item, failed, committed, aborted };
-    Result<void> check_state(State wanted, std::string_view call) const;
+    certbackup::Result<void> check_state(State wanted, std::string_view call) const;
     // Records `error` as the writer's failure and returns it.
-    std::unexpected<Error> failed(Error error);
+    std::unexpected<certbackup::Error> failed(certbackup::Error error);
 
     std::string set_id_;
     NewSet info_;
     std::unique_ptr<SetSink> sink_;
     Sha256Stream hash_;
     State state_ = State::ready;
-    std::optional<Error> failure_;
+    std::optional<certbackup::Error> failure_;
     ItemNameTree names_;
     proto::BackupSet record_;  // the items written so far
     std::string current_item_;

@@ -2,6 +2,10 @@
 
 namespace backup_host {
 
+using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
+    certbackup::Result;
+namespace fs = std::filesystem;
+
 namespace ossl = certbackup::ossl;
 
 Result<Sha256Stream> Sha256Stream::create() {

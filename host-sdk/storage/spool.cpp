@@ -11,6 +11,10 @@
 
 namespace backup_host {
 
+using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
+    certbackup::Result, certbackup::UniqueFd;
+namespace fs = std::filesystem;
+
 fs::path default_spool_parent() {
     const char* tmpdir = std::getenv("TMPDIR");
     return (tmpdir != nullptr && *tmpdir != '\0') ? fs::path(tmpdir) : fs::path("/tmp");

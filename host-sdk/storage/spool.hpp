@@ -3,21 +3,23 @@
 // its end, so both sides park bytes on disk, never in memory.
 #pragma once
 
-#include "host-sdk/storage/core_types.hpp"
-#include "host-sdk/storage/unique_fd.hpp"
+#include "certbackup/base/env.hpp"
+#include "certbackup/base/error.hpp"
+#include "certbackup/base/unique_fd.hpp"
 
 namespace backup_host {
 
 // $TMPDIR, or /tmp when it is not set.
-fs::path default_spool_parent();
+std::filesystem::path default_spool_parent();
 
 // An unnamed file in `parent` (O_TMPFILE, or a created and at once unlinked file where the file
 // system lacks O_TMPFILE), open for reading and writing, mode 0600. It disappears when closed,
 // also when the process dies, so a crash leaves nothing behind.
-Result<UniqueFd> open_anonymous_file(const fs::path& parent);
+certbackup::Result<certbackup::UniqueFd> open_anonymous_file(const std::filesystem::path& parent);
 
 // A new private (0700) directory "<parent>/<prefix>XXXXXX" (mkdtemp: never an existing one).
 // The caller removes it.
-Result<fs::path> make_private_directory(const fs::path& parent, std::string_view prefix);
+certbackup::Result<std::filesystem::path> make_private_directory(
+    const std::filesystem::path& parent, std::string_view prefix);
 
 }  // namespace backup_host

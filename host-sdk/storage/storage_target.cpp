@@ -8,6 +8,11 @@
 #include "host-sdk/storage/tar_set_writer.hpp"
 
 namespace backup_host {
+
+using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
+    certbackup::Result;
+namespace fs = std::filesystem;
+
 namespace {
 
 fs::path spool_parent_of(const StorageOptions& options) {

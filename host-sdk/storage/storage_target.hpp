@@ -23,32 +23,31 @@ enum class TargetKind { directory, tar_file, tar_stream };
 
 struct Target {
     TargetKind kind = TargetKind::directory;
-    fs::path path;  // empty for tar_stream
+    std::filesystem::path path;  // empty for tar_stream
 };
 
 // Classifies the text of --to TARGET or SOURCE (see above).
 Target parse_target(std::string_view text);
 
 struct StorageOptions {
-    fs::path spool_parent;  // where tar spools go; empty: default_spool_parent()
-    int output_fd = 1;      // the stream of a "-" backup
-    int input_fd = 0;       // the stream of a "-" restore
+    std::filesystem::path spool_parent;  // where tar spools go; empty: default_spool_parent()
+    int output_fd = 1;                   // the stream of a "-" backup
+    int input_fd = 0;                    // the stream of a "-" restore
 };
 
 // Begins a set at `target` (directory: create_directory_set; tar file: create_tar_file_set;
 // stream: create_tar_stream_set on options.output_fd, named "standard output").
-Result<std::unique_ptr<SetWriter>> create_set_writer(StorageIo io, const Target& target,
-                                                     NewSet info,
-                                                     const StorageOptions& options = {});
+certbackup::Result<std::unique_ptr<SetWriter>> create_set_writer(
+    StorageIo io, const Target& target, NewSet info, const StorageOptions& options = {});
 
 // Opens the set at `source` (set directory: open_set_directory; tar file: open_tar_file;
 // stream: open_tar_stream on options.input_fd, named "standard input").
-Result<std::unique_ptr<SetReader>> open_set(StorageIo io, const Target& source,
-                                            const StorageOptions& options = {});
+certbackup::Result<std::unique_ptr<SetReader>> open_set(StorageIo io, const Target& source,
+                                                        const StorageOptions& options = {});
 
 // Lists `location`: a directory's sets (list_sets), or the one set of a tar file or stream, read
 // and verified as open_set does.
-Result<SetListing> list_target(StorageIo io, const Target& location,
-                               const StorageOptions& options = {});
+certbackup::Result<SetListing> list_target(StorageIo io, const Target& location,
+                                           const StorageOptions& options = {});
 
 }  // namespace backup_host

@@ -17,6 +17,11 @@
 #include "host-sdk/storage/tar_locale.hpp"
 
 namespace backup_host {
+
+using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
+    certbackup::Result, certbackup::UniqueFd;
+namespace fs = std::filesystem;
+
 namespace {
 
 constexpr mode_t kDirectoryMode = 0700;

@@ -29,13 +29,13 @@
 namespace backup_host {
 
 // Reads the set in the tar file `tar_path`.
-Result<std::unique_ptr<SetReader>> open_tar_file(StorageIo io, const fs::path& tar_path,
-                                                 const fs::path& spool_parent);
+certbackup::Result<std::unique_ptr<SetReader>> open_tar_file(
+    StorageIo io, const std::filesystem::path& tar_path, const std::filesystem::path& spool_parent);
 
 // Reads the set from the descriptor `fd` (kept open and owned by the caller) to its end, and past
 // the end of the archive to end-of-file, so that a writer on the other end of a pipe never gets a
 // broken pipe for its final padding. `name` names the stream in messages ("standard input").
-Result<std::unique_ptr<SetReader>> open_tar_stream(StorageIo io, int fd, std::string name,
-                                                   const fs::path& spool_parent);
+certbackup::Result<std::unique_ptr<SetReader>> open_tar_stream(
+    StorageIo io, int fd, std::string name, const std::filesystem::path& spool_parent);
 
 }  // namespace backup_host

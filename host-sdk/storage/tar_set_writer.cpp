@@ -14,6 +14,11 @@
 #include "host-sdk/storage/tar_locale.hpp"
 
 namespace backup_host {
+
+using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
+    certbackup::Result, certbackup::UniqueFd;
+namespace fs = std::filesystem;
+
 namespace {
 
 constexpr mode_t kFileMode = 0600;

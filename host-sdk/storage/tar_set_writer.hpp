@@ -30,12 +30,13 @@ namespace backup_host {
 
 // Begins a set written to the tar file `tar_path` (its directory must exist). Item spool files
 // go to `spool_parent`.
-Result<std::unique_ptr<SetWriter>> create_tar_file_set(StorageIo io, const fs::path& tar_path,
-                                                       NewSet info, const fs::path& spool_parent);
+certbackup::Result<std::unique_ptr<SetWriter>> create_tar_file_set(
+    StorageIo io, const std::filesystem::path& tar_path, NewSet info,
+    const std::filesystem::path& spool_parent);
 
 // Begins a set written as a tar stream to `fd`, which the caller keeps owning and must keep open
 // until commit or abort returns; `name` names it in messages ("standard output").
-Result<std::unique_ptr<SetWriter>> create_tar_stream_set(StorageIo io, int fd, std::string name,
-                                                         NewSet info, const fs::path& spool_parent);
+certbackup::Result<std::unique_ptr<SetWriter>> create_tar_stream_set(
+    StorageIo io, int fd, std::string name, NewSet info, const std::filesystem::path& spool_parent);
 
 }  // namespace backup_host

@@ -7,9 +7,14 @@
 #include <cerrno>
 #include <cstring>
 
-#include "host-sdk/storage/unique_fd.hpp"
+#include "certbackup/base/unique_fd.hpp"
 
 namespace backup_host {
+
+using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
+    certbackup::Result, certbackup::UniqueFd;
+namespace fs = std::filesystem;
+
 namespace {
 
 std::unexpected<Error> io_error(std::string_view what, std::string_view name, int err) {

@@ -14,7 +14,8 @@
 #include <span>
 #include <string>
 
-#include "host-sdk/storage/core_types.hpp"
+#include "certbackup/base/env.hpp"
+#include "certbackup/base/error.hpp"
 
 namespace backup_host {
 
@@ -23,13 +24,13 @@ class WritableFile {
     // Closes the file if close() was not called (without reporting errors: call close()).
     virtual ~WritableFile() = default;
     // Writes all of `bytes` at the end of what was written so far.
-    virtual Result<void> append(std::span<const std::uint8_t> bytes) = 0;
+    virtual certbackup::Result<void> append(std::span<const std::uint8_t> bytes) = 0;
     // Makes what was written durable (fsync). On a pipe or terminal there is nothing to make
     // durable and this succeeds.
-    virtual Result<void> sync() = 0;
+    virtual certbackup::Result<void> sync() = 0;
     // Closes the file, reporting a deferred write error. An adopted descriptor is not closed.
     // No call but the destructor may follow.
-    virtual Result<void> close() = 0;
+    virtual certbackup::Result<void> close() = 0;
     // What the file is, for messages (its path, or the name given to adopt()).
     virtual const std::string& name() const = 0;
 };
@@ -39,10 +40,11 @@ class WritableFileSystem {
     virtual ~WritableFileSystem() = default;
     // Creates a new regular file with permission bits `mode` (exactly, whatever the umask).
     // Fails if `path` exists (also as a dangling symbolic link): it never writes through a link.
-    virtual Result<std::unique_ptr<WritableFile>> create(const fs::path& path, mode_t mode) = 0;
+    virtual certbackup::Result<std::unique_ptr<WritableFile>> create(
+        const std::filesystem::path& path, mode_t mode) = 0;
     // Writes to an open descriptor the caller keeps owning (stdout, a pipe). `name` is used in
     // messages ("standard output").
-    virtual Result<std::unique_ptr<WritableFile>> adopt(int fd, std::string name) = 0;
+    virtual certbackup::Result<std::unique_ptr<WritableFile>> adopt(int fd, std::string name) = 0;
 
     // The process-wide POSIX implementation.
     static WritableFileSystem& posix();

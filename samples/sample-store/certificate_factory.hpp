@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "certbackup/base/error.hpp"
 #include "core/certificate.hpp"
-#include "core/error.hpp"
 
 namespace certbackup::samples {
 

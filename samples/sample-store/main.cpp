@@ -1,6 +1,6 @@
 // sample-store DIR [--databases N] [--unused N] [--extra N] [--seed S]
 //
-// Writes a realistic certificate store (CLI.md, DESIGN.md §3). Exit codes: 0 written, 1 the
+// Writes a realistic certificate store (docs/CLI.md, DESIGN §3). Exit codes: 0 written, 1 the
 // store could not be made (the message says why), 2 bad usage (including a DIR that exists
 // and is not empty).
 #include <CLI/CLI.hpp>

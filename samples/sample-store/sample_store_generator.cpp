@@ -7,8 +7,8 @@
 #include <random>
 #include <thread>
 
+#include "certbackup/base/parallel_tasks.hpp"
 #include "core/directory_store.hpp"
-#include "core/parallel_tasks.hpp"
 
 namespace certbackup::samples {
 namespace {

@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
+#include "certbackup/base/error.hpp"
 #include "certificate_factory.hpp"
 #include "core/binding.hpp"
-#include "core/error.hpp"
 
 namespace certbackup::samples {
 

@@ -1,4 +1,4 @@
-#include "core/env.hpp"
+#include "certbackup/base/env.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "core/ossl.hpp"
+#include "certbackup/base/ossl.hpp"
 
 namespace certbackup {
 namespace {

@@ -317,6 +317,10 @@ class FailingWriteEnv final : public Env {
         return posix().list_dir(dir);
     }
     bool exists(const fs::path& path) override { return posix().exists(path); }
+    Result<std::optional<FileLock>> lock_file(const fs::path& path,
+                                              const LockRequest& request) override {
+        return posix().lock_file(path, request);
+    }
 
   private:
     static Env& posix() { return Env::posix(); }

@@ -18,6 +18,8 @@
 namespace backup_host {
 namespace {
 
+namespace fs = std::filesystem;
+
 using testing::utc;
 
 const SystemTime kNow = utc(2026, 6, 30, 12);

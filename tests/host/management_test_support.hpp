@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "certbackup/base/utc_time.hpp"
 #include "host-sdk/management/local_time.hpp"
 
 namespace backup_host::testing {
@@ -54,12 +55,7 @@ inline SystemTime utc(int year, int month, int day, int hour = 0, int minute = 0
 
 // "2026-03-29T01:00:00Z", for readable failure messages.
 inline std::string utc_text(SystemTime instant) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(instant);
-    std::tm tm{};
-    ::gmtime_r(&seconds, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
+    return certbackup::format_utc(instant, "%Y-%m-%dT%H:%M:%SZ");
 }
 
 }  // namespace backup_host::testing

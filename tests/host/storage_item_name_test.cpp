@@ -8,6 +8,10 @@
 namespace backup_host {
 namespace {
 
+using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
+    certbackup::Result;
+namespace fs = std::filesystem;
+
 using namespace std::string_literals;
 
 TEST(ItemName, AcceptsRelativeSlashSeparatedUtf8Paths) {

@@ -22,6 +22,10 @@
 namespace backup_host {
 namespace {
 
+using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
+    certbackup::Result;
+namespace fs = std::filesystem;
+
 using certbackup::testing::snapshot_tree;
 using certbackup::testing::TempDir;
 using testing::pattern_bytes;

@@ -21,6 +21,10 @@
 namespace backup_host {
 namespace {
 
+using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
+    certbackup::Result;
+namespace fs = std::filesystem;
+
 using certbackup::testing::snapshot_tree;
 using certbackup::testing::TempDir;
 using testing::complete_record;

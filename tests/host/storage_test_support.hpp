@@ -15,6 +15,10 @@
 
 namespace backup_host::testing {
 
+using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
+    certbackup::Result;
+namespace fs = std::filesystem;
+
 // A WritableFileSystem over the real one whose steps (create, append, sync, close) are numbered
 // from 1 and fail on demand, like FaultInjectingEnv's. It is tied to a FaultInjectingEnv so that
 // one simulated crash stops both seams:
@@ -68,7 +72,7 @@ Result<void> write_item(SetWriter& writer, const std::string& name,
 // A record for commit(): status complete, one plugin "files" 1.0.0 format 1, prefix "".
 proto::BackupSet complete_record();
 
-// The whole item `name`, read through an ItemReader in `chunk`-byte reads (verified).
+// The whole item `name`, read through an CheckedItemReader in `chunk`-byte reads (verified).
 Result<std::vector<std::uint8_t>> read_item(const SetReader& reader, const std::string& name,
                                             std::size_t chunk = 65536);
 

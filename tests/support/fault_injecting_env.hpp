@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/env.hpp"
+#include "certbackup/base/env.hpp"
 
 namespace certbackup::testing {
 
@@ -48,6 +48,11 @@ class FaultInjectingEnv final : public Env {
         return base_.list_dir(dir);
     }
     bool exists(const fs::path& path) override { return base_.exists(path); }
+    // Not a step: a lock is not file contents, and a crash drops it anyway.
+    Result<std::optional<FileLock>> lock_file(const fs::path& path,
+                                              const LockRequest& request) override {
+        return base_.lock_file(path, request);
+    }
 
   private:
     // Counts the call; returns an error when this call must fail.

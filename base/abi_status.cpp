@@ -1,14 +1,14 @@
-#include "plugin_errors.hpp"
+#include "certbackup/base/abi_status.hpp"
 
-namespace certbackup::plugin {
+namespace certbackup {
 
-backup_host::Status to_status(ErrorCode code) noexcept {
+backup_host::Status abi_status(ErrorCode code, ArgumentSource source) noexcept {
     using backup_host::Status;
     switch (code) {
         case ErrorCode::not_found:
             return Status::not_found;
         case ErrorCode::invalid_argument:
-            return Status::bad_usage;
+            return source == ArgumentSource::user ? Status::bad_usage : Status::failed;
         case ErrorCode::corrupt:
             return Status::corrupt;
         case ErrorCode::auth_failed:
@@ -26,4 +26,8 @@ backup_host::Status to_status(ErrorCode code) noexcept {
     return Status::failed;
 }
 
-}  // namespace certbackup::plugin
+backup_host::Failure to_failure(const Error& error, ArgumentSource source) {
+    return backup_host::Failure{abi_status(error.code, source), error.message};
+}
+
+}  // namespace certbackup

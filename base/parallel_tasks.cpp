@@ -1,4 +1,4 @@
-#include "core/parallel_tasks.hpp"
+#include "certbackup/base/parallel_tasks.hpp"
 
 #include <algorithm>
 #include <condition_variable>

@@ -1,11 +1,12 @@
-// An owned POSIX file descriptor, closed when the owner goes away. Move-only.
+// The one owned POSIX file descriptor of the project, closed when the owner goes away.
+// Move-only; not thread-safe.
 #pragma once
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace backup_host {
+namespace certbackup {
 
 class UniqueFd {
   public:
@@ -33,4 +34,4 @@ class UniqueFd {
     int fd_ = -1;
 };
 
-}  // namespace backup_host
+}  // namespace certbackup

@@ -14,7 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
+#include "certbackup/base/error.hpp"
+#include "certbackup/base/file_lock.hpp"
 
 namespace certbackup {
 
@@ -43,10 +44,18 @@ class Env {
     // Names (not paths) of the entries of `dir`, sorted; a missing directory is not_found.
     virtual Result<std::vector<std::string>> list_dir(const fs::path& dir) = 0;
     virtual bool exists(const fs::path& path) = 0;
+    // Takes an advisory lock on `path` (file_lock.hpp: modes, waiting, creation). nullopt only
+    // when !request.wait and another holder prevents the lock. A lock is not file contents and
+    // dies with its process, so a fault-injecting Env may pass this through unchanged.
+    virtual Result<std::optional<FileLock>> lock_file(const fs::path& path,
+                                                      const LockRequest& request) = 0;
 
     // The process-wide POSIX implementation.
     static Env& posix();
 };
+
+// Waits for a lock on the existing file `path` (readers wait for a commit to finish).
+Result<FileLock> lock_existing(Env& env, const fs::path& path, LockMode mode);
 
 // Writes `bytes` to `path` so that a reader sees either the old file or the new one, never a
 // mix, also after a crash: temp file in the same directory, write, fsync, rename, fsync dir.

@@ -1,4 +1,4 @@
-#include "core/env.hpp"
+#include "certbackup/base/env.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -11,7 +11,8 @@
 
 #include <openssl/crypto.h>
 
-#include "core/ossl.hpp"
+#include "certbackup/base/ossl.hpp"
+#include "certbackup/base/unique_fd.hpp"
 
 namespace certbackup {
 namespace {
@@ -21,31 +22,10 @@ Error io_error(std::string_view what, const fs::path& path, int err) {
     return Error{code, std::string(what) + " " + path.string() + ": " + std::strerror(err)};
 }
 
-class FileDescriptor {
-  public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    ~FileDescriptor() {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    int get() const { return fd_; }
-    // Closes now and reports the result (close can report a deferred write error).
-    int close() {
-        const int rc = ::close(fd_);
-        fd_ = -1;
-        return rc;
-    }
-
-  private:
-    int fd_;
-};
-
 class PosixEnv final : public Env {
   public:
     Result<std::vector<std::uint8_t>> read_file(const fs::path& path) override {
-        FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
         if (fd.get() < 0)
             return std::unexpected(io_error("cannot open", path, errno));
         std::vector<std::uint8_t> bytes;
@@ -68,7 +48,7 @@ class PosixEnv final : public Env {
 
     Result<void> write_file(const fs::path& path, std::span<const std::uint8_t> bytes,
                             mode_t mode) override {
-        FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+        UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
         if (fd.get() < 0)
             return std::unexpected(io_error("cannot create", path, errno));
         // The umask may have narrowed `mode`; an existing file keeps its old mode otherwise.
@@ -103,7 +83,7 @@ class PosixEnv final : public Env {
 
     Result<void> sync_dir(const fs::path& dir) override {
         const fs::path target = dir.empty() ? fs::path(".") : dir;
-        FileDescriptor fd(::open(target.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        UniqueFd fd(::open(target.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (fd.get() < 0)
             return std::unexpected(io_error("cannot open directory", target, errno));
         if (::fsync(fd.get()) != 0)
@@ -170,6 +150,11 @@ class PosixEnv final : public Env {
         struct stat st {};
         return ::lstat(path.c_str(), &st) == 0;
     }
+
+    Result<std::optional<FileLock>> lock_file(const fs::path& path,
+                                              const LockRequest& request) override {
+        return FileLock::acquire(path, request);
+    }
 };
 
 }  // namespace
@@ -177,6 +162,13 @@ class PosixEnv final : public Env {
 Env& Env::posix() {
     static PosixEnv env;
     return env;
+}
+
+Result<FileLock> lock_existing(Env& env, const fs::path& path, LockMode mode) {
+    auto lock = env.lock_file(path, LockRequest{.mode = mode, .wait = true, .create = false});
+    if (!lock)
+        return std::unexpected(lock.error());
+    return std::move(**lock);
 }
 
 fs::path temp_sibling(const fs::path& path) {

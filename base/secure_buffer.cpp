@@ -1,4 +1,4 @@
-#include "core/secure_buffer.hpp"
+#include "certbackup/base/secure_buffer.hpp"
 
 #include <openssl/crypto.h>
 

@@ -1,4 +1,4 @@
-#include "core/error.hpp"
+#include "certbackup/base/error.hpp"
 
 namespace certbackup {
 

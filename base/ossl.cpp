@@ -1,4 +1,4 @@
-#include "core/ossl.hpp"
+#include "certbackup/base/ossl.hpp"
 
 #include <openssl/err.h>
 #include <openssl/rand.h>
