@@ -11,6 +11,19 @@ std::string format_date(std::int64_t unix_seconds) {
     return format_utc(unix_seconds, "%Y-%m-%d");
 }
 
+std::string describe_snapshot_origin(const SnapshotManifest& manifest) {
+    return "snapshot " + manifest.snapshot_id + ", made " +
+           format_utc(manifest.created_time, "%Y-%m-%dT%H:%M:%SZ") + " on host " +
+           manifest.host_name + " from store " + manifest.store_identity;
+}
+
+nlohmann::json snapshot_origin_json(const SnapshotManifest& manifest) {
+    return {{"snapshot_id", manifest.snapshot_id},
+            {"created_utc", format_utc(manifest.created_time, "%Y-%m-%dT%H:%M:%SZ")},
+            {"source_host", manifest.host_name},
+            {"source_store", manifest.store_identity}};
+}
+
 std::int64_t days_left(std::int64_t not_after) {
     const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
     const std::int64_t seconds = not_after - now;

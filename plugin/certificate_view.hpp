@@ -34,6 +34,13 @@ nlohmann::json bindings_json(const std::vector<Binding>& bindings);
 // Subject, issuer, serial, validity, key, thumbprints, SANs.
 nlohmann::json info_json(const CertificateInfo& info);
 
+// Where a snapshot comes from, said first by every restore and verify so that an older set put
+// in place of a newer one (a rollback) is seen: "snapshot <id>, made 2026-11-30T17:53:15Z on
+// host <name> from store <identity>". The JSON form has snapshot_id, created_utc, source_host
+// and source_store.
+std::string describe_snapshot_origin(const SnapshotManifest& manifest);
+nlohmann::json snapshot_origin_json(const SnapshotManifest& manifest);
+
 // A fixed-width text table: header row, then rows; columns padded to the widest cell.
 std::string format_table(const std::vector<std::string>& header,
                          const std::vector<std::vector<std::string>>& rows);

@@ -22,8 +22,9 @@ std::string join(const std::vector<std::string>& parts) {
 std::string plan_text(const ImportReport& report, const SnapshotManifest& manifest,
                       const std::filesystem::path& target, bool dry_run) {
     std::string out =
-        dry_run ? "Dry run: nothing is changed. Restoring into " + target.string() + " would:\n"
-                : "Restored into " + target.string() + ":\n";
+        (dry_run ? "Dry run: nothing is changed. Restoring into " + target.string() + " from "
+                 : "Restored into " + target.string() + " from ") +
+        describe_snapshot_origin(manifest) + (dry_run ? " would:\n" : ":\n");
     for (const auto& a : report.actions) {
         out += "  " + std::string(to_string(a.kind)) + "  " + join_bindings(a.bindings) + "  " +
                a.thumbprint.substr(0, 16) + "  " + a.subject + "\n";
@@ -61,12 +62,13 @@ nlohmann::json plan_json(const ImportReport& report, const SnapshotManifest& man
                             {"sha256", x.certificate.info.sha256_hex},
                             {"reason", to_string(x.reason)},
                             {"what_to_do", x.reason_text}});
-    return {{"target_store", target.string()},
-            {"dry_run", dry_run},
-            {"committed", report.committed},
-            {"snapshot_id", manifest.snapshot_id},
-            {"actions", actions},
-            {"not_in_backup", excluded}};
+    nlohmann::json plan = snapshot_origin_json(manifest);
+    plan.update({{"target_store", target.string()},
+                 {"dry_run", dry_run},
+                 {"committed", report.committed},
+                 {"actions", actions},
+                 {"not_in_backup", excluded}});
+    return plan;
 }
 
 // The certificates of the snapshot that `restore` selects, each checked: payload digests, every
@@ -135,13 +137,14 @@ backup_host::Result<void> run_restore(const backup_host::Host& host,
                            ? OverwritePolicy::replace
                            : OverwritePolicy::skip;
     import.dry_run = restore.dry_run;
-    import.cancelled = [host] { return host.cancelled(); };
-    if (auto cancelled = host.check_cancelled(); !cancelled)
-        return cancelled;
-    auto report = import_certificates(**store, std::move(*candidates), import);
-    if (!report)
-        return lift_error(report.error());
-    return report_plan(host, *report, reader->manifest(), *target, restore.dry_run);
-}
+    import.cancelled = [host] { return host.cancelled();
+};
+if (auto cancelled = host.check_cancelled(); !cancelled)
+    return cancelled;
+auto report = import_certificates(**store, std::move(*candidates), import);
+if (!report)
+    return lift_error(report.error());
+return report_plan(host, *report, reader->manifest(), *target, restore.dry_run);
+}  // namespace certbackup::plugin
 
 }  // namespace certbackup::plugin

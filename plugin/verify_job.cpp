@@ -22,9 +22,9 @@ backup_host::Result<void> run_verify(const backup_host::Host& host) {
         return lift_error(restored.error());
 
     const auto& m = reader->manifest();
-    std::string text = "Verified snapshot " + m.snapshot_id + " from " + m.host_name + " (" +
-                       format_date(m.created_time) + "): " + std::to_string(restored->size()) +
-                       " certificate" + (restored->size() == 1 ? "" : "s") + " in " +
+    std::string text = "Verified " + describe_snapshot_origin(m) + ": " +
+                       std::to_string(restored->size()) + " certificate" +
+                       (restored->size() == 1 ? "" : "s") + " in " +
                        std::to_string(m.payload_items().size()) + " PFX file" +
                        (m.payload_items().size() == 1 ? "" : "s") +
                        " open with the password and match the manifest.\n";
@@ -36,12 +36,11 @@ backup_host::Result<void> run_verify(const backup_host::Host& host) {
         text += "  not in backup  " + join_bindings(x.bindings) + ": " + x.reason_text + "\n";
     if (auto shown = host.output(text); !shown)
         return shown;
-    return host.set_result(nlohmann::json{
-        {"snapshot_id", m.snapshot_id},
-        {"certificates", restored->size()},
-        {"payloads", m.payload_items().size()},
-        {"excluded",
-         m.excluded.size()}}.dump());
+    nlohmann::json result = snapshot_origin_json(m);
+    result.update({{"certificates", restored->size()},
+                   {"payloads", m.payload_items().size()},
+                   {"excluded", m.excluded.size()}});
+    return host.set_result(result.dump());
 }
 
 }  // namespace certbackup::plugin

@@ -2,6 +2,9 @@
 // with an in-memory host (DESIGN §7: mock only the host boundary).
 #include <algorithm>
 #include <fstream>
+#include <regex>
+
+#include <nlohmann/json.hpp>
 
 #include "certificate_factory.hpp"
 #include "plugin_fixture.hpp"
@@ -285,6 +288,40 @@ TEST_F(CertificatesPluginTest, VerifyOpensEveryPayloadAndTouchesNoStore) {
     auto wrong = verify(host.items, "wrong");
     ASSERT_FALSE(wrong);
     EXPECT_EQ(wrong.error().status, Status::wrong_password);
+}
+
+// A set put in place of a newer one (a rollback) must be visible: every restore and verify
+// says which snapshot it reads, when and where it was made, in text and JSON.
+TEST_F(CertificatesPluginTest, RestoreAndVerifyNameTheSnapshotItsTimeHostAndStore) {
+    const auto host = backup();
+    const auto made = nlohmann::json::parse(host.result);
+    const std::string id = made.at("snapshot_id").get<std::string>();
+    ASSERT_EQ(id.size(), 32u);
+    const std::regex origin(
+        "snapshot " + id +
+        ", made 20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z "
+        "on host [^ ]+ from store [^ :]+");
+    for (const bool dry_run : {true, false}) {
+        for (const auto kind : {bh::JobKind::restore, bh::JobKind::verify}) {
+            bh::testing::MemoryJobServices services;
+            services.items = host.items;
+            services.password = kPassword;
+            bh::OptionAssignments options;
+            if (kind == bh::JobKind::restore)
+                options.emplace_back("target_store", path(dry_run ? "dry" : "new").string());
+            auto done = bh::testing::run_job(
+                plugin_, bh::testing::JobRequest(kind, options, dry_run), services);
+            ASSERT_TRUE(done) << done.error().message;
+            EXPECT_TRUE(std::regex_search(services.output, origin)) << services.output;
+            const auto result = nlohmann::json::parse(services.result);
+            EXPECT_EQ(result.at("snapshot_id"), id);
+            EXPECT_TRUE(std::regex_match(result.at("created_utc").get<std::string>(),
+                                         std::regex("20[0-9-]{8}T[0-9:]{8}Z")))
+                << services.result;
+            EXPECT_FALSE(result.at("source_host").get<std::string>().empty());
+            EXPECT_FALSE(result.at("source_store").get<std::string>().empty());
+        }
+    }
 }
 
 TEST_F(CertificatesPluginTest, BackupReportsExcludedCertificatesAndExpiryWarnings) {
