@@ -108,8 +108,12 @@ class JobReader {
                                 &JobReader::check_retention, &JobReader::check_plugin_options})
             if (auto done = (this->*step)(); !done)
                 return std::unexpected(done.error());
-        if (job_.schedule)
-            job_.schedule.emplace(job_.schedule->expression(), ScheduleWindow{start_, end_});
+        if (job_.schedule) {
+            // A copy first: emplace destroys the old schedule before it builds the new one, so
+            // an argument that refers into the old one would be read after it was freed.
+            CronExpression expression = job_.schedule->expression();
+            job_.schedule.emplace(std::move(expression), ScheduleWindow{start_, end_});
+        }
         return std::move(job_);
     }
 

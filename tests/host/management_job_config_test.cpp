@@ -144,6 +144,19 @@ TEST(JobConfig, DefaultsAndNoJobs) {
     EXPECT_TRUE(job.options.empty());
 }
 
+TEST(JobConfig, AScheduleWithAWindowKeepsItsExpressionText) {
+    // Found by the host_config fuzz target (ASan): the schedule was rebuilt with its window from
+    // a reference into itself after it was destroyed; a text longer than the small-string
+    // buffer was read from freed memory.
+    const std::string text = "0 2 *                              * *";
+    auto jobs = parse_text(
+        job_with("schedule = \"" + text + "\"\nstart = 2026-01-01T00:00:00\nend = 2027-02-01"));
+    ASSERT_TRUE(jobs) << jobs.error().message;
+    ASSERT_TRUE(jobs->front().schedule);
+    EXPECT_EQ(jobs->front().schedule->expression().text(), text);
+    EXPECT_TRUE(jobs->front().schedule->window().end.has_value());
+}
+
 TEST(JobConfig, RelativePasswordFileAndOffsetAndDateTimes) {
     const ScopedTimeZone zone("Europe/Berlin");
     auto jobs = parse_text(job_with("schedule = \"@daily\"\nstart = 2026-03-29T02:30:00\n"
