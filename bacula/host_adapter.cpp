@@ -207,7 +207,7 @@ backup_host::Result<void> restore_from(const BridgeJob& job,
     if (!set)
         return std::unexpected(host::to_failure(set.error()));
     const host::RestoreReport report =
-        host::run_restore(host_job.context, **set, {std::move(*plugin)}, false);
+        host::run_restore(host_job.context, **set, {{std::move(*plugin)}, true, false});
     host_job.output.send_to(job.messages);
     if (report.failure)
         return std::unexpected(*report.failure);

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "certbackup/base/kdf.hpp"
 #include "certificate_factory.hpp"
-#include "core/kdf.hpp"
 #include "core/pkcs12.hpp"
 #include "tests/core/pkcs12_fixtures.hpp"
 

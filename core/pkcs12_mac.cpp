@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "core/kdf.hpp"
+#include "certbackup/base/kdf.hpp"
 #include "certbackup/base/ossl.hpp"
 #include "core/pkcs12_pbes2.hpp"
 

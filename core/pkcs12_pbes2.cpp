@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "core/kdf.hpp"
+#include "certbackup/base/kdf.hpp"
 
 namespace certbackup::pkcs12_detail {
 namespace {

@@ -3,8 +3,8 @@
 #include <climits>
 #include <string>
 
+#include "certbackup/base/kdf.hpp"
 #include "certbackup/base/ossl.hpp"
-#include "core/kdf.hpp"
 #include "core/snapshot.hpp"
 #include "manifest.pb.h"
 

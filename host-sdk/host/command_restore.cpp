@@ -1,4 +1,4 @@
-// backup-host restore SOURCE [--plugin P] [-o KEY=VALUE]... [--dry-run] [password] [--json]:
+// backup-host restore SOURCE [--plugin P]... [-o KEY=VALUE]... [--dry-run] [password] [--json]:
 // gives a set's items back to its plugins, which write the data where their options say. With
 // several plugins in the set and no --plugin, every one restores, in the set's order, stopping at
 // the first failure.
@@ -12,7 +12,7 @@ namespace {
 
 struct RestoreArguments {
     std::string source;
-    std::string plugin;
+    std::vector<std::string> plugins;
     std::vector<std::string> options;
     bool dry_run = false;
     PasswordFlags password;
@@ -20,7 +20,7 @@ struct RestoreArguments {
 };
 
 int run_restore_command(HostSession& session, const RestoreArguments& arguments) {
-    auto opened = open_set_jobs(session, {arguments.source, arguments.plugin, arguments.options,
+    auto opened = open_set_jobs(session, {arguments.source, arguments.plugins, arguments.options,
                                           arguments.password, backup_host::JobKind::restore});
     if (!opened)
         return session.report(opened.error());
@@ -28,11 +28,14 @@ int run_restore_command(HostSession& session, const RestoreArguments& arguments)
 
     JobPassword password(std::move(opened->password));
     HostContext context = session.job_context(password, arguments.json ? stderr : stdout);
-    const RestoreReport report = run_restore(context, set, opened->jobs, arguments.dry_run);
+    const RestoreReport report = run_restore(
+        context, set, {std::move(opened->jobs), !arguments.plugins.empty(), arguments.dry_run});
 
     if (arguments.json) {
         nlohmann::json json = set_report_json(set, report.failure, report.plugins);
         json["dry_run"] = arguments.dry_run;
+        if (report.record_authenticated)
+            json["record_authenticated"] = *report.record_authenticated;
         print_json(stdout, json);
     }
     if (report.failure)
@@ -52,9 +55,10 @@ Command add_restore_command(CLI::App& app) {
         ->add_option("SOURCE", arguments->source,
                      "a set directory, FILE.tar, or - (a tar stream on standard input)")
         ->required();
-    command->add_option("--plugin", arguments->plugin,
-                        "restore only this plugin's part of the set (default: every plugin of "
-                        "the set, in order)");
+    command->add_option("--plugin", arguments->plugins,
+                        "restore only this plugin's part of the set; repeat for several "
+                        "(default: every plugin of the set, in order; a set written without a "
+                        "password restores only the plugins named here)");
     add_option_flag(*command, arguments->options,
                     "a plugin option, e.g. -o target=DIR (see: backup-host PLUGIN --help); after "
                     "the defaults of [plugins.PLUGIN] in the configuration");

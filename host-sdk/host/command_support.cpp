@@ -1,6 +1,8 @@
 // What several commands share: the password flags, -o, terminal checks.
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "host-sdk/host/action_arguments.hpp"
 #include "host-sdk/host/commands.hpp"
 #include "host-sdk/host/host_failure.hpp"
@@ -60,15 +62,22 @@ backup_host::Result<std::unique_ptr<SetInput>> open_source(const std::string& so
 }
 
 backup_host::Result<std::vector<backup_host::LoadedPlugin>> plugins_of_set(
-    HostSession& session, const SetInput& set, const std::string& only) {
+    HostSession& session, const SetInput& set, const std::vector<std::string>& only) {
+    for (const std::string& named : only) {
+        const auto& recorded = set.record().plugins();
+        if (std::none_of(recorded.begin(), recorded.end(),
+                         [&named](const auto& plugin) { return plugin.id() == named; }))
+            return backup_host::fail(backup_host::Status::bad_usage,
+                                     "set " + set.origin() + " holds nothing of plugin '" + named +
+                                         "' (its plugins: " + plugin_list(set.record()) + ")");
+    }
     std::vector<std::string> ids;
     for (const auto& plugin : set.record().plugins())
-        if (only.empty() || plugin.id() == only)
+        if (only.empty() || std::find(only.begin(), only.end(), plugin.id()) != only.end())
             ids.push_back(plugin.id());
     if (ids.empty())
         return backup_host::fail(backup_host::Status::bad_usage,
-                                 "set " + set.origin() + " holds nothing of plugin '" + only +
-                                     "' (its plugins: " + plugin_list(set.record()) + ")");
+                                 "set " + set.origin() + " lists no plugin");
     std::vector<backup_host::LoadedPlugin> plugins;
     for (const std::string& id : ids) {
         auto plugin = session.find_plugin(id, false);
@@ -124,7 +133,7 @@ backup_host::Result<SetJobs> open_set_jobs(HostSession& session, const SetJobsRe
     auto set = open_source(request.source, *password);
     if (!set)
         return std::unexpected(set.error());
-    auto plugins = plugins_of_set(session, **set, request.plugin);
+    auto plugins = plugins_of_set(session, **set, request.plugins);
     if (!plugins)
         return std::unexpected(plugins.error());
     auto jobs = jobs_for(session, *plugins, request.kind, request.assignments);

@@ -11,14 +11,14 @@ namespace {
 
 struct VerifyArguments {
     std::string source;
-    std::string plugin;
+    std::vector<std::string> plugins;
     std::vector<std::string> options;
     PasswordFlags password;
     bool json = false;
 };
 
 int run_verify_command(HostSession& session, const VerifyArguments& arguments) {
-    auto opened = open_set_jobs(session, {arguments.source, arguments.plugin, arguments.options,
+    auto opened = open_set_jobs(session, {arguments.source, arguments.plugins, arguments.options,
                                           arguments.password, backup_host::JobKind::verify});
     if (!opened)
         return session.report(opened.error());
@@ -30,12 +30,18 @@ int run_verify_command(HostSession& session, const VerifyArguments& arguments) {
 
     if (arguments.json) {
         nlohmann::json json = set_report_json(set, report.failure, report.plugins);
+        if (report.record_authenticated)
+            json["record_authenticated"] = *report.record_authenticated;
         json["items_checked"] = report.items_checked;
         json["items"] = report.items;
         json["size"] = report.bytes;
         print_json(stdout, json);
     } else {
         std::vector<std::vector<std::string>> rows;
+        if (report.record_authenticated)
+            rows.push_back({"record", *report.record_authenticated
+                                          ? "authenticated with the password"
+                                          : "NOT authenticated (written without a password)"});
         if (report.items_checked)
             rows.push_back({"set " + set.record().set_id(),
                             std::to_string(report.items) + " items, " +
@@ -65,8 +71,9 @@ Command add_verify_command(CLI::App& app) {
         ->add_option("SOURCE", arguments->source,
                      "a set directory, FILE.tar, or - (a tar stream on standard input)")
         ->required();
-    command->add_option("--plugin", arguments->plugin,
-                        "let only this plugin check its part (the host still checks every item)");
+    command->add_option("--plugin", arguments->plugins,
+                        "let only this plugin check its part (repeatable; the host still checks "
+                        "every item)");
     add_option_flag(*command, arguments->options,
                     "a plugin option for its verify job (see: backup-host PLUGIN --help)");
     add_password_flags(*command, arguments->password);

@@ -65,11 +65,11 @@ void add_option_flag(CLI::App& command, std::vector<std::string>& assignments,
 backup_host::Result<std::unique_ptr<SetInput>> open_source(const std::string& source,
                                                            const PasswordOptions& password);
 
-// The plugins of `set` to work on: `only` (--plugin) when given, else every plugin of the set
-// in the set's order; each must be installed (not_found names the missing one).
-backup_host::Result<std::vector<backup_host::LoadedPlugin>> plugins_of_set(HostSession& session,
-                                                                           const SetInput& set,
-                                                                           const std::string& only);
+// The plugins of `set` to work on: those named in `only` (--plugin, repeatable) when given,
+// else every plugin of the set; in the set's order. Each must be installed (not_found names
+// the missing one); a name the set does not hold is bad_usage.
+backup_host::Result<std::vector<backup_host::LoadedPlugin>> plugins_of_set(
+    HostSession& session, const SetInput& set, const std::vector<std::string>& only);
 
 // The jobs for `plugins`: each gets its configured defaults for `kind` and the -o `assignments`
 // whose key it declares for `kind`. With one plugin every assignment goes to it (so that its
@@ -83,7 +83,7 @@ backup_host::Result<std::vector<PluginJob>> jobs_for(
 // the -o assignments (jobs_for). The first failure stops.
 struct SetJobsRequest {
     const std::string& source;
-    const std::string& plugin;                    // --plugin, "" for every plugin of the set
+    const std::vector<std::string>& plugins;      // --plugin; empty for every plugin of the set
     const std::vector<std::string>& assignments;  // -o
     const PasswordFlags& password;
     backup_host::JobKind kind;

@@ -146,6 +146,12 @@ backup_host::Result<std::unique_ptr<backup_host::ItemSource>> HostJobServices::o
     return std::unique_ptr<backup_host::ItemSource>(new SetItemSource(std::move(*reader)));
 }
 
+void say(HostContext& context, std::string_view text) {
+    context.progress.finish();
+    std::fwrite(text.data(), 1, text.size(), context.output);
+    std::fflush(context.output);
+}
+
 backup_host::Result<void> HostJobServices::write_output(std::string_view text) {
     context_.progress.finish();
     if (!text.empty() && std::fwrite(text.data(), 1, text.size(), context_.output) != text.size())

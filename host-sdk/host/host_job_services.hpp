@@ -43,6 +43,10 @@ struct HostContext {
     std::FILE* output;  // where plugins' text for the user goes
 };
 
+// Writes the host's own `text` for the operator to the job's output (after clearing the
+// progress bar), as plugins' write_output does.
+void say(HostContext& context, std::string_view text);
+
 class HostJobServices final : public backup_host::JobServices {
   public:
     // At most this many warnings are kept for the set record (all are logged).

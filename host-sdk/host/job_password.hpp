@@ -38,6 +38,11 @@ class JobPassword {
                                                            ProgressBar* bar = nullptr,
                                                            spdlog::logger* logger = nullptr);
 
+    // True once the password has been read (a plugin or the host asked for it).
+    bool resolved() const noexcept { return password_.has_value(); }
+    // True when the password can be read without a prompt (password_source.hpp).
+    bool given_without_prompt() const { return host::given_without_prompt(options_); }
+
     // True when --password-stdin was given (standard input then cannot carry a set).
     bool reads_stdin() const noexcept { return options_.from_stdin; }
 

@@ -3,7 +3,10 @@
 #include <functional>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "host-sdk/host/host_failure.hpp"
+#include "host-sdk/host/record_authentication.hpp"
 
 namespace certbackup::host {
 namespace {
@@ -120,6 +123,76 @@ backup_host::Result<std::vector<backup_host::OptionValues>> prepare_reading(
     return options;
 }
 
+// What each plugin of a restore will be given, before anything runs.
+void print_restore_plan(HostContext& context, const SetInput& set,
+                        const std::vector<PluginJob>& jobs, bool dry_run) {
+    std::string text = fmt::format("Restore plan for set {}{}:\n", set.record().set_id(),
+                                   dry_run ? " (dry run: nothing is written)" : "");
+    for (const PluginJob& job : jobs) {
+        const auto* record = find_plugin_record(set, job.plugin.id());
+        std::uint64_t items = 0;
+        std::uint64_t bytes = 0;
+        for (const auto& item : set.record().items())
+            if (item.name().starts_with(record->item_prefix())) {
+                ++items;
+                bytes += item.size();
+            }
+        std::string options;
+        for (const auto& [key, value] : job.options)
+            options += (options.empty() ? "" : ", ") + key + "=" + value;
+        text += fmt::format("  plugin {} {}: {} items ({} bytes) below \"{}\"; options: {}\n",
+                            job.plugin.id(), record->version(), items, bytes, record->item_prefix(),
+                            options.empty() ? "(defaults)" : options);
+    }
+    say(context, text);
+}
+
+// Authenticates the record of `set`; a set without authentication may restore only plugins
+// that the operator named.
+backup_host::Result<void> check_record(HostContext& context, const SetInput& set,
+                                       bool plugins_named, RestoreReport& report) {
+    auto trust = authenticate_record(context, set);
+    if (!trust)
+        return std::unexpected(trust.error());
+    report.record_authenticated = *trust == RecordTrust::authenticated;
+    if (*trust == RecordTrust::unauthenticated && !plugins_named)
+        return backup_host::fail(
+            Status::bad_usage,
+            "the record of set " + set.origin() +
+                " is not authenticated (the backup had no password), so it cannot say which "
+                "plugins may restore: name each one with --plugin (the record lists: " +
+                plugin_ids(set) + ")");
+    return {};
+}
+
+// Runs the restore job of each of `plugins` (dry run or not); stops at the first failure.
+void restore_each(HostContext& context, const SetInput& set, const std::vector<PluginJob>& plugins,
+                  const std::vector<backup_host::OptionValues>& options, bool dry_run,
+                  RestoreReport& report) {
+    for (std::size_t i = 0; i < plugins.size(); ++i) {
+        if (context.cancel.requested()) {
+            report.failure = cancelled_failure("the restore");
+            return;
+        }
+        const backup_host::LoadedPlugin& plugin = plugins[i].plugin;
+        HostJobServices services(context, plugin.id());
+        services.read_from(set, find_plugin_record(set, plugin.id())->item_prefix());
+        const backup_host::RestoreOptions restore =
+            backup_host::restore_options_for(plugin.description(), options[i], dry_run);
+        PluginOutcome outcome =
+            run_instance(context, plugin, options[i], JobKind::restore, services,
+                         [&restore](backup_host::PluginInstance& instance) {
+                             return instance.restore(restore);
+                         });
+        const bool ok = outcome.status == Status::ok;
+        if (!ok)
+            report.failure = failure_of(outcome);
+        report.plugins.push_back(std::move(outcome));
+        if (!ok)
+            return;
+    }
+}
+
 std::string summary_of(const PluginOutcome& outcome) {
     return std::to_string(outcome.items) + (outcome.items == 1 ? " item, " : " items, ") +
            std::to_string(outcome.bytes) + (outcome.bytes == 1 ? " byte" : " bytes");
@@ -151,6 +224,8 @@ BackupReport run_backup(HostContext& context, const BackupRequest& request) {
     report.destination = (*set)->destination();
     context.logger.debug("set {} begins at {}", (*set)->set_id(), report.destination);
 
+    // Derives the record's key beside the plugins' work when the password is at hand.
+    RecordSealer sealer(context);
     backup_host::proto::BackupSet record;
     for (std::size_t i = 0; i < request.plugins.size() && !report.failure; ++i) {
         const backup_host::LoadedPlugin& plugin = request.plugins[i].plugin;
@@ -192,8 +267,14 @@ BackupReport run_backup(HostContext& context, const BackupRequest& request) {
                                 report.destination);
         return report;
     }
+    auto key = sealer.key();
+    if (!key) {
+        report.failure = key.error();
+        (void)(*set)->abort();
+        return report;
+    }
     record.set_status(backup_host::proto::SET_STATUS_COMPLETE);
-    auto committed = (*set)->commit(std::move(record));
+    auto committed = (*set)->commit(std::move(record), *key ? &**key : nullptr);
     if (!committed) {
         report.failure = to_failure(committed.error());
         return report;
@@ -203,41 +284,39 @@ BackupReport run_backup(HostContext& context, const BackupRequest& request) {
 }
 
 RestoreReport run_restore(HostContext& context, const SetInput& set,
-                          const std::vector<PluginJob>& plugins, bool dry_run) {
+                          const RestoreRequest& request) {
     RestoreReport report;
-    auto options = prepare_reading(context, set, plugins, JobKind::restore);
+    if (auto checked = check_record(context, set, request.plugins_named, report); !checked) {
+        report.failure = checked.error();
+        return report;
+    }
+    auto options = prepare_reading(context, set, request.plugins, JobKind::restore);
     if (!options) {
         report.failure = options.error();
         return report;
     }
-    for (std::size_t i = 0; i < plugins.size(); ++i) {
-        if (context.cancel.requested()) {
-            report.failure = cancelled_failure("the restore");
-            break;
-        }
-        const backup_host::LoadedPlugin& plugin = plugins[i].plugin;
-        HostJobServices services(context, plugin.id());
-        services.read_from(set, find_plugin_record(set, plugin.id())->item_prefix());
-        const backup_host::RestoreOptions restore =
-            backup_host::restore_options_for(plugin.description(), (*options)[i], dry_run);
-        PluginOutcome outcome =
-            run_instance(context, plugin, (*options)[i], JobKind::restore, services,
-                         [&restore](backup_host::PluginInstance& instance) {
-                             return instance.restore(restore);
-                         });
-        const bool ok = outcome.status == Status::ok;
-        if (!ok)
-            report.failure = failure_of(outcome);
-        report.plugins.push_back(std::move(outcome));
-        if (!ok)
-            break;
+    print_restore_plan(context, set, request.plugins, request.dry_run);
+    // With several plugins, each one's own plan (its dry run) comes before the first writes.
+    if (request.plugins.size() > 1 && !request.dry_run) {
+        restore_each(context, set, request.plugins, *options, true, report);
+        if (report.failure)
+            return report;
+        report.plugins.clear();
+        say(context, "Plan checked; restoring.\n");
     }
+    restore_each(context, set, request.plugins, *options, request.dry_run, report);
     return report;
 }
 
 VerifyReport run_verify(HostContext& context, const SetInput& set,
                         const std::vector<PluginJob>& plugins) {
     VerifyReport report;
+    const auto trust = authenticate_record(context, set);
+    if (!trust) {
+        report.failure = trust.error();
+        return report;
+    }
+    report.record_authenticated = *trust == RecordTrust::authenticated;
     auto options = prepare_reading(context, set, plugins, JobKind::verify);
     if (!options) {
         report.failure = options.error();

@@ -74,13 +74,25 @@ struct BackupReport {
     std::vector<PluginOutcome> plugins;
 };
 
+struct RestoreRequest {
+    std::vector<PluginJob> plugins;  // the plugins of the set to restore, in order
+    // The operator named `plugins` (--plugin): the only way to restore from a set whose record
+    // is not authenticated (written without a password).
+    bool plugins_named = false;
+    bool dry_run = false;  // RestoreOptions::dry_run
+};
+
 struct RestoreReport {
     std::optional<backup_host::Failure> failure;
+    std::optional<bool> record_authenticated;  // as VerifyReport's
     std::vector<PluginOutcome> plugins;
 };
 
 struct VerifyReport {
     std::optional<backup_host::Failure> failure;
+    // Whether the record's MAC matched under the password (false: the record carries none);
+    // nullopt when the check itself failed.
+    std::optional<bool> record_authenticated;
     bool items_checked = false;  // storage read every item and found it intact
     std::uint64_t items = 0;     // items whose size and digest the host checked
     std::uint64_t bytes = 0;
@@ -90,15 +102,19 @@ struct VerifyReport {
 // Checks every plugin's options, begins the set, runs each plugin's backup into it, commits.
 BackupReport run_backup(HostContext& context, const BackupRequest& request);
 
-// Restore: the plugins of `set` to restore, in order, each with its options. A plugin the set
-// does not hold is refused before anything runs; so is any option problem. Stops at the first
-// failure. `dry_run` becomes RestoreOptions::dry_run.
-RestoreReport run_restore(HostContext& context, const SetInput& set,
-                          const std::vector<PluginJob>& plugins, bool dry_run);
+// Restore, in this order, before any plugin writes anything: the set record is authenticated
+// (record_authentication.hpp; a set without authentication restores only plugins the operator
+// named, else bad_usage); a plugin the set does not hold and any option problem are refused;
+// the plan is printed: every plugin with its items and options, and, when several plugins
+// restore, each one's own dry run. Then each plugin restores, in order, stopping at the first
+// failure.
+RestoreReport run_restore(HostContext& context, const SetInput& set, const RestoreRequest& request);
 
-// Verify: storage reads every item of the set and checks its size and digest (a failure names
-// the item: Status::corrupt, and no plugin runs); then each plugin's verify job runs, all of
-// them even after one fails; the first failure is the report's.
+// Verify: the set record is authenticated when it carries authentication (an unauthenticated
+// record is reported as such, and verified as far as it goes); storage reads every item of the
+// set and checks its size and digest (a failure names the item: Status::corrupt, and no plugin
+// runs); then each plugin's verify job runs, all of them even after one fails; the first
+// failure is the report's.
 VerifyReport run_verify(HostContext& context, const SetInput& set,
                         const std::vector<PluginJob>& plugins);
 

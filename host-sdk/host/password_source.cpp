@@ -130,6 +130,13 @@ Result<Password> read_password_file(const std::string& path, std::string* warnin
     return read;
 }
 
+bool given_without_prompt(const PasswordOptions& options) {
+    if (options.none)
+        return false;
+    const char* env = std::getenv("BACKUP_HOST_PASSWORD_FILE");
+    return options.file || options.fd || options.from_stdin || (env != nullptr && *env != '\0');
+}
+
 Result<Password> read_password(const PasswordOptions& options, const std::string& prompt,
                                bool confirm, std::string* warning) {
     if (options.none) {

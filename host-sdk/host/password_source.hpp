@@ -30,6 +30,10 @@ struct PasswordOptions {
 Result<Password> read_password(const PasswordOptions& options, const std::string& prompt,
                                bool confirm, std::string* warning = nullptr);
 
+// True when `options` name a password that can be read without asking anyone: a file, a
+// descriptor, standard input, or $BACKUP_HOST_PASSWORD_FILE (not --no-password, not a prompt).
+bool given_without_prompt(const PasswordOptions& options);
+
 // Reads a password from one file (trailing newline removed); errors name the file. The file is
 // hostile input: only a regular file is read (opened without following a symbolic link and
 // without blocking, so a FIFO without a writer is refused rather than waited on), of at most

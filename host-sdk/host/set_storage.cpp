@@ -31,8 +31,9 @@ class StorageSetOutput final : public SetOutput {
         return writer_->write(bytes);
     }
     Result<void> end_item() override { return writer_->end_item(); }
-    Result<backup_host::proto::BackupSet> commit(backup_host::proto::BackupSet record) override {
-        return writer_->commit(std::move(record));
+    Result<backup_host::proto::BackupSet> commit(backup_host::proto::BackupSet record,
+                                                 const storage::SetRecordKey* key) override {
+        return writer_->commit(std::move(record), key);
     }
     Result<void> abort() override { return writer_->abort(); }
 
@@ -59,6 +60,9 @@ class StorageSetInput final : public SetInput {
 
     const backup_host::proto::BackupSet& record() const override { return reader_->record(); }
     const std::string& origin() const override { return reader_->origin(); }
+    const std::optional<backup_host::RecordDigest>& authenticated_part() const override {
+        return reader_->authenticated_part();
+    }
     Result<std::unique_ptr<StoredItemReader>> open_item(std::string_view name) const override {
         auto item = reader_->open_item(name);
         if (!item)

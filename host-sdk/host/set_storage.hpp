@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -24,6 +25,7 @@
 
 #include "backup_set.pb.h"
 #include "certbackup/base/error.hpp"
+#include "host-sdk/storage/set_authentication.hpp"
 
 namespace certbackup::host {
 
@@ -42,8 +44,10 @@ class SetOutput {
     virtual Result<void> end_item() = 0;
 
     // Writes `record` (status and plugins from the caller; the rest filled in by storage) last
-    // and makes the set visible. Returns the record as written.
-    virtual Result<backup_host::proto::BackupSet> commit(backup_host::proto::BackupSet record) = 0;
+    // and makes the set visible; sealed with `key` when given (set_authentication.hpp).
+    // Returns the record as written.
+    virtual Result<backup_host::proto::BackupSet> commit(
+        backup_host::proto::BackupSet record, const backup_host::SetRecordKey* key = nullptr) = 0;
     // Discards the set; idempotent. What cannot be removed stays invisible (STORAGE.md).
     virtual Result<void> abort() = 0;
 };
@@ -62,6 +66,9 @@ class SetInput {
     virtual ~SetInput() = default;
 
     virtual const backup_host::proto::BackupSet& record() const = 0;
+    // The digest of the part of set.pb that the record's authentication covers; nullopt when
+    // the record carries none (written without a password).
+    virtual const std::optional<backup_host::RecordDigest>& authenticated_part() const = 0;
     // The set for messages: "<id> (<path>)", the tar file, "standard input".
     virtual const std::string& origin() const = 0;
 

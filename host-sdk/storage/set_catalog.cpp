@@ -26,11 +26,11 @@ bool is_real_directory(const fs::path& path) {
 }
 
 // The record of the set directory `dir`, read and validated.
-Result<proto::BackupSet> read_set_record(const fs::path& dir) {
+Result<RecordFile> read_set_record(const fs::path& dir) {
     auto bytes = read_file_below(dir, kRecordName, kMaxRecordBytes);
     if (!bytes)
         return std::unexpected(bytes.error());
-    return parse_record(*bytes, (dir / kRecordName).string());
+    return parse_record_file(*bytes, (dir / kRecordName).string());
 }
 
 }  // namespace
@@ -53,12 +53,12 @@ Result<SetListing> list_sets(Env& env, const fs::path& location) {
             listing.skipped.push_back({name, record.error().message});
             continue;
         }
-        if (record->set_id() != name) {
+        if (record->record.set_id() != name) {
             listing.skipped.push_back(
-                {name, "its set.pb belongs to set " + quote_name(record->set_id())});
+                {name, "its set.pb belongs to set " + quote_name(record->record.set_id())});
             continue;
         }
-        listing.sets.push_back({name, dir, std::move(*record)});
+        listing.sets.push_back({name, dir, std::move(record->record)});
     }
     std::sort(listing.sets.begin(), listing.sets.end(), [](const auto& a, const auto& b) {
         return std::tuple(a.record.created_unix_seconds(), a.record.created_nanos(), a.id) <
@@ -86,7 +86,7 @@ Result<std::unique_ptr<SetReader>> open_set_directory(Env& env, const fs::path& 
                             set_dir.string() + ")");
         return std::unexpected(record.error());
     }
-    std::string origin = record->set_id() + " (" + set_dir.string() + ")";
+    std::string origin = record->record.set_id() + " (" + set_dir.string() + ")";
     return std::make_unique<SetReader>(env, set_dir, std::move(*record), std::move(origin), false);
 }
 

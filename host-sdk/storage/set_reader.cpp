@@ -161,11 +161,11 @@ Result<std::size_t> CheckedItemReader::read_some(std::span<std::uint8_t> buffer)
     return got;
 }
 
-SetReader::SetReader(Env& env, fs::path root, proto::BackupSet record, std::string origin,
-                     bool owns_root)
+SetReader::SetReader(Env& env, fs::path root, RecordFile record, std::string origin, bool owns_root)
     : env_(env),
       root_(std::move(root)),
-      record_(std::move(record)),
+      record_(std::move(record.record)),
+      authenticated_part_(record.authenticated_part),
       origin_(std::move(origin)),
       owns_root_(owns_root) {
     for (int i = 0; i < record_.items_size(); ++i)

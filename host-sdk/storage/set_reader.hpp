@@ -23,6 +23,7 @@
 #include "certbackup/base/env.hpp"
 #include "certbackup/base/error.hpp"
 #include "certbackup/base/unique_fd.hpp"
+#include "host-sdk/storage/set_record.hpp"
 #include "host-sdk/storage/sha256_stream.hpp"
 
 namespace backup_host {
@@ -60,13 +61,16 @@ class SetReader {
     // Reads the set directory `root` whose validated record is `record`. With `owns_root`, the
     // directory is a private spool and is removed (through `env`) when the reader goes away.
     // `origin` names the set for messages (a path, a tar file, "standard input").
-    SetReader(certbackup::Env& env, std::filesystem::path root, proto::BackupSet record,
+    SetReader(certbackup::Env& env, std::filesystem::path root, RecordFile record,
               std::string origin, bool owns_root);
     ~SetReader();
     SetReader(const SetReader&) = delete;
     SetReader& operator=(const SetReader&) = delete;
 
     const proto::BackupSet& record() const { return record_; }
+    // The digest that the record's authentication covers; nullopt for a record written
+    // without a password (set_authentication.hpp).
+    const std::optional<RecordDigest>& authenticated_part() const { return authenticated_part_; }
     const std::string& origin() const { return origin_; }
 
     // The recorded item `name`, or nullptr.
@@ -83,6 +87,7 @@ class SetReader {
     certbackup::Env& env_;
     std::filesystem::path root_;
     proto::BackupSet record_;
+    std::optional<RecordDigest> authenticated_part_;
     std::string origin_;
     bool owns_root_;
     std::unordered_map<std::string, int> index_;  // item name -> position in record_.items()

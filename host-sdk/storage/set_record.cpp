@@ -124,4 +124,14 @@ Result<proto::BackupSet> parse_record(std::span<const std::uint8_t> bytes,
     return record;
 }
 
+Result<RecordFile> parse_record_file(std::span<const std::uint8_t> bytes, std::string_view origin) {
+    auto record = parse_record(bytes, origin);
+    if (!record)
+        return std::unexpected(record.error());
+    auto part = authenticated_part(bytes, *record, origin);
+    if (!part)
+        return std::unexpected(part.error());
+    return RecordFile{std::move(*record), *part};
+}
+
 }  // namespace backup_host

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "backup_set.pb.h"
 #include "certbackup/base/env.hpp"
 #include "certbackup/base/error.hpp"
+#include "host-sdk/storage/set_authentication.hpp"
 
 namespace backup_host {
 
@@ -37,6 +39,18 @@ certbackup::Result<std::vector<std::uint8_t>> serialize_record(const proto::Back
 // version before anything else, so that a newer format is refused with both versions named.
 certbackup::Result<proto::BackupSet> parse_record(std::span<const std::uint8_t> bytes,
                                                   std::string_view origin);
+
+// A set.pb as read: the record, and when it carries an authentication field, the digest of the
+// bytes that field's MAC covers (set_authentication.hpp), for checking once the password is known.
+struct RecordFile {
+    proto::BackupSet record;
+    std::optional<RecordDigest> authenticated_part;
+};
+
+// parse_record, and the authentication field's placement checked (corrupt when it is not the
+// one last field of the file).
+certbackup::Result<RecordFile> parse_record_file(std::span<const std::uint8_t> bytes,
+                                                 std::string_view origin);
 
 // "complete", "failed", "cancelled" (or "unspecified").
 std::string_view to_string(proto::SetStatus status);

@@ -98,7 +98,7 @@ Result<void> SetWriter::end_item() {
     return {};
 }
 
-Result<proto::BackupSet> SetWriter::commit(proto::BackupSet record) {
+Result<proto::BackupSet> SetWriter::commit(proto::BackupSet record, const SetRecordKey* key) {
     if (auto ok = check_state(State::ready, "commit"); !ok)
         return std::unexpected(ok.error());
     if (record.status() == proto::SET_STATUS_UNSPECIFIED)
@@ -119,9 +119,16 @@ Result<proto::BackupSet> SetWriter::commit(proto::BackupSet record) {
     // A bad plugin entry is the caller's mistake: refuse it and stay usable.
     if (auto valid = validate_record(record, "of set " + set_id_); !valid)
         return fail(ErrorCode::invalid_argument, valid.error().message);
+    record.clear_authentication();
     auto bytes = serialize_record(record);
     if (!bytes)
         return failed(bytes.error());
+    if (key != nullptr) {
+        auto sealed = key->seal(*bytes);
+        if (!sealed)
+            return failed(sealed.error());
+        bytes = std::move(sealed);
+    }
     if (auto committed = sink_->commit(*bytes); !committed) {
         (void)sink_->abort();
         state_ = State::aborted;

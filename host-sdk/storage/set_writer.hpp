@@ -21,6 +21,7 @@
 
 #include "backup_set.pb.h"
 #include "host-sdk/storage/item_name.hpp"
+#include "host-sdk/storage/set_authentication.hpp"
 #include "host-sdk/storage/set_id.hpp"
 #include "host-sdk/storage/set_sink.hpp"
 #include "host-sdk/storage/sha256_stream.hpp"
@@ -57,7 +58,10 @@ class SetWriter {
     // format_version, set_id, job, created time, host, items and total_size, replacing whatever
     // the caller put there. Returns the record as written. On failure the partial set is removed
     // (unless it had already become visible: then it is complete and stays; the error says so).
-    certbackup::Result<proto::BackupSet> commit(proto::BackupSet record);
+    // With `key` (a backup that had a password), the record is sealed with it: its
+    // authentication field is written last (set_authentication.hpp).
+    certbackup::Result<proto::BackupSet> commit(proto::BackupSet record,
+                                                const SetRecordKey* key = nullptr);
 
     // Discards the set. Idempotent. What it cannot remove (a crashed file system, a stream
     // already sent) stays invisible: a directory leftover is removed by a later writer's cleanup,

@@ -59,7 +59,7 @@ class TarUnpacker {
     TarUnpacker(StorageIo io, int fd, std::string origin, fs::path spool)
         : io_(io), fd_(fd), origin_(std::move(origin)), spool_(std::move(spool)) {}
 
-    Result<proto::BackupSet> run() {
+    Result<RecordFile> run() {
         const ScopedUtf8Locale utf8;
         archive_.reset(archive_read_new());
         if (!archive_)
@@ -198,15 +198,16 @@ class TarUnpacker {
         }
     }
 
-    Result<proto::BackupSet> check_against_record() {
+    Result<RecordFile> check_against_record() {
         if (!record_bytes_)
             return fail(ErrorCode::corrupt,
                         "tar stream " + origin_ +
                             " has no set record (set.pb): it is incomplete (cut short, or the "
                             "backup failed) or not a backup set");
-        auto record = parse_record(*record_bytes_, "set.pb in " + origin_);
-        if (!record)
-            return std::unexpected(record.error());
+        auto file = parse_record_file(*record_bytes_, "set.pb in " + origin_);
+        if (!file)
+            return std::unexpected(file.error());
+        const proto::BackupSet* record = &file->record;
         std::set<std::string, std::less<>> recorded;
         for (const auto& item : record->items()) {
             recorded.insert(item.name());
@@ -230,7 +231,7 @@ class TarUnpacker {
                                                     quote_name(name) +
                                                     ", which its set record does not list");
         }
-        return record;
+        return file;
     }
 
     // Reads what follows the end of the archive up to end-of-file.

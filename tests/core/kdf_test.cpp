@@ -1,4 +1,4 @@
-#include "core/kdf.hpp"
+#include "certbackup/base/kdf.hpp"
 
 #include <gtest/gtest.h>
 

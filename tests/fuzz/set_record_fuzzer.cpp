@@ -3,6 +3,6 @@
 #include "host-sdk/storage/set_record.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    (void)backup_host::parse_record(certbackup::fuzzing::bytes(data, size), "fuzz/set.pb");
+    (void)backup_host::parse_record_file(certbackup::fuzzing::bytes(data, size), "fuzz/set.pb");
     return 0;
 }

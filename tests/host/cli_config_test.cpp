@@ -34,8 +34,8 @@ TEST_F(ConfigCli, PluginDefaultsReachTheJobAndRelativePathsAreTheFilesDirectory)
     std::string id = done.out;
     id.pop_back();
     const Finished restore =
-        run({"--config", config.string(), "restore", (dir / "location" / id).string(), "-o",
-             "target=" + restored.string()});
+        run({"--config", config.string(), "restore", (dir / "location" / id).string(), "--plugin",
+             "files", "-o", "target=" + restored.string()});
     ASSERT_EQ(restore.exit_code, 0) << describe(restore);
     EXPECT_EQ(tree_state(restored), tree_state(dir / "source"));
 }

@@ -52,11 +52,14 @@ TEST_F(FilesCli, DirectoryTargetRoundTripsTheTreeWithModesAndTimes) {
     EXPECT_EQ(entries_of(location), std::vector<std::string>{id});
 
     const fs::path restored = dir / "restored";
-    const Finished done =
-        run({"restore", (location / id).string(), "-o", "target=" + restored.string()});
+    const Finished done = run({"restore", (location / id).string(), "--plugin", "files", "-o",
+                               "target=" + restored.string()});
     ASSERT_EQ(done.exit_code, 0) << describe(done);
     EXPECT_EQ(tree_state(restored), tree_state(source));
-    EXPECT_EQ(done.out, "") << "a restore is quiet when not on a terminal";
+    // Before anything is written: the record's standing and the plan, plugin by plugin.
+    EXPECT_NE(done.out.find("Set record: NOT authenticated"), std::string::npos) << done.out;
+    EXPECT_NE(done.out.find("Restore plan for set " + id), std::string::npos) << done.out;
+    EXPECT_NE(done.out.find("plugin files"), std::string::npos) << done.out;
 }
 
 TEST_F(FilesCli, StreamTargetPipedIntoARestoreFromStandardInput) {
@@ -67,7 +70,7 @@ TEST_F(FilesCli, StreamTargetPipedIntoARestoreFromStandardInput) {
     backup.args = {"backup", "files", "--to", "-", "-o", "path=" + source.string()};
     backup.stdout_fd = pipe_fds[1];
     Launch restore;
-    restore.args = {"restore", "-", "-o", "target=" + restored.string()};
+    restore.args = {"restore", "-", "--plugin", "files", "-o", "target=" + restored.string()};
     restore.stdin_fd = pipe_fds[0];
     RunningProcess writer(backup);
     RunningProcess reader(restore);
@@ -95,7 +98,8 @@ TEST_F(FilesCli, TarFileTargetIsListedVerifiedAndRestored) {
     EXPECT_EQ(verified.exit_code, 0) << describe(verified);
 
     const fs::path restored = dir / "restored";
-    const Finished done = run({"restore", tar.string(), "-o", "target=" + restored.string()});
+    const Finished done =
+        run({"restore", tar.string(), "--plugin", "files", "-o", "target=" + restored.string()});
     ASSERT_EQ(done.exit_code, 0) << describe(done);
     EXPECT_EQ(tree_state(restored), tree_state(source));
 }
@@ -149,7 +153,8 @@ TEST_F(FilesCli, VerifyPassesAndAFlippedByteIsCorruptNamingTheItem) {
     EXPECT_NE(damaged.err.find("files/tree/hello.txt"), std::string::npos) << damaged.err;
 
     const fs::path restored = dir / "restored";
-    const Finished restore = run({"restore", set.string(), "-o", "target=" + restored.string()});
+    const Finished restore =
+        run({"restore", set.string(), "--plugin", "files", "-o", "target=" + restored.string()});
     EXPECT_EQ(restore.exit_code, 4) << describe(restore);
     EXPECT_NE(restore.err.find("hello.txt"), std::string::npos) << restore.err;
     EXPECT_FALSE(fs::exists(restored / "hello.txt"));
@@ -158,8 +163,8 @@ TEST_F(FilesCli, VerifyPassesAndAFlippedByteIsCorruptNamingTheItem) {
 TEST_F(FilesCli, DryRunReportsAndWritesNothing) {
     const std::string id = back_up(location.string());
     const fs::path restored = dir / "restored";
-    const Finished done = run(
-        {"restore", (location / id).string(), "--dry-run", "-o", "target=" + restored.string()});
+    const Finished done = run({"restore", (location / id).string(), "--plugin", "files",
+                               "--dry-run", "-o", "target=" + restored.string()});
     ASSERT_EQ(done.exit_code, 0) << describe(done);
     EXPECT_NE(done.out.find("would create"), std::string::npos) << done.out;
     EXPECT_FALSE(fs::exists(restored));
@@ -175,13 +180,14 @@ TEST_F(FilesCli, JsonResultsOfBackupAndRestore) {
     EXPECT_EQ(entries_of(location), std::vector<std::string>{id});
     EXPECT_EQ(made["plugins"][0]["result"]["files"], 7);
 
-    const Finished restore = run({"restore", (location / id).string(), "--json", "-o",
-                                  "target=" + (dir / "restored").string()});
+    const Finished restore = run({"restore", (location / id).string(), "--plugin", "files",
+                                  "--json", "-o", "target=" + (dir / "restored").string()});
     ASSERT_EQ(restore.exit_code, 0) << describe(restore);
     const auto restored = nlohmann::json::parse(restore.out);
     EXPECT_EQ(restored["status"], "ok");
     EXPECT_EQ(restored["set_id"], id);
     EXPECT_EQ(restored["plugins"][0]["id"], "files");
+    EXPECT_EQ(restored["record_authenticated"], false);
 }
 
 TEST_F(FilesCli, WrongUsageIsExitCode2AndWritesNoSet) {

@@ -126,8 +126,8 @@ TEST_F(JobRunner, SeveralPluginsShareOneSetEachBelowItsOwnPrefix) {
     ASSERT_TRUE(set) << set.error().message;
     const fs::path restored = dir / "restored";
     const RestoreReport restore = run_restore(
-        context, **set, {files_job({{"target", restored.string()}}), probe_job({{"only", "x"}})},
-        false);
+        context, **set,
+        {{files_job({{"target", restored.string()}}), probe_job({{"only", "x"}})}, true, false});
     ASSERT_FALSE(restore.failure) << restore.failure->message;
     ASSERT_EQ(restore.plugins.size(), 2u);
     std::string restored_text;
@@ -200,7 +200,8 @@ TEST_F(JobRunner, ARestoreOfAPluginTheSetDoesNotHoldIsRefusedBeforeAnythingRuns)
     auto set = open_set((location / backup.record.set_id()).string());
     ASSERT_TRUE(set) << set.error().message;
     const RestoreReport restore = run_restore(
-        context, **set, {files_job({{"target", (dir / "out").string()}}), probe_job({})}, false);
+        context, **set,
+        {{files_job({{"target", (dir / "out").string()}}), probe_job({})}, true, false});
     ASSERT_TRUE(restore.failure);
     EXPECT_EQ(restore.failure->status, Status::not_found);
     EXPECT_NE(restore.failure->message.find("nothing of plugin 'probe'"), std::string::npos);

@@ -1,5 +1,5 @@
-// The key derivation and authentication primitives of the snapshot format (docs/FORMAT.md) and
-// of the PFX files certbackup writes (core/pkcs12_pbes2.hpp):
+// The key derivation and authentication primitives of the snapshot format (docs/FORMAT.md), of
+// the PFX files certbackup writes (core/pkcs12_pbes2.hpp) and of the set record (docs/STORAGE.md):
 // PBKDF2-HMAC-SHA256, HKDF-SHA256 (expand only), HMAC-SHA256 and a constant-time compare,
 // all through OpenSSL's EVP_KDF / EVP_MAC.
 //
