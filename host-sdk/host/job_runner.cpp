@@ -216,6 +216,12 @@ BackupReport run_backup(HostContext& context, const BackupRequest& request) {
         options.push_back(std::move(*values));
     }
 
+    // Derives the record's key beside the plugins' work when the password is at hand.
+    RecordSealer sealer(context);
+    if (sealer.early_failure()) {
+        report.failure = *sealer.early_failure();
+        return report;
+    }
     auto set = begin_set(request.target, request.job_name, request.fds);
     if (!set) {
         report.failure = to_failure(set.error());
@@ -224,8 +230,6 @@ BackupReport run_backup(HostContext& context, const BackupRequest& request) {
     report.destination = (*set)->destination();
     context.logger.debug("set {} begins at {}", (*set)->set_id(), report.destination);
 
-    // Derives the record's key beside the plugins' work when the password is at hand.
-    RecordSealer sealer(context);
     backup_host::proto::BackupSet record;
     for (std::size_t i = 0; i < request.plugins.size() && !report.failure; ++i) {
         const backup_host::LoadedPlugin& plugin = request.plugins[i].plugin;

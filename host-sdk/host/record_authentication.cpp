@@ -10,6 +10,7 @@ namespace certbackup::host {
 
 using backup_host::SecretUse;
 using backup_host::SetRecordKey;
+using certbackup::ErrorCode, certbackup::fail;
 
 RecordSealer::RecordSealer(HostContext& context) : context_(context) {
     if (!context.password.given_without_prompt())
@@ -32,20 +33,21 @@ RecordSealer::~RecordSealer() {
 backup_host::Result<std::optional<SetRecordKey>> RecordSealer::key() {
     if (early_failure_)
         return std::unexpected(*early_failure_);
-    if (!pending_.valid() && context_.password.resolved()) {
-        auto password = context_.password.get(SecretUse::new_secret);
-        if (!password)
-            return std::unexpected(password.error());
-        pending_ = std::async(std::launch::deferred,
-                              [bytes = *password] { return SetRecordKey::derive_new(bytes); });
-    }
-    if (!pending_.valid()) {
+    if (!pending_.valid() && !context_.password.resolved()) {
         context_.logger.info(
             "the set record is not authenticated: the backup had no password (a restore will "
             "run only the plugins named with --plugin)");
         return std::optional<SetRecordKey>();
     }
-    auto derived = pending_.get();
+    Result<SetRecordKey> derived = [this]() -> Result<SetRecordKey> {
+        if (pending_.valid())
+            return pending_.get();
+        // A plugin asked for the password during the job (a prompt): derive now.
+        auto password = context_.password.get(SecretUse::new_secret);
+        if (!password)
+            return fail(ErrorCode::invalid_argument, password.error().message);
+        return SetRecordKey::derive_new(*password);
+    }();
     if (!derived)
         return std::unexpected(to_failure(derived.error(), "sealing the set record"));
     return std::optional<SetRecordKey>(std::move(*derived));

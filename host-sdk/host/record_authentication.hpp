@@ -29,6 +29,9 @@ class RecordSealer {
     RecordSealer(const RecordSealer&) = delete;
     RecordSealer& operator=(const RecordSealer&) = delete;
 
+    // Set when the password could not be read at the start (the backup stops at once).
+    const std::optional<backup_host::Failure>& early_failure() const { return early_failure_; }
+
     // The key to seal the record with, or nullopt when the backup had no password. Call once,
     // after the plugins' work.
     backup_host::Result<std::optional<backup_host::SetRecordKey>> key();
