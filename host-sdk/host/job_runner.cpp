@@ -165,32 +165,57 @@ backup_host::Result<void> check_record(HostContext& context, const SetInput& set
     return {};
 }
 
-// Runs the restore job of each of `plugins` (dry run or not); stops at the first failure.
-void restore_each(HostContext& context, const SetInput& set, const std::vector<PluginJob>& plugins,
-                  const std::vector<backup_host::OptionValues>& options, bool dry_run,
-                  RestoreReport& report) {
+// What a reading job (restore, verify) of several plugins leaves: the first failure and one
+// outcome per plugin that ran.
+struct ReadingOutcome {
+    std::optional<Failure> failure;
+    std::vector<PluginOutcome> plugins;
+};
+
+// Runs a `kind` job of each of `plugins` on its part of `set`, in order; `work_for(i)` is the
+// call into plugin i. With `stop_at_failure` the first failure ends the run (restore);
+// otherwise every plugin runs (verify). Cancellation ends it before the next plugin.
+ReadingOutcome run_reading_jobs(HostContext& context, const SetInput& set,
+                                const std::vector<PluginJob>& plugins,
+                                const std::vector<backup_host::OptionValues>& options, JobKind kind,
+                                const std::function<Work(std::size_t)>& work_for,
+                                bool stop_at_failure) {
+    ReadingOutcome result;
     for (std::size_t i = 0; i < plugins.size(); ++i) {
         if (context.cancel.requested()) {
-            report.failure = cancelled_failure("the restore");
-            return;
+            result.failure =
+                cancelled_failure(kind == JobKind::restore ? "the restore" : "the verification");
+            break;
         }
         const backup_host::LoadedPlugin& plugin = plugins[i].plugin;
         HostJobServices services(context, plugin.id());
         services.read_from(set, find_plugin_record(set, plugin.id())->item_prefix());
-        const backup_host::RestoreOptions restore =
-            backup_host::restore_options_for(plugin.description(), options[i], dry_run);
         PluginOutcome outcome =
-            run_instance(context, plugin, options[i], JobKind::restore, services,
-                         [&restore](backup_host::PluginInstance& instance) {
-                             return instance.restore(restore);
-                         });
+            run_instance(context, plugin, options[i], kind, services, work_for(i));
         const bool ok = outcome.status == Status::ok;
-        if (!ok)
-            report.failure = failure_of(outcome);
-        report.plugins.push_back(std::move(outcome));
-        if (!ok)
-            return;
+        if (!ok && !result.failure)
+            result.failure = failure_of(outcome);
+        result.plugins.push_back(std::move(outcome));
+        if (!ok && stop_at_failure)
+            break;
     }
+    return result;
+}
+
+// The restore job of each of `plugins` (dry run or not); stops at the first failure.
+ReadingOutcome restore_each(HostContext& context, const SetInput& set,
+                            const std::vector<PluginJob>& plugins,
+                            const std::vector<backup_host::OptionValues>& options, bool dry_run) {
+    return run_reading_jobs(
+        context, set, plugins, options, JobKind::restore,
+        [&](std::size_t i) -> Work {
+            const backup_host::RestoreOptions restore = backup_host::restore_options_for(
+                plugins[i].plugin.description(), options[i], dry_run);
+            return [restore](backup_host::PluginInstance& instance) {
+                return instance.restore(restore);
+            };
+        },
+        true);
 }
 
 std::string summary_of(const PluginOutcome& outcome) {
@@ -302,13 +327,18 @@ RestoreReport run_restore(HostContext& context, const SetInput& set,
     print_restore_plan(context, set, request.plugins, request.dry_run);
     // With several plugins, each one's own plan (its dry run) comes before the first writes.
     if (request.plugins.size() > 1 && !request.dry_run) {
-        restore_each(context, set, request.plugins, *options, true, report);
-        if (report.failure)
+        ReadingOutcome planned = restore_each(context, set, request.plugins, *options, true);
+        if (planned.failure) {
+            report.failure = std::move(planned.failure);
+            report.plugins = std::move(planned.plugins);
             return report;
-        report.plugins.clear();
+        }
         say(context, "Plan checked; restoring.\n");
     }
-    restore_each(context, set, request.plugins, *options, request.dry_run, report);
+    ReadingOutcome restored =
+        restore_each(context, set, request.plugins, *options, request.dry_run);
+    report.failure = std::move(restored.failure);
+    report.plugins = std::move(restored.plugins);
     return report;
 }
 
@@ -333,21 +363,14 @@ VerifyReport run_verify(HostContext& context, const SetInput& set,
     report.items_checked = true;
     report.items = static_cast<std::uint64_t>(set.record().items_size());
     report.bytes = set.record().total_size();
-    for (std::size_t i = 0; i < plugins.size(); ++i) {
-        if (context.cancel.requested()) {
-            report.failure = cancelled_failure("the verification");
-            break;
-        }
-        const backup_host::LoadedPlugin& plugin = plugins[i].plugin;
-        HostJobServices services(context, plugin.id());
-        services.read_from(set, find_plugin_record(set, plugin.id())->item_prefix());
-        PluginOutcome outcome =
-            run_instance(context, plugin, (*options)[i], JobKind::verify, services,
-                         [](backup_host::PluginInstance& instance) { return instance.verify(); });
-        if (outcome.status != Status::ok && !report.failure)
-            report.failure = failure_of(outcome);
-        report.plugins.push_back(std::move(outcome));
-    }
+    ReadingOutcome verified = run_reading_jobs(
+        context, set, plugins, *options, JobKind::verify,
+        [](std::size_t) -> Work {
+            return [](backup_host::PluginInstance& instance) { return instance.verify(); };
+        },
+        false);
+    report.failure = std::move(verified.failure);
+    report.plugins = std::move(verified.plugins);
     return report;
 }
 
