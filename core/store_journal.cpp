@@ -147,6 +147,22 @@ Result<StoreJournal> parse_store_journal(std::string_view text, std::string_view
     return journal;
 }
 
+Result<JournalOutcome> classify_journal(const StoreJournal& journal,
+                                        std::string_view bindings_sha256,
+                                        const std::filesystem::path& bindings_file,
+                                        const std::filesystem::path& transaction_dir) {
+    if (bindings_sha256 == journal.bindings_after_sha256)
+        return JournalOutcome::committed;
+    if (bindings_sha256 == journal.bindings_before_sha256)
+        return JournalOutcome::not_committed;
+    return fail(ErrorCode::corrupt,
+                bindings_file.string() +
+                    " matches neither the state before nor after the interrupted transaction in " +
+                    transaction_dir.string() +
+                    " (was it edited?); restore the store from a backup, or remove that directory "
+                    "if the store reads correctly without it");
+}
+
 Result<std::optional<StoreJournal>> read_store_journal(
     Env& env, const std::filesystem::path& transaction_dir) {
     const std::filesystem::path journal_file = transaction_dir / "journal.toml";

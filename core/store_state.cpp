@@ -56,17 +56,12 @@ std::string thumbprint_in(std::string_view relative_path) {
 // Shows an unrecovered transaction as all or nothing (see the header).
 Result<void> apply_journal(Env& env, const StoreLayout& layout, const fs::path& transaction_dir,
                            const StoreJournal& journal, StoreState& state) {
-    const std::string current = file_digest_hex(state.bindings_bytes);
-    if (current == journal.bindings_after_sha256)
-        return {};  // committed: every file is in place; removed ones are in the transaction dir
-    if (current != journal.bindings_before_sha256)
-        return fail(ErrorCode::corrupt,
-                    layout.bindings_file().string() +
-                        " matches neither the state before nor after the interrupted "
-                        "transaction in " +
-                        transaction_dir.string() +
-                        " (was it edited?); restore the store from a backup, or remove that "
-                        "directory if the store reads correctly without it");
+    auto outcome = classify_journal(journal, file_digest_hex(state.bindings_bytes),
+                                    layout.bindings_file(), transaction_dir);
+    if (!outcome)
+        return std::unexpected(outcome.error());
+    if (*outcome == JournalOutcome::committed)
+        return {};  // every file is in place; removed ones are in the transaction dir
     for (const auto& added : journal.added)
         files_for(state, added.path).erase(thumbprint_in(added.path));
     for (const auto& removed : journal.removed) {
