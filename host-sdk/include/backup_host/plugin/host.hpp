@@ -267,6 +267,28 @@ class Host {
         return services_->stdin_is_terminal(services_->context) != 0;
     }
 
+    // ABI 1.1: true when the host offers prompt() (a host of ABI 1.0 does not).
+    bool has_prompt() const noexcept {
+        return services_->struct_size >= BH_HOST_SERVICES_SIZE_1_1 && services_->prompt != nullptr;
+    }
+    // Asks the person at the terminal for one line of text (echoed: not for secrets); the
+    // answer without its line end, possibly empty. Status::unsupported when the host has no
+    // terminal or speaks ABI 1.0: the caller then names the option that gives the value.
+    Result<std::string> prompt(std::string_view question) const {
+        if (!has_prompt())
+            return fail(Status::unsupported, "cannot ask at the terminal: the host speaks ABI " +
+                                                 std::to_string(abi_major()) + "." +
+                                                 std::to_string(abi_minor()) +
+                                                 ", which has no prompt service");
+        const std::string text(question);
+        const char* answer = nullptr;
+        if (auto asked = detail::host_call(
+                services_, services_->prompt(services_->context, text.c_str(), &answer));
+            !asked)
+            return std::unexpected(asked.error());
+        return std::string(answer != nullptr ? answer : "");
+    }
+
     // The raw table, for what this wrapper does not cover (fields of later minors: check
     // struct_size with BH_SIZE_THROUGH first).
     const bh_host_services* services() const noexcept { return services_; }
