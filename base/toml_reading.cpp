@@ -13,11 +13,15 @@ std::string position(std::string_view file, const toml::source_region& region) {
     return position(file, region.begin.line, region.begin.column);
 }
 
-Result<toml::table> parse(std::string_view text, std::string_view file, ErrorCode code) {
+Result<toml::table> parse(std::string_view text, std::string_view file, ErrorCode code,
+                          std::string_view what_to_do) {
     try {
         return toml::parse(text, file);
     } catch (const toml::parse_error& error) {
-        return fail(code, position(file, error.source()) + ": " + std::string(error.description()));
+        return fail(code, position(file, error.source()) + ": " + std::string(error.description()) +
+                              std::string(what_to_do));
+    } catch (const std::exception& error) {
+        return fail(code, std::string(file) + ": cannot be read: " + error.what());
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include "certbackup/base/toml_reading.hpp"
 #include "core/bindings_file.hpp"
 #include "core/store_layout.hpp"
 #include "core/thumbprint.hpp"
@@ -93,19 +94,14 @@ std::string format_store_journal(const StoreJournal& journal) {
 }
 
 Result<StoreJournal> parse_store_journal(std::string_view text, std::string_view origin) {
-    toml::table document;
-    try {
-        document = toml::parse(text, std::string_view(origin));
-    } catch (const toml::parse_error& e) {
-        return corrupt_at(origin, e.source(), std::string(e.description()));
-    } catch (const std::exception& e) {
-        return fail(ErrorCode::corrupt, std::string(origin) + ": cannot be read: " + e.what());
-    }
+    auto document = toml_reading::parse(text, origin, ErrorCode::corrupt, kWhatToDo);
+    if (!document)
+        return std::unexpected(document.error());
 
     StoreJournal journal;
     bool has_before = false;
     bool has_after = false;
-    for (const auto& [key, node] : document) {
+    for (const auto& [key, node] : *document) {
         const std::string name(key.str());
         if (name == "format") {
             const auto* version = node.as_integer();

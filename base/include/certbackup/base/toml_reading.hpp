@@ -1,6 +1,7 @@
-// Reading TOML that people write (the host's configuration file): one position format, one way
-// to report a parse error, one description of a value's type, one reading of a scalar option
-// value, so that every reader of the file says where and what alike.
+// Reading TOML: one position format, one way to report a parse error, one description of a
+// value's type, one reading of a scalar option value, so that every reader says where and what
+// alike: the host's configuration (host_config, job_config) and the store's own files
+// (bindings.toml, settings.toml, transaction journals).
 //
 // Positions are "FILE:LINE:COLUMN" (1-based, as toml++ counts them; docs/CLI.md
 // "Configuration"); just "FILE" where the place is unknown. Errors are ErrorCode values of base;
@@ -23,8 +24,10 @@ namespace certbackup::toml_reading {
 std::string position(std::string_view file, std::size_t line, std::size_t column);
 std::string position(std::string_view file, const toml::source_region& region);
 
-// The document in `text`; a syntax error is `code` with "FILE:LINE:COLUMN: <what toml++ says>".
-Result<toml::table> parse(std::string_view text, std::string_view file, ErrorCode code);
+// The document in `text`; a syntax error is `code` with "FILE:LINE:COLUMN: <what toml++
+// says><what_to_do>" (what_to_do begins with "; " when given).
+Result<toml::table> parse(std::string_view text, std::string_view file, ErrorCode code,
+                          std::string_view what_to_do = {});
 
 // "a string", "an integer", "a table", ... for messages ("must be X, not <this>").
 const char* type_name(const toml::node& node) noexcept;
