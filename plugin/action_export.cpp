@@ -83,18 +83,17 @@ backup_host::Result<std::filesystem::path> export_location(const backup_host::Ho
     return dir;
 }
 
-// The snapshot options of an export: every required certificate but SSL (it is recreated),
-// one file or one per certificate as the flag or the setting says.
-backup_host::Result<SnapshotOptions> export_snapshot_options(const CertificatesOptions& options,
-                                                             DirectoryStore& store,
-                                                             bool per_certificate,
-                                                             const StoreSettings& settings) {
+// What an export writes: every required certificate but SSL (it is recreated), one file or one
+// per certificate as the flag or the setting says.
+backup_host::Result<SnapshotSelection> export_selection(const CertificatesOptions& options,
+                                                        DirectoryStore& store, bool per_certificate,
+                                                        const StoreSettings& settings) {
     CertificatesOptions export_options = options;
     export_options.include_ssl = false;
     export_options.include_unused = false;
     export_options.scope = "all";
     export_options.per_certificate_files = per_certificate || settings.per_certificate_files;
-    return snapshot_options(export_options, store);
+    return select_snapshot(export_options, store);
 }
 
 // Writes the snapshot into a new certificates-export-<UTC time> directory of `dir`.
@@ -159,18 +158,16 @@ backup_host::Result<void> action_export(const backup_host::Host& host,
         return std::unexpected(password.error());
     if (auto made = create_dirs(Env::posix(), std::filesystem::absolute(*dir), 0700); !made)
         return lift_error(made.error());
-    auto snapshot = export_snapshot_options(options, **store, per_certificate, *settings);
-    if (!snapshot)
-        return std::unexpected(snapshot.error());
-    std::vector<StoredCertificate> storage;
-    auto candidates = snapshot_candidates(**store, "all", storage);
-    if (!candidates)
-        return std::unexpected(candidates.error());
+    auto selection = export_selection(options, **store, per_certificate, *settings);
+    if (!selection)
+        return std::unexpected(selection.error());
     const auto final_dir = std::filesystem::absolute(*dir) / ("certificates-export-" + utc_stamp());
-    auto summary = write_export(host, *snapshot, *candidates, *password, final_dir);
+    auto summary =
+        write_export(host, selection->options, selection->candidates, *password, final_dir);
     if (!summary)
         return std::unexpected(summary.error());
-    return host.output(export_report(*summary, final_dir, snapshot->per_certificate_files));
+    return host.output(
+        export_report(*summary, final_dir, selection->options.per_certificate_files));
 }
 
 }  // namespace certbackup::plugin
