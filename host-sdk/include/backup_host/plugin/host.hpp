@@ -83,22 +83,40 @@ class ItemReader {
         return got;
     }
 
+    // Reads the rest of the item through `buffer`, handing each chunk read to `take`
+    // (callable with std::span<const std::uint8_t>, returning Result<void>; its failure stops
+    // the reading). Returns the number of bytes read.
+    template <typename Take>
+    Result<std::uint64_t> read_chunks(std::span<std::uint8_t> buffer, Take&& take) {
+        std::uint64_t total = 0;
+        for (;;) {
+            auto got = read(buffer);
+            if (!got)
+                return std::unexpected(got.error());
+            if (*got == 0)
+                return total;
+            if (auto taken = take(std::span<const std::uint8_t>(buffer.data(), *got)); !taken)
+                return std::unexpected(taken.error());
+            total += *got;
+        }
+    }
+
     // Reads the rest of the item into memory; fails with Status::corrupt if it holds more
     // than `max_size` bytes (a guard for items that are supposed to be small).
     Result<std::vector<std::uint8_t>> read_all(std::uint64_t max_size) {
         std::vector<std::uint8_t> bytes;
         std::uint8_t chunk[64 * 1024];
-        for (;;) {
-            auto got = read(chunk);
-            if (!got)
-                return std::unexpected(got.error());
-            if (*got == 0)
-                return bytes;
-            if (bytes.size() + *got > max_size)
-                return fail(Status::corrupt, "item '" + name_ + "' is larger than " +
-                                                 std::to_string(max_size) + " bytes");
-            bytes.insert(bytes.end(), chunk, chunk + *got);
-        }
+        auto read_whole =
+            read_chunks(chunk, [&](std::span<const std::uint8_t> got) -> Result<void> {
+                if (bytes.size() + got.size() > max_size)
+                    return fail(Status::corrupt, "item '" + name_ + "' is larger than " +
+                                                     std::to_string(max_size) + " bytes");
+                bytes.insert(bytes.end(), got.begin(), got.end());
+                return {};
+            });
+        if (!read_whole)
+            return std::unexpected(read_whole.error());
+        return bytes;
     }
 
     // Closes the item now; later reads fail. Idempotent.
