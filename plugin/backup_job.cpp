@@ -68,10 +68,7 @@ nlohmann::json summary_json(const SnapshotSummary& summary) {
 
 backup_host::Result<void> run_backup(const backup_host::Host& host,
                                      const CertificatesOptions& options) {
-    auto store = open_store(options.store, false);
-    if (!store)
-        return std::unexpected(store.error());
-    auto selection = select_snapshot(options, **store);
+    auto selection = select_snapshot(options);
     if (!selection)
         return std::unexpected(selection.error());
     auto password = job_password(host, backup_host::SecretUse::new_secret);

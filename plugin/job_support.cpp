@@ -124,6 +124,13 @@ backup_host::Result<SnapshotSelection> select_snapshot(const CertificatesOptions
     return selection;
 }
 
+backup_host::Result<SnapshotSelection> select_snapshot(const CertificatesOptions& options) {
+    auto store = open_store(options.store, false);
+    if (!store)
+        return std::unexpected(store.error());
+    return select_snapshot(options, **store);
+}
+
 backup_host::Result<JobSnapshot> open_job_snapshot(const backup_host::Host& host) {
     auto password = job_password(host, backup_host::SecretUse::existing);
     if (!password)

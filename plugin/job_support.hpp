@@ -64,6 +64,9 @@ struct SnapshotSelection {
 };
 backup_host::Result<SnapshotSelection> select_snapshot(const CertificatesOptions& options,
                                                        DirectoryStore& store);
+// The same from the store the `store` option names (backup, estimate); the store is closed
+// again: the selection owns what it read.
+backup_host::Result<SnapshotSelection> select_snapshot(const CertificatesOptions& options);
 
 // The snapshot of a restore or verify job: the job's password, then the host's items opened
 // and checked by SnapshotReader::open (version, password, MAC). `reader` reads from `source`.
