@@ -98,7 +98,8 @@ struct HostJob {
     explicit HostJob(const BridgeJob& job)
         : logger("backup-host", std::make_shared<ForwardingSink>(job.messages)),
           password(password_options(job.command)),
-          context{logger, job.cancel, progress, password, output.file()} {
+          // No person at a terminal inside the file daemon: confirm and prompt answer so.
+          context{logger, job.cancel, progress, password, output.file(), /*terminal=*/false} {
         logger.set_level(spdlog::level::debug);
     }
 

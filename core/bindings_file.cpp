@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include "certbackup/base/toml_reading.hpp"
 #include "core/thumbprint.hpp"
 
 namespace certbackup {
@@ -72,27 +73,18 @@ Result<void> read_bindings_table(std::string_view origin, const toml::table& tab
 }  // namespace
 
 std::string describe_position(std::string_view origin, SourcePosition position) {
-    std::string out(origin);
-    if (position.line > 0)
-        out += ":" + std::to_string(position.line) + ":" + std::to_string(position.column);
-    return out;
+    return toml_reading::position(origin, position.line, position.column);
 }
 
 Result<BindingsFile> parse_bindings_file(std::string_view text, std::string_view origin) {
-    toml::table document;
-    try {
-        document = toml::parse(text, std::string_view(origin));
-    } catch (const toml::parse_error& e) {
-        return corrupt_at(origin, e.source(),
-                          std::string(e.description()) +
-                              "; fix the TOML syntax (the format is described at the top of the "
-                              "file)");
-    } catch (const std::exception& e) {
-        return fail(ErrorCode::corrupt, std::string(origin) + ": cannot be read: " + e.what());
-    }
+    auto document = toml_reading::parse(
+        text, origin, ErrorCode::corrupt,
+        "; fix the TOML syntax (the format is described at the top of the file)");
+    if (!document)
+        return std::unexpected(document.error());
 
     BindingsFile file;
-    for (const auto& [key, node] : document) {
+    for (const auto& [key, node] : *document) {
         const std::string name(key.str());
         if (name == "format") {
             auto version = read_integer(origin, key, node);

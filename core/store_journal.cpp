@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include "certbackup/base/toml_reading.hpp"
 #include "core/bindings_file.hpp"
 #include "core/store_layout.hpp"
 #include "core/thumbprint.hpp"
@@ -93,19 +94,14 @@ std::string format_store_journal(const StoreJournal& journal) {
 }
 
 Result<StoreJournal> parse_store_journal(std::string_view text, std::string_view origin) {
-    toml::table document;
-    try {
-        document = toml::parse(text, std::string_view(origin));
-    } catch (const toml::parse_error& e) {
-        return corrupt_at(origin, e.source(), std::string(e.description()));
-    } catch (const std::exception& e) {
-        return fail(ErrorCode::corrupt, std::string(origin) + ": cannot be read: " + e.what());
-    }
+    auto document = toml_reading::parse(text, origin, ErrorCode::corrupt, kWhatToDo);
+    if (!document)
+        return std::unexpected(document.error());
 
     StoreJournal journal;
     bool has_before = false;
     bool has_after = false;
-    for (const auto& [key, node] : document) {
+    for (const auto& [key, node] : *document) {
         const std::string name(key.str());
         if (name == "format") {
             const auto* version = node.as_integer();
@@ -145,6 +141,22 @@ Result<StoreJournal> parse_store_journal(std::string_view text, std::string_view
                                             ": 'bindings_before' or 'bindings_after' is missing" +
                                             std::string(kWhatToDo));
     return journal;
+}
+
+Result<JournalOutcome> classify_journal(const StoreJournal& journal,
+                                        std::string_view bindings_sha256,
+                                        const std::filesystem::path& bindings_file,
+                                        const std::filesystem::path& transaction_dir) {
+    if (bindings_sha256 == journal.bindings_after_sha256)
+        return JournalOutcome::committed;
+    if (bindings_sha256 == journal.bindings_before_sha256)
+        return JournalOutcome::not_committed;
+    return fail(ErrorCode::corrupt,
+                bindings_file.string() +
+                    " matches neither the state before nor after the interrupted transaction in " +
+                    transaction_dir.string() +
+                    " (was it edited?); restore the store from a backup, or remove that directory "
+                    "if the store reads correctly without it");
 }
 
 Result<std::optional<StoreJournal>> read_store_journal(

@@ -51,6 +51,18 @@ std::string format_store_journal(const StoreJournal& journal);
 // Errors: corrupt naming origin:line:column, or unsupported for another format version.
 Result<StoreJournal> parse_store_journal(std::string_view text, std::string_view origin);
 
+// Where an interrupted transaction stands, told by the digest of bindings.toml now (see the
+// header comment): the commit point was passed (everything is in place), or it was not
+// (nothing counts). The one reading of a journal that recovery and readers share.
+enum class JournalOutcome { committed, not_committed };
+
+// Errors: corrupt when `bindings_sha256` (bindings.toml at `bindings_file` now) matches neither
+// digest of the journal in `transaction_dir`; the message says what to do.
+Result<JournalOutcome> classify_journal(const StoreJournal& journal,
+                                        std::string_view bindings_sha256,
+                                        const std::filesystem::path& bindings_file,
+                                        const std::filesystem::path& transaction_dir);
+
 // The journal in a transaction directory (<txn>/journal.toml); nullopt when there is none yet
 // (the transaction was still staging, or died before writing it).
 Result<std::optional<StoreJournal>> read_store_journal(

@@ -60,18 +60,13 @@ Result<void> recover_transaction(Env& env, const StoreLayout& layout,
         auto bindings = env.read_file(layout.bindings_file());
         if (!bindings)
             return std::unexpected(bindings.error());
-        const std::string current = file_digest_hex(*bindings);
-        if (current == (*journal)->bindings_before_sha256) {
+        auto outcome = classify_journal(**journal, file_digest_hex(*bindings),
+                                        layout.bindings_file(), transaction_dir);
+        if (!outcome)
+            return std::unexpected(outcome.error());
+        if (*outcome == JournalOutcome::not_committed) {
             if (auto rolled_back = roll_back(env, layout, transaction_dir, **journal); !rolled_back)
                 return rolled_back;
-        } else if (current != (*journal)->bindings_after_sha256) {
-            return fail(ErrorCode::corrupt,
-                        layout.bindings_file().string() +
-                            " matches neither the state before nor after the interrupted "
-                            "transaction in " +
-                            transaction_dir.string() +
-                            " (was it edited?); restore the store from a backup, or remove that "
-                            "directory if the store reads correctly without it");
         }
     }
     // No journal: nothing had moved. Committed: everything is in place. Rolled back: done.

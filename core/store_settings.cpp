@@ -4,30 +4,29 @@
 
 #include <sstream>
 
+#include "certbackup/base/toml_reading.hpp"
 #include "core/bindings_file.hpp"
 
 namespace certbackup {
 namespace {
 
+constexpr std::string_view kWhatToDo =
+    "; fix the file or change the settings with `certificates settings`";
+
 std::unexpected<Error> corrupt_at(std::string_view origin, const toml::source_region& where,
                                   const std::string& what) {
     return fail(ErrorCode::corrupt,
-                describe_position(origin, SourcePosition{where.begin.line, where.begin.column}) +
-                    ": " + what +
-                    "; fix the file or change the settings with `certificates settings`");
+                toml_reading::position(origin, where) + ": " + what + std::string(kWhatToDo));
 }
 
 }  // namespace
 
 Result<StoreSettings> parse_store_settings(std::string_view text, std::string_view origin) {
-    toml::table document;
-    try {
-        document = toml::parse(text, std::string_view(origin));
-    } catch (const toml::parse_error& e) {
-        return corrupt_at(origin, e.source(), std::string(e.description()));
-    }
+    auto document = toml_reading::parse(text, origin, ErrorCode::corrupt, kWhatToDo);
+    if (!document)
+        return std::unexpected(document.error());
     StoreSettings settings;
-    for (const auto& [key, node] : document) {
+    for (const auto& [key, node] : *document) {
         if (key == "format") {
             const auto* value = node.as_integer();
             if (value == nullptr)

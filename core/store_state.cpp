@@ -56,17 +56,12 @@ std::string thumbprint_in(std::string_view relative_path) {
 // Shows an unrecovered transaction as all or nothing (see the header).
 Result<void> apply_journal(Env& env, const StoreLayout& layout, const fs::path& transaction_dir,
                            const StoreJournal& journal, StoreState& state) {
-    const std::string current = file_digest_hex(state.bindings_bytes);
-    if (current == journal.bindings_after_sha256)
-        return {};  // committed: every file is in place; removed ones are in the transaction dir
-    if (current != journal.bindings_before_sha256)
-        return fail(ErrorCode::corrupt,
-                    layout.bindings_file().string() +
-                        " matches neither the state before nor after the interrupted "
-                        "transaction in " +
-                        transaction_dir.string() +
-                        " (was it edited?); restore the store from a backup, or remove that "
-                        "directory if the store reads correctly without it");
+    auto outcome = classify_journal(journal, file_digest_hex(state.bindings_bytes),
+                                    layout.bindings_file(), transaction_dir);
+    if (!outcome)
+        return std::unexpected(outcome.error());
+    if (*outcome == JournalOutcome::committed)
+        return {};  // every file is in place; removed ones are in the transaction dir
     for (const auto& added : journal.added)
         files_for(state, added.path).erase(thumbprint_in(added.path));
     for (const auto& removed : journal.removed) {
@@ -92,8 +87,10 @@ std::map<std::string, std::vector<Binding>> StoreState::bindings_by_certificate(
     return out;
 }
 
-Result<StoreState> read_store_state(Env& env, const StoreLayout& layout) {
-    StoreState state;
+namespace {
+
+// bindings.toml, read and parsed (its bytes kept for the journals' digests).
+Result<void> read_bindings(Env& env, const StoreLayout& layout, StoreState& state) {
     const fs::path bindings_path = layout.bindings_file();
     auto bytes = env.read_file(bindings_path);
     if (!bytes) {
@@ -108,7 +105,11 @@ Result<StoreState> read_store_state(Env& env, const StoreLayout& layout) {
     if (!bindings)
         return std::unexpected(bindings.error());
     state.bindings = std::move(*bindings);
+    return {};
+}
 
+// The files of certs/ and keys/.
+Result<void> read_store_files(Env& env, const StoreLayout& layout, StoreState& state) {
     auto certificates =
         read_file_names(env, layout.certs_dir(), layout,
                         &StoreLayout::thumbprint_of_certificate_file, "<sha256>.pem");
@@ -120,7 +121,12 @@ Result<StoreState> read_store_state(Env& env, const StoreLayout& layout) {
     if (!keys)
         return std::unexpected(keys.error());
     state.key_files = std::move(*keys);
+    return {};
+}
 
+// The interrupted transaction recovery has not handled yet, if any, applied to `state` as all
+// or nothing (apply_journal).
+Result<void> apply_pending_transaction(Env& env, const StoreLayout& layout, StoreState& state) {
     auto root_names = env.list_dir(layout.root);
     if (!root_names)
         return std::unexpected(root_names.error());
@@ -143,18 +149,22 @@ Result<StoreState> read_store_state(Env& env, const StoreLayout& layout) {
                             "); restore the store from a backup");
         journal_dir = transaction_dir;
         if (auto applied = apply_journal(env, layout, transaction_dir, **journal, state); !applied)
-            return std::unexpected(applied.error());
+            return applied;
     }
+    return {};
+}
 
+// Every binding names a certificate file; every key has its certificate.
+Result<void> check_consistency(const StoreLayout& layout, const StoreState& state) {
     for (const auto& [purpose, thumbprint] : state.bindings.holders) {
         if (state.certificate_files.contains(thumbprint))
             continue;
         const auto position = state.bindings.positions.find(purpose);
         return fail(
             ErrorCode::corrupt,
-            describe_position(bindings_path.string(), position == state.bindings.positions.end()
-                                                          ? SourcePosition{}
-                                                          : position->second) +
+            describe_position(
+                layout.bindings_file().string(),
+                position == state.bindings.positions.end() ? SourcePosition{} : position->second) +
                 ": " + purpose.to_string() + " names certificate " + thumbprint + ", but " +
                 StoreLayout::certificate_relative_path(thumbprint) +
                 " does not exist; import that certificate or remove the line");
@@ -165,6 +175,18 @@ Result<StoreState> read_store_state(Env& env, const StoreLayout& layout) {
                         path.string() + ": a private key without its certificate " +
                             StoreLayout::certificate_relative_path(thumbprint) +
                             "; import the certificate or move the key out of the store");
+    return {};
+}
+
+}  // namespace
+
+Result<StoreState> read_store_state(Env& env, const StoreLayout& layout) {
+    StoreState state;
+    for (const auto step : {&read_bindings, &read_store_files, &apply_pending_transaction})
+        if (auto done = step(env, layout, state); !done)
+            return std::unexpected(done.error());
+    if (auto consistent = check_consistency(layout, state); !consistent)
+        return std::unexpected(consistent.error());
     return state;
 }
 

@@ -68,23 +68,16 @@ nlohmann::json summary_json(const SnapshotSummary& summary) {
 
 backup_host::Result<void> run_backup(const backup_host::Host& host,
                                      const CertificatesOptions& options) {
-    auto store = open_store(options.store, false);
-    if (!store)
-        return std::unexpected(store.error());
-    auto snapshot = snapshot_options(options, **store);
-    if (!snapshot)
-        return std::unexpected(snapshot.error());
-    std::vector<StoredCertificate> storage;
-    auto candidates = snapshot_candidates(**store, options.scope, storage);
-    if (!candidates)
-        return std::unexpected(candidates.error());
+    auto selection = select_snapshot(options);
+    if (!selection)
+        return std::unexpected(selection.error());
     auto password = job_password(host, backup_host::SecretUse::new_secret);
     if (!password)
         return std::unexpected(password.error());
 
-    SnapshotWriter writer(*snapshot, work_hooks(host, "making PFX files"));
+    SnapshotWriter writer(selection->options, work_hooks(host, "making PFX files"));
     HostItemSink sink(host);
-    auto summary = writer.write(*candidates, *password, sink);
+    auto summary = writer.write(selection->candidates, *password, sink);
     if (!summary)
         return lift_error(summary.error());
 

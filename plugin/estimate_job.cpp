@@ -29,17 +29,10 @@ constexpr std::uint64_t kManifestBytesFixed = 400;
 
 backup_host::Result<backup_host::Estimate> run_estimate(const backup_host::Host& host,
                                                         const CertificatesOptions& options) {
-    auto store = open_store(options.store, false);
-    if (!store)
-        return std::unexpected(store.error());
-    auto snapshot = snapshot_options(options, **store);
-    if (!snapshot)
-        return std::unexpected(snapshot.error());
-    std::vector<StoredCertificate> storage;
-    auto candidates = snapshot_candidates(**store, options.scope, storage);
-    if (!candidates)
-        return std::unexpected(candidates.error());
-    auto plan = plan_snapshot(*candidates, *snapshot);
+    auto selection = select_snapshot(options);
+    if (!selection)
+        return std::unexpected(selection.error());
+    auto plan = plan_snapshot(selection->candidates, selection->options);
     if (!plan)
         return lift_error(plan.error());
 
@@ -47,8 +40,9 @@ backup_host::Result<backup_host::Estimate> run_estimate(const backup_host::Host&
     estimate.bytes = kManifestBytesFixed;
     for (const auto& p : plan->included)
         estimate.bytes += approximate_pfx_bytes(*p.certificate) + kManifestBytesPerEntry;
-    estimate.items = 1 + (snapshot->per_certificate_files ? plan->included.size()
-                                                          : (plan->included.empty() ? 0 : 1));
+    estimate.items =
+        1 + (selection->options.per_certificate_files ? plan->included.size()
+                                                      : (plan->included.empty() ? 0 : 1));
     const std::string text = "A backup would hold " + std::to_string(plan->included.size()) +
                              " certificates in " + std::to_string(estimate.items) +
                              " items, about " + std::to_string(estimate.bytes) + " bytes; " +

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "core/store_settings.hpp"
+#include "host_items.hpp"
 #include "plugin_errors.hpp"
 
 namespace certbackup::plugin {
@@ -107,6 +108,40 @@ backup_host::Result<std::vector<SnapshotCandidate>> snapshot_candidates(
     for (const auto& stored : storage)
         candidates.push_back({&stored.certificate, stored.bindings});
     return candidates;
+}
+
+backup_host::Result<SnapshotSelection> select_snapshot(const CertificatesOptions& options,
+                                                       DirectoryStore& store) {
+    SnapshotSelection selection;
+    auto snapshot = snapshot_options(options, store);
+    if (!snapshot)
+        return std::unexpected(snapshot.error());
+    selection.options = std::move(*snapshot);
+    auto candidates = snapshot_candidates(store, options.scope, selection.storage);
+    if (!candidates)
+        return std::unexpected(candidates.error());
+    selection.candidates = std::move(*candidates);
+    return selection;
+}
+
+backup_host::Result<SnapshotSelection> select_snapshot(const CertificatesOptions& options) {
+    auto store = open_store(options.store, false);
+    if (!store)
+        return std::unexpected(store.error());
+    return select_snapshot(options, **store);
+}
+
+backup_host::Result<JobSnapshot> open_job_snapshot(const backup_host::Host& host) {
+    auto password = job_password(host, backup_host::SecretUse::existing);
+    if (!password)
+        return std::unexpected(password.error());
+    JobSnapshot snapshot;
+    snapshot.source = std::make_unique<HostItemSource>(host);
+    auto reader = SnapshotReader::open(*snapshot.source, *password);
+    if (!reader)
+        return lift_error(reader.error());
+    snapshot.reader.emplace(std::move(*reader));
+    return snapshot;
 }
 
 }  // namespace certbackup::plugin

@@ -5,11 +5,14 @@
 #include <backup_host/plugin.hpp>
 
 #include <memory>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 #include "certbackup/base/parallel_tasks.hpp"
 #include "core/directory_store.hpp"
 #include "core/snapshot.hpp"
+#include "core/snapshot_reader.hpp"
 #include "plugin_options.hpp"
 
 namespace certbackup::plugin {
@@ -50,6 +53,28 @@ backup_host::Result<SnapshotOptions> snapshot_options(const CertificatesOptions&
 // alive while the returned candidates point into it.
 backup_host::Result<std::vector<SnapshotCandidate>> snapshot_candidates(
     DirectoryStore& store, const std::string& scope, std::vector<StoredCertificate>& storage);
+
+// What a backup, an estimate or an export writes: the snapshot options and the candidates of
+// the scope (snapshot_options, then snapshot_candidates). `candidates` point into `storage`;
+// moving the selection keeps them valid.
+struct SnapshotSelection {
+    SnapshotOptions options;
+    std::vector<StoredCertificate> storage;
+    std::vector<SnapshotCandidate> candidates;
+};
+backup_host::Result<SnapshotSelection> select_snapshot(const CertificatesOptions& options,
+                                                       DirectoryStore& store);
+// The same from the store the `store` option names (backup, estimate); the store is closed
+// again: the selection owns what it read.
+backup_host::Result<SnapshotSelection> select_snapshot(const CertificatesOptions& options);
+
+// The snapshot of a restore or verify job: the job's password, then the host's items opened
+// and checked by SnapshotReader::open (version, password, MAC). `reader` reads from `source`.
+struct JobSnapshot {
+    std::unique_ptr<ItemSource> source;
+    std::optional<SnapshotReader> reader;
+};
+backup_host::Result<JobSnapshot> open_job_snapshot(const backup_host::Host& host);
 
 // This machine's host name.
 std::string host_name();

@@ -110,17 +110,13 @@ backup_host::Result<void> run_restore(const backup_host::Host& host,
         return backup_host::fail(
             backup_host::Status::bad_usage,
             "no store to restore into: use -o target_store=DIR (or -o store=DIR)");
-    auto password = job_password(host, backup_host::SecretUse::existing);
-    if (!password)
-        return std::unexpected(password.error());
-
     // Every check happens before the store is even opened: password, MAC, item digests, and
     // every payload opened and matched against the manifest.
-    HostItemSource source(host);
-    auto reader = SnapshotReader::open(source, *password);
-    if (!reader)
-        return lift_error(reader.error());
-    auto candidates = checked_candidates(host, *reader, restore);
+    auto snapshot = open_job_snapshot(host);
+    if (!snapshot)
+        return std::unexpected(snapshot.error());
+    SnapshotReader& reader = *snapshot->reader;
+    auto candidates = checked_candidates(host, reader, restore);
     if (!candidates)
         return std::unexpected(candidates.error());
 
@@ -130,7 +126,7 @@ backup_host::Result<void> run_restore(const backup_host::Host& host,
     if (!store)
         return std::unexpected(store.error());
     if (!*store)
-        return report_plan(host, plan_into_new_store(*candidates), reader->manifest(), *target,
+        return report_plan(host, plan_into_new_store(*candidates), reader.manifest(), *target,
                            true);
     ImportOptions import;
     import.overwrite = restore.overwrite == backup_host::Overwrite::replace
@@ -144,7 +140,7 @@ if (auto cancelled = host.check_cancelled(); !cancelled)
 auto report = import_certificates(**store, std::move(*candidates), import);
 if (!report)
     return lift_error(report.error());
-return report_plan(host, *report, reader->manifest(), *target, restore.dry_run);
+return report_plan(host, *report, reader.manifest(), *target, restore.dry_run);
 }  // namespace certbackup::plugin
 
 }  // namespace certbackup::plugin

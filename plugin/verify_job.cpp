@@ -10,18 +10,15 @@
 namespace certbackup::plugin {
 
 backup_host::Result<void> run_verify(const backup_host::Host& host) {
-    auto password = job_password(host, backup_host::SecretUse::existing);
-    if (!password)
-        return std::unexpected(password.error());
-    HostItemSource source(host);
-    auto reader = SnapshotReader::open(source, *password);
-    if (!reader)
-        return lift_error(reader.error());
-    auto restored = reader->read_certificates({}, work_hooks(host, "opening PFX files"));
+    auto snapshot = open_job_snapshot(host);
+    if (!snapshot)
+        return std::unexpected(snapshot.error());
+    SnapshotReader& reader = *snapshot->reader;
+    auto restored = reader.read_certificates({}, work_hooks(host, "opening PFX files"));
     if (!restored)
         return lift_error(restored.error());
 
-    const auto& m = reader->manifest();
+    const auto& m = reader.manifest();
     std::string text = "Verified " + describe_snapshot_origin(m) + ": " +
                        std::to_string(restored->size()) + " certificate" +
                        (restored->size() == 1 ? "" : "s") + " in " +

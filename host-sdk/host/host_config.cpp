@@ -1,26 +1,30 @@
 #include "host-sdk/host/host_config.hpp"
 
-#include <toml++/toml.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <system_error>
 #include <utility>
 
+#include "certbackup/base/abi_status.hpp"
 #include "certbackup/base/env.hpp"
+#include "certbackup/base/toml_reading.hpp"
 
 namespace certbackup::host {
 namespace {
 
-using backup_host::Status;
 namespace fs = std::filesystem;
 
 std::string position(const fs::path& file, const toml::source_region& region) {
-    return file.string() + ":" + std::to_string(region.begin.line);
+    return toml_reading::position(file.string(), region);
 }
 
+// Every mistake in the file is the person's: invalid_argument, which the one table
+// (abi_status.hpp) makes bad usage (exit 2), as for the [[job]] entries (job_config.hpp).
+std::unexpected<backup_host::Failure> config_error(const Error& error) {
+    return to_unexpected(error, ArgumentSource::user);
+}
 std::unexpected<backup_host::Failure> config_error(std::string message) {
-    return backup_host::fail(Status::bad_usage, std::move(message));
+    return config_error(Error{ErrorCode::invalid_argument, std::move(message)});
 }
 
 // toml++ keeps a table's keys sorted; people read a file top to bottom, and so do its checks.
@@ -36,19 +40,13 @@ backup_host::Result<ConfiguredOption> read_option(const fs::path& file, const st
     option.key = std::string(key.str());
     option.where = position(file, key.source());
     option.line = key.source().begin.line;
-    if (const auto* text = node.as_string()) {
-        option.kind = ConfiguredOption::Kind::string;
-        option.text = text->get();
-    } else if (const auto* flag = node.as_boolean()) {
-        option.kind = ConfiguredOption::Kind::boolean;
-        option.text = flag->get() ? "true" : "false";
-    } else if (const auto* number = node.as_integer()) {
-        option.kind = ConfiguredOption::Kind::integer;
-        option.text = std::to_string(number->get());
-    } else {
+    auto scalar = toml_reading::scalar_value(node);
+    if (!scalar)
         return config_error(option.where + ": " + table + "." + option.key +
-                            " must be a string, a boolean or an integer");
-    }
+                            " must be a string, a boolean or an integer, not " +
+                            toml_reading::type_name(node));
+    option.kind = scalar->kind;
+    option.text = std::move(scalar->text);
     return option;
 }
 
@@ -85,12 +83,12 @@ backup_host::Result<void> read_plugins(const fs::path& file, const toml::key& ke
 }
 
 // [[job]] entries: parsed and validated by the management library (job_config.hpp); its errors
-// already name FILE:LINE:COLUMN, the job and the key.
+// name FILE:LINE:COLUMN, the job and the key, and keep their code.
 backup_host::Result<void> read_jobs(const fs::path& file, const toml::key&, const toml::node& node,
                                     HostConfig& config) {
     auto jobs = backup_host::parse_job_entries(node, file);
     if (!jobs)
-        return config_error(jobs.error().message);
+        return config_error(jobs.error());
     config.jobs = std::move(*jobs);
     return {};
 }
@@ -112,18 +110,6 @@ std::string section_names() {
     for (const Section& section : kSections)
         names += (names.empty() ? "" : ", ") + std::string(section.key);
     return names;
-}
-
-const char* type_name(ConfiguredOption::Kind kind) {
-    switch (kind) {
-        case ConfiguredOption::Kind::string:
-            return "a string";
-        case ConfiguredOption::Kind::boolean:
-            return "a boolean";
-        case ConfiguredOption::Kind::integer:
-            return "an integer";
-    }
-    return "a value";
 }
 
 // The TOML type a declared option type takes.
@@ -161,9 +147,9 @@ backup_host::Result<void> check_option(const ConfiguredOption& option,
     const std::string name = "plugins." + plugin.id + "." + option.key;
     if (option.kind != kind_for(declared.type))
         return config_error(option.where + ": " + name + " must be " +
-                            type_name(kind_for(declared.type)) + " (the plugin declares a " +
-                            backup_host::to_string(declared.type) + " option), not " +
-                            type_name(option.kind));
+                            toml_reading::kind_phrase(kind_for(declared.type)) +
+                            " (the plugin declares a " + backup_host::to_string(declared.type) +
+                            " option), not " + toml_reading::kind_phrase(option.kind));
     auto value = backup_host::parse_option_value(plugin, declared,
                                                  value_text(option, declared, file), false);
     if (!value)
@@ -193,16 +179,12 @@ std::optional<fs::path> config_file_to_read(const std::optional<std::string>& gi
 }
 
 backup_host::Result<HostConfig> parse_config(std::string_view text, const fs::path& file) {
-    toml::table document;
-    try {
-        document = toml::parse(text, file.string());
-    } catch (const toml::parse_error& error) {
-        return config_error(position(file, error.source()) + ": " +
-                            std::string(error.description()));
-    }
+    auto document = toml_reading::parse(text, file.string(), ErrorCode::invalid_argument);
+    if (!document)
+        return config_error(document.error());
     HostConfig config;
     config.file = file;
-    for (const auto& [key, node] : document) {
+    for (const auto& [key, node] : *document) {
         const Section* section = nullptr;
         for (const Section& candidate : kSections)
             if (candidate.key == key.str())

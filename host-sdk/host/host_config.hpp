@@ -15,11 +15,14 @@
 // Values are TOML strings (string and path options), booleans (bool options) or integers (int
 // options). A relative path is taken relative to the configuration file's directory. Each table
 // is checked against the options its plugin declares when the plugin is used: an unknown key, a
-// value of the wrong type or outside the choices is an error naming FILE:LINE. Any other
+// value of the wrong type or outside the choices is an error naming FILE:LINE:COLUMN (the
+// position format of every configuration error, certbackup/base/toml_reading.hpp). Any other
 // top-level key is an error naming the key and the file. To read a new top-level section (the
 // later `[[job]]`), add a reader to the table of sections in host_config.cpp.
 //
-// All errors are backup_host::Status::bad_usage (exit 2). Pure data and functions; thread-safe.
+// All errors are invalid_argument of base, the person's mistake, which the one table
+// (certbackup/base/abi_status.hpp) makes backup_host::Status::bad_usage (exit 2), as job_config's.
+// Pure data and functions; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +37,7 @@
 #include <backup_host/status.hpp>
 #include <backup_host/types.hpp>
 
+#include "certbackup/base/toml_reading.hpp"
 #include "host-sdk/management/job_config.hpp"
 
 namespace certbackup::host {
@@ -45,11 +49,11 @@ inline constexpr std::string_view kConfigEnvironmentVariable = "BACKUP_HOST_CONF
 
 // One `key = value` of a [plugins.<id>] table, as written.
 struct ConfiguredOption {
-    enum class Kind { string, boolean, integer };
+    using Kind = certbackup::toml_reading::ScalarValue::Kind;
     std::string key;
     Kind kind = Kind::string;
     std::string text;   // "true"/"false" for booleans, decimal for integers
-    std::string where;  // "FILE:LINE"
+    std::string where;  // "FILE:LINE:COLUMN"
     std::uint32_t line = 0;
 };
 
@@ -57,7 +61,7 @@ struct ConfiguredOption {
 struct PluginDefaults {
     std::string plugin_id;
     std::filesystem::path file;  // the configuration file it is in
-    std::string where;           // "FILE:LINE" of the table
+    std::string where;           // "FILE:LINE:COLUMN" of the table
     std::uint32_t line = 0;
     std::vector<ConfiguredOption> options;  // in the order of the file
 };
@@ -85,7 +89,8 @@ backup_host::Result<HostConfig> load_host_config(const std::optional<std::string
 backup_host::Result<HostConfig> parse_config(std::string_view text,
                                              const std::filesystem::path& file);
 
-// Checks every key of `defaults` against the options `plugin` declares (error at FILE:LINE).
+// Checks every key of `defaults` against the options `plugin` declares (error at
+// FILE:LINE:COLUMN).
 backup_host::Result<void> check_plugin_defaults(const PluginDefaults& defaults,
                                                 const backup_host::PluginDescription& plugin);
 

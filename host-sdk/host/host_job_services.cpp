@@ -167,12 +167,21 @@ backup_host::Result<void> HostJobServices::set_result(std::string_view json) {
 }
 
 backup_host::Result<bool> HostJobServices::confirm(std::string_view question) {
+    if (!context_.terminal)
+        return JobServices::confirm(question);
     context_.progress.finish();
     return ask_yes_no(question);
 }
 
 bool HostJobServices::stdin_is_terminal() const {
-    return host::stdin_is_terminal();
+    return context_.terminal && host::stdin_is_terminal();
+}
+
+backup_host::Result<std::string> HostJobServices::prompt(std::string_view question) {
+    if (!context_.terminal)
+        return JobServices::prompt(question);
+    context_.progress.finish();
+    return ask_line(question);
 }
 
 }  // namespace certbackup::host

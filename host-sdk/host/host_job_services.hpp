@@ -10,6 +10,7 @@
 //                     standard output carries a tar stream or JSON)
 //   set_result     -> kept, for the set record and --json
 //   confirm        -> a y/N prompt on the terminal
+//   prompt         -> one line of text asked on the terminal (ABI 1.1)
 //
 // Ownership: borrows the HostContext and the set; both must outlive it (and the instance made
 // with it). Threads: log() and cancelled() are thread-safe; the rest runs on the job thread.
@@ -41,6 +42,9 @@ struct HostContext {
     ProgressBar& progress;
     JobPassword& password;
     std::FILE* output;  // where plugins' text for the user goes
+    // false for a host that has no person at a terminal even when standard input is one (the
+    // Bacula bridge inside the file daemon): confirm and prompt then answer "no terminal".
+    bool terminal = true;
 };
 
 // Writes the host's own `text` for the operator to the job's output (after clearing the
@@ -83,6 +87,7 @@ class HostJobServices final : public backup_host::JobServices {
     backup_host::Result<void> set_result(std::string_view json) override;
     backup_host::Result<bool> confirm(std::string_view question) override;
     bool stdin_is_terminal() const override;
+    backup_host::Result<std::string> prompt(std::string_view question) override;
 
   private:
     HostContext& context_;

@@ -12,6 +12,7 @@
 
 #include "certbackup/base/env.hpp"
 #include "certbackup/base/unique_fd.hpp"
+#include "host-sdk/host/terminal_prompt.hpp"
 
 namespace certbackup::host {
 namespace {
@@ -69,18 +70,11 @@ Result<Password> prompt_line(const std::string& prompt) {
         ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
     }
     Password out;
-    char c = 0;
-    for (;;) {
-        const ssize_t n = ::read(STDIN_FILENO, &c, 1);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0 || c == '\n')
-            break;
+    read_stdin_line([&out](char c) {
         const std::size_t old = out.size();
         out.resize(old + 1);
         out.data()[old] = static_cast<std::uint8_t>(c);
-    }
-    c = 0;
+    });
     if (is_tty)
         ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
     strip_trailing_newline(out);

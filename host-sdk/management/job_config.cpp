@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "certbackup/base/ossl.hpp"
+#include "certbackup/base/toml_reading.hpp"
 #include "host-sdk/management/job_name.hpp"
 
 namespace backup_host {
@@ -25,39 +26,14 @@ constexpr std::string_view kJobKeys[] = {
 };
 
 std::string position(const fs::path& file, const toml::source_region& region) {
-    return file.string() + ":" + std::to_string(region.begin.line) + ":" +
-           std::to_string(region.begin.column);
+    return certbackup::toml_reading::position(file.string(), region);
 }
 
 std::unexpected<certbackup::Error> config_error(std::string message) {
     return fail(ErrorCode::invalid_argument, std::move(message));
 }
 
-const char* type_name(const toml::node& node) {
-    switch (node.type()) {
-        case toml::node_type::table:
-            return "a table";
-        case toml::node_type::array:
-            return "an array";
-        case toml::node_type::string:
-            return "a string";
-        case toml::node_type::integer:
-            return "an integer";
-        case toml::node_type::floating_point:
-            return "a floating-point number";
-        case toml::node_type::boolean:
-            return "a boolean";
-        case toml::node_type::date:
-            return "a date";
-        case toml::node_type::time:
-            return "a time";
-        case toml::node_type::date_time:
-            return "a date-time";
-        case toml::node_type::none:
-            break;
-    }
-    return "nothing";
-}
+using certbackup::toml_reading::type_name;
 
 std::string known_keys() {
     std::string names;
@@ -121,13 +97,6 @@ class JobReader {
     std::string at(const toml::key& key) const { return position(file_, key.source()); }
 
     std::string label() const { return "job '" + job_.name + "'"; }
-
-    // Of two keys, the one written later in the file (toml++ iterates a table by key name).
-    static const toml::key& later(const toml::key& a, const toml::key& b) {
-        const auto& pa = a.source().begin;
-        const auto& pb = b.source().begin;
-        return (pa.line != pb.line ? pa.line > pb.line : pa.column > pb.column) ? a : b;
-    }
 
     static std::string join(const std::vector<std::string>& words) {
         std::string text;
@@ -204,7 +173,8 @@ class JobReader {
 
     Result<void> on_password_source(const toml::key& key, const toml::node& node) {
         if (password_key_ != nullptr)
-            return config_error(at(later(key, *password_key_)) + ": " + label() +
+            return config_error(at(certbackup::toml_reading::later(key, *password_key_)) + ": " +
+                                label() +
                                 " has both password_file and password_credential; give "
                                 "one password source");
         password_key_ = &key;
@@ -463,20 +433,13 @@ class JobReader {
                 JobOption option;
                 option.key = std::string(option_key.str());
                 option.where = at(option_key);
-                if (const auto* text = value.as_string()) {
-                    option.kind = JobOption::Kind::string;
-                    option.text = text->get();
-                } else if (const auto* flag = value.as_boolean()) {
-                    option.kind = JobOption::Kind::boolean;
-                    option.text = flag->get() ? "true" : "false";
-                } else if (const auto* number = value.as_integer()) {
-                    option.kind = JobOption::Kind::integer;
-                    option.text = std::to_string(number->get());
-                } else {
+                auto scalar = certbackup::toml_reading::scalar_value(value);
+                if (!scalar)
                     return config_error(
                         option.where + ": " + label() + ": option '" + plugin + "." + option.key +
                         "' must be a string, a boolean or an integer, not " + type_name(value));
-                }
+                option.kind = scalar->kind;
+                option.text = std::move(scalar->text);
                 options.options.push_back(std::move(option));
             }
             job_.options.push_back(std::move(options));
@@ -497,18 +460,6 @@ class JobReader {
     std::optional<SystemTime> start_;
     std::optional<SystemTime> end_;
 };
-
-const char* kind_name(JobOption::Kind kind) {
-    switch (kind) {
-        case JobOption::Kind::string:
-            return "string";
-        case JobOption::Kind::boolean:
-            return "boolean";
-        case JobOption::Kind::integer:
-            return "integer";
-    }
-    return "?";
-}
 
 }  // namespace
 
@@ -613,7 +564,7 @@ std::string configuration_hash(const JobConfig& job) {
     for (const JobPluginOptions& entry : job.options) {
         nlohmann::json values = nlohmann::json::object();
         for (const JobOption& option : entry.options)
-            values[option.key] = {kind_name(option.kind), option.text};
+            values[option.key] = {certbackup::toml_reading::kind_name(option.kind), option.text};
         options[entry.plugin_id] = std::move(values);
     }
     const auto optional_text = [](const std::optional<std::string>& text) {

@@ -40,6 +40,7 @@
 #include <toml++/toml.h>
 
 #include "certbackup/base/error.hpp"
+#include "certbackup/base/toml_reading.hpp"
 #include "host-sdk/management/retention.hpp"
 #include "host-sdk/management/schedule.hpp"
 
@@ -47,7 +48,7 @@ namespace backup_host {
 
 // One `key = value` of a [job.options.<plugin>] table, as written.
 struct JobOption {
-    enum class Kind { string, boolean, integer };
+    using Kind = certbackup::toml_reading::ScalarValue::Kind;
     std::string key;
     Kind kind = Kind::string;
     std::string text;   // "true"/"false" for booleans, decimal for integers

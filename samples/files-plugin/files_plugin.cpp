@@ -229,21 +229,11 @@ class FilesPlugin final : public backup_host::Plugin {
             auto reader = host().open_item(name);
             if (!reader)
                 return std::unexpected(reader.error());
-            std::uint64_t size = 0;
-            for (;;) {
-                auto got = reader->read(buffer);
-                if (!got)
-                    return std::unexpected(got.error());
-                if (*got == 0)
-                    break;
-                size += *got;
-                done += *got;
-                host().progress(done, total, "bytes", entry.path);
-            }
-            if (size != entry.size)
-                return fail(Status::corrupt, "item '" + name + "' holds " + std::to_string(size) +
-                                                 " bytes, but the manifest lists " +
-                                                 std::to_string(entry.size));
+            auto checked =
+                read_entry_item(*reader, buffer, entry, host(), done, total,
+                                [](std::span<const std::uint8_t>) -> Result<void> { return {}; });
+            if (!checked)
+                return checked;
             ++files;
         }
         host().info("verified " + std::to_string(files) + " files (" + std::to_string(done) +

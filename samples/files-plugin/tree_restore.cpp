@@ -110,23 +110,14 @@ Result<void> restore_file(const Entry& entry, const std::filesystem::path& desti
     TemporaryFile temporary(pattern);
 
     std::vector<std::uint8_t> buffer(chunk_size);
-    std::uint64_t written = 0;
-    for (;;) {
-        auto got = reader->read(buffer);
-        if (!got)
-            return std::unexpected(got.error());
-        if (*got == 0)
-            break;
-        if (!write_all(fd.get(), buffer.data(), *got))
-            return fail_system("write", destination);
-        written += *got;
-        progress.done += *got;
-        host.progress(progress.done, progress.total, "bytes", entry.path);
-    }
-    if (written != entry.size)
-        return fail(Status::corrupt, "item '" + item + "' holds " + std::to_string(written) +
-                                         " bytes, but the manifest lists " +
-                                         std::to_string(entry.size));
+    auto copied = read_entry_item(*reader, buffer, entry, host, progress.done, progress.total,
+                                  [&](std::span<const std::uint8_t> chunk) -> Result<void> {
+                                      if (!write_all(fd.get(), chunk.data(), chunk.size()))
+                                          return fail_system("write", destination);
+                                      return {};
+                                  });
+    if (!copied)
+        return copied;
 
     // Mode after the data (a write would clear set-user-ID bits), time last of all.
     const struct timespec times[2] = {
@@ -169,6 +160,26 @@ Result<void> sync_directory(const std::filesystem::path& directory) {
 }
 
 }  // namespace
+
+Result<void> read_entry_item(
+    backup_host::ItemReader& reader, std::span<std::uint8_t> buffer, const Entry& entry,
+    const backup_host::Host& host, std::uint64_t& done, std::uint64_t total,
+    const std::function<Result<void>(std::span<const std::uint8_t>)>& take) {
+    auto size = reader.read_chunks(buffer, [&](std::span<const std::uint8_t> chunk) {
+        if (auto taken = take(chunk); !taken)
+            return taken;
+        done += chunk.size();
+        host.progress(done, total, "bytes", entry.path);
+        return Result<void>{};
+    });
+    if (!size)
+        return std::unexpected(size.error());
+    if (*size != entry.size)
+        return fail(Status::corrupt, "item '" + reader.name() + "' holds " + std::to_string(*size) +
+                                         " bytes, but the manifest lists " +
+                                         std::to_string(entry.size));
+    return {};
+}
 
 const char* to_string(Step step) {
     switch (step) {

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <span>
 #include <vector>
 
 #include <backup_host/plugin/host.hpp>
@@ -25,6 +27,14 @@ enum class Step {
 
 // "create", "replace", "keep", "skip".
 const char* to_string(Step step);
+
+// Reads the item of `entry` to its end through `buffer`, handing each chunk to `take` (as
+// ItemReader::read_chunks) and reporting progress; Status::corrupt when the item's size is not
+// the manifest's.
+backup_host::Result<void> read_entry_item(
+    backup_host::ItemReader& reader, std::span<std::uint8_t> buffer, const Entry& entry,
+    const backup_host::Host& host, std::uint64_t& done, std::uint64_t total,
+    const std::function<backup_host::Result<void>(std::span<const std::uint8_t>)>& take);
 
 struct PlannedEntry {
     const Entry* entry;  // into the manifest the plan was made from

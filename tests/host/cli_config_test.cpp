@@ -53,11 +53,11 @@ TEST_F(ConfigCli, MistakesAreExitCode2NamingTheFileAndLine) {
         std::string expected;
     } cases[] = {
         {"[plugins.files]\npath = \"source\"\nnosuch = 1\n",
-         file + ":3: plugin 'files' has no option 'nosuch'"},
-        {"[plugins.files]\npath = 42\n", file + ":2: plugins.files.path must be a string"},
-        {"[plugins.files]\n\noverwrite = \"sometimes\"\n", file + ":3: option 'overwrite'"},
+         file + ":3:1: plugin 'files' has no option 'nosuch'"},
+        {"[plugins.files]\npath = 42\n", file + ":2:1: plugins.files.path must be a string"},
+        {"[plugins.files]\n\noverwrite = \"sometimes\"\n", file + ":3:1: option 'overwrite'"},
         {"[schedule]\nx = 1\n", "unknown key 'schedule' in " + file},
-        {"plugins = 3\n", file + ":1: 'plugins' must be a table"},
+        {"plugins = 3\n", file + ":1:1: 'plugins' must be a table"},
         {"[plugins.files]\npath = \"source\n", file + ":2:"},
     };
     for (const auto& c : cases) {

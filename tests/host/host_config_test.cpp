@@ -46,7 +46,7 @@ TEST(HostConfig, ReadsPluginTablesWithTypesAndLines) {
     ASSERT_NE(sample, nullptr);
     ASSERT_EQ(sample->options.size(), 3u);
     EXPECT_EQ(sample->options[0].key, "store");
-    EXPECT_EQ(sample->options[0].where, "/etc/x.toml:3");
+    EXPECT_EQ(sample->options[0].where, "/etc/x.toml:3:1");
     EXPECT_EQ(sample->options[1].kind, ConfiguredOption::Kind::integer);
     EXPECT_EQ(sample->options[1].text, "3");
     EXPECT_EQ(sample->options[2].text, "true");
@@ -82,12 +82,12 @@ TEST(HostConfig, MistakesNameFileAndLineAndAreBadUsage) {
         const char* text;
         const char* expected;
     } cases[] = {
-        {"[plugins.sample]\ncolor = \"red\"\n", "c.toml:2: plugin 'sample' has no option 'color'"},
-        {"[plugins.sample]\ncount = \"3\"\n", "c.toml:2: plugins.sample.count must be an integer"},
-        {"[plugins.sample]\nfast = 1\n", "c.toml:2: plugins.sample.fast must be a boolean"},
-        {"[plugins.sample]\n\nmode = \"merge\"\n", "c.toml:3: option 'mode' of plugin 'sample'"},
+        {"[plugins.sample]\ncolor = \"red\"\n", "c.toml:2:1: plugin 'sample' has no option 'color'"},
+        {"[plugins.sample]\ncount = \"3\"\n", "c.toml:2:1: plugins.sample.count must be an integer"},
+        {"[plugins.sample]\nfast = 1\n", "c.toml:2:1: plugins.sample.fast must be a boolean"},
+        {"[plugins.sample]\n\nmode = \"merge\"\n", "c.toml:3:1: option 'mode' of plugin 'sample'"},
         {"[plugins.sample]\nstore = \"\"\n",
-         "c.toml:2: option 'store' of plugin 'sample' needs a path"},
+         "c.toml:2:1: option 'store' of plugin 'sample' needs a path"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.text);
@@ -106,12 +106,12 @@ TEST(HostConfig, OnlyKnownTopLevelKeysAndWellFormedTomlAreAccepted) {
         const char* text;
         const char* expected;
     } cases[] = {
-        {"[daemon]\nname = \"x\"\n", "c.toml:1: unknown key 'daemon' in c.toml"},
-        {"store = \"/x\"\n", "c.toml:1: unknown key 'store' in c.toml"},
-        {"plugins = 1\n", "c.toml:1: 'plugins' must be a table"},
-        {"[plugins]\nsample = 1\n", "c.toml:2: 'plugins.sample' must be a table"},
+        {"[daemon]\nname = \"x\"\n", "c.toml:1:2: unknown key 'daemon' in c.toml"},
+        {"store = \"/x\"\n", "c.toml:1:1: unknown key 'store' in c.toml"},
+        {"plugins = 1\n", "c.toml:1:1: 'plugins' must be a table"},
+        {"[plugins]\nsample = 1\n", "c.toml:2:1: 'plugins.sample' must be a table"},
         {"[plugins.sample]\nlist = [1, 2]\n",
-         "c.toml:2: plugins.sample.list must be a string, a "
+         "c.toml:2:1: plugins.sample.list must be a string, a "
          "boolean or an integer"},
         {"[plugins.sample\n", "c.toml:1:"},
     };

@@ -131,4 +131,11 @@ Result<bool> MemoryJobServices::confirm(std::string_view question) {
     return *confirmation;
 }
 
+Result<std::string> MemoryJobServices::prompt(std::string_view question) {
+    questions.emplace_back(question);
+    if (!answer)
+        return JobServices::prompt(question);
+    return *answer;
+}
+
 }  // namespace backup_host::testing

@@ -36,7 +36,9 @@ class MemoryJobServices : public JobServices {
     std::vector<Progress> progress_reports;
     CancellationFlag cancellation;
     std::optional<std::string> password;
-    std::optional<bool> confirmation;  // nullopt: no terminal
+    std::optional<bool> confirmation;    // nullopt: no terminal
+    std::optional<std::string> answer;   // the prompt service's answer; nullopt: no terminal
+    std::vector<std::string> questions;  // what the plugin asked with prompt
     // Called after each stored write (on the job thread), e.g. to cancel from another thread.
     std::function<void()> on_write;
 
@@ -59,6 +61,7 @@ class MemoryJobServices : public JobServices {
     Result<void> set_result(std::string_view json) override;
     Result<bool> confirm(std::string_view question) override;
     bool stdin_is_terminal() const override { return confirmation.has_value(); }
+    Result<std::string> prompt(std::string_view question) override;
 
   private:
     mutable std::mutex log_mutex_;

@@ -8,6 +8,10 @@
 #include <string>
 
 #include <backup_host/host.hpp>
+#include <backup_host/plugin/host.hpp>
+
+#include "memory_job_services.hpp"
+#include "plugin_test_support.hpp"
 
 extern "C" {
 const bh_plugin_descriptor* bh_c_descriptor(void);
@@ -59,10 +63,71 @@ TEST(PluginAbi, HeaderKeepsItsLayoutAcrossMajors) {
     EXPECT_EQ(offsetof(bh_plugin_descriptor, struct_size), 8u);
     EXPECT_EQ(offsetof(bh_plugin_descriptor, id), 16u);
     EXPECT_EQ(BH_DESCRIPTOR_HEADER_SIZE, 24u);
-    // Every 1.0 size macro covers its whole struct today.
+    // The 1.0 size macros cover the descriptor and the function table whole; ABI 1.1 appended
+    // the prompt service to the host services, after everything of 1.0.
     EXPECT_EQ(BH_DESCRIPTOR_SIZE_1_0, sizeof(bh_plugin_descriptor));
     EXPECT_EQ(BH_PLUGIN_FUNCTIONS_SIZE_1_0, sizeof(bh_plugin_functions));
-    EXPECT_EQ(BH_HOST_SERVICES_SIZE_1_0, sizeof(bh_host_services));
+    EXPECT_EQ(BH_HOST_SERVICES_SIZE_1_1, sizeof(bh_host_services));
+    EXPECT_EQ(offsetof(bh_host_services, prompt), BH_HOST_SERVICES_SIZE_1_0);
+}
+
+TEST(PluginAbi, ThisIsAbi11AndTheHostSaysSo) {
+    EXPECT_EQ(BH_ABI_MAJOR, 1);
+    EXPECT_EQ(BH_ABI_MINOR, 1);
+    testing::MemoryJobServices services;
+    detail::ServicesBridge bridge(services);
+    const bh_host_services* table = bridge.table();
+    EXPECT_EQ(table->abi_major, 1u);
+    EXPECT_EQ(table->abi_minor, 1u);
+    EXPECT_GE(table->struct_size, BH_HOST_SERVICES_SIZE_1_1);
+    EXPECT_NE(table->prompt, nullptr);
+    EXPECT_TRUE(Host(table).has_prompt());
+}
+
+TEST(PluginAbi, ThePromptServiceAnswersOrSaysThereIsNoTerminal) {
+    testing::MemoryJobServices terminal;
+    terminal.answer = "/srv/exports";
+    detail::ServicesBridge answering(terminal);
+    auto answer = Host(answering.table()).prompt("Where? ");
+    ASSERT_TRUE(answer) << answer.error().message;
+    EXPECT_EQ(*answer, "/srv/exports");
+    EXPECT_EQ(terminal.questions, std::vector<std::string>{"Where? "});
+
+    testing::MemoryJobServices daemon;  // no terminal
+    detail::ServicesBridge silent(daemon);
+    auto refused = Host(silent.table()).prompt("Where? ");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().status, Status::unsupported);
+    EXPECT_EQ(refused.error().message, "cannot ask: this host has no terminal");
+}
+
+TEST(PluginAbi, APluginOfThisMinorOnAHostOf10GetsNoPromptInsteadOfACrash) {
+    testing::MemoryJobServices services;
+    services.answer = "never read";
+    detail::ServicesBridge bridge(services);
+    bh_host_services old_host = *bridge.table();  // what a 1.0 host hands over
+    old_host.abi_minor = 0;
+    old_host.struct_size = BH_HOST_SERVICES_SIZE_1_0;
+    old_host.prompt = nullptr;
+    const Host host(&old_host);
+    EXPECT_FALSE(host.has_prompt());
+    auto refused = host.prompt("Where? ");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().status, Status::unsupported);
+    EXPECT_EQ(refused.error().message,
+              "cannot ask at the terminal: the host speaks ABI 1.0, which has no prompt service");
+    EXPECT_TRUE(services.questions.empty());
+}
+
+TEST(PluginAbi, APluginBuiltFor10StillLoadsAndRuns) {
+    auto plugin = PluginLoader().load(testing::fixture_plugin("abi_1_0"));
+    ASSERT_TRUE(plugin) << plugin.error().message;
+    EXPECT_EQ(plugin->description().abi_major, 1u);
+    EXPECT_EQ(plugin->description().abi_minor, 0u);
+    testing::MemoryJobServices services;
+    auto done = testing::run_job(*plugin, testing::action_job("hello", {}), services);
+    ASSERT_TRUE(done) << done.error().message;
+    EXPECT_EQ(services.output, "built for ABI 1.0, host speaks 1.1\n");
 }
 
 TEST(PluginAbi, StatusesMapToTheCliExitCodes) {

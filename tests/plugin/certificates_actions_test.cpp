@@ -208,6 +208,54 @@ TEST_F(CertificatesPluginTest, SettingsAreKeptInTheStore) {
     EXPECT_EQ(bad.error().status, Status::bad_usage);
 }
 
+// An export without --location and without a location setting asks through the host's prompt
+// service (ABI 1.1), never on the plugin's own standard input.
+bh::Result<void> export_asking(const bh::LoadedPlugin& plugin,
+                               bh::testing::MemoryJobServices& services,
+                               const std::filesystem::path& store) {
+    services.password = "export-pass";
+    auto request = bh::testing::action_job("export", {});
+    request.options.emplace_back("store", store.string());
+    request.options.emplace_back("iterations", kIterations);
+    return bh::testing::run_job(plugin, request, services);
+}
+
+TEST_F(CertificatesPluginTest, ExportAsksTheHostForTheLocationWhenNoneIsSet) {
+    bh::testing::MemoryJobServices services;
+    services.answer = path("asked").string();
+    auto done = export_asking(plugin_, services, store());
+    ASSERT_TRUE(done) << done.error().message;
+    EXPECT_EQ(services.questions,
+              std::vector<std::string>{
+                  "No storage location is set for exports. Directory to export to: "});
+    EXPECT_NE(services.output.find("to " + path("asked").string() + "/certificates-export-"),
+              std::string::npos)
+        << services.output;
+    std::size_t exports = 0;
+    for (const auto& e : std::filesystem::directory_iterator(path("asked")))
+        exports += e.path().filename().string().starts_with("certificates-export-") ? 1 : 0;
+    EXPECT_EQ(exports, 1u);
+}
+
+TEST_F(CertificatesPluginTest, ExportWithoutATerminalOrAnAnswerNamesTheLocationOption) {
+    bh::testing::MemoryJobServices no_terminal;
+    auto refused = export_asking(plugin_, no_terminal, store());
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().status, Status::bad_usage);
+    EXPECT_NE(refused.error().message.find("give --location DIR"), std::string::npos)
+        << refused.error().message;
+    EXPECT_NE(refused.error().message.find("no terminal"), std::string::npos)
+        << refused.error().message;
+    EXPECT_EQ(no_terminal.questions.size(), 1u);
+
+    bh::testing::MemoryJobServices empty_answer;
+    empty_answer.answer = "";
+    auto empty = export_asking(plugin_, empty_answer, store());
+    ASSERT_FALSE(empty);
+    EXPECT_EQ(empty.error().status, Status::bad_usage);
+    EXPECT_NE(empty.error().message.find("give --location DIR"), std::string::npos);
+}
+
 TEST_F(CertificatesPluginTest, ExportFollowsTheSettingsAndNeverExportsSsl) {
     std::string out;
     auto no_location = action("export", {}, &out, "export-pass");

@@ -1,5 +1,5 @@
 /*
- * backup_host/plugin_abi.h: the C ABI between a backup host and its plugins, ABI 1.0.
+ * backup_host/plugin_abi.h: the C ABI between a backup host and its plugins, ABI 1.1.
  *
  * Pure C (C99 and C++). Plugin authors in C++ use backup_host/plugin.hpp, hosts use
  * backup_host/host.hpp; both are thin wrappers over this header.
@@ -73,7 +73,7 @@ extern "C" {
 /* ---- versions and names ------------------------------------------------------------------- */
 
 #define BH_ABI_MAJOR 1
-#define BH_ABI_MINOR 0
+#define BH_ABI_MINOR 1
 
 /* "BHPG" read as a big-endian number. The same in every ABI major. */
 #define BH_PLUGIN_MAGIC 0x42485047u
@@ -327,9 +327,19 @@ typedef struct bh_host_services {
     int (*confirm)(void* context, const char* question, int* answer);
     /* 1 when standard input is a terminal. */
     int (*stdin_is_terminal)(void* context);
+
+    /* ABI 1.1. A host of ABI 1.0 has neither field: check struct_size against
+       BH_HOST_SERVICES_SIZE_1_1 first (the C++ Host::prompt does).
+       Asks the person at the terminal for one line of text (not a secret: it is echoed), e.g. a
+       directory. *answer is NUL-terminated, without the line end, and valid until the next
+       host service call of this instance or end_job, whichever comes first; an empty line is
+       an empty answer. BH_UNSUPPORTED when the host has no terminal (a daemon, Bacula, input
+       from a pipe): the plugin then names the option that gives the value instead. */
+    int (*prompt)(void* context, const char* question, const char** answer);
 } bh_host_services;
 
 #define BH_HOST_SERVICES_SIZE_1_0 BH_SIZE_THROUGH(bh_host_services, stdin_is_terminal)
+#define BH_HOST_SERVICES_SIZE_1_1 BH_SIZE_THROUGH(bh_host_services, prompt)
 
 /* ---- plugin functions (plugin -> host table) ------------------------------------------------- */
 

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -108,6 +109,12 @@ class JobServices {
                     "cannot ask for confirmation: standard input is not a terminal");
     }
     virtual bool stdin_is_terminal() const { return false; }
+    // One line of text from the person at the terminal (ABI 1.1 prompt), without its line end.
+    // Default: no terminal (Status::unsupported).
+    virtual Result<std::string> prompt(std::string_view question) {
+        (void)question;
+        return fail(Status::unsupported, "cannot ask: this host has no terminal");
+    }
 
   private:
     static Result<void> no_items() {

@@ -135,94 +135,25 @@ struct PluginScan {
 
 class PluginLoader {
   public:
-    // Loads and checks one plugin library.
+    // Loads and checks one plugin library: the file, the library, its entry, the descriptor's
+    // header (magic, major, size), then the rest of the descriptor.
     Result<LoadedPlugin> load(const std::filesystem::path& given) const {
-        std::error_code error;
-        const std::filesystem::path file = std::filesystem::absolute(given, error);
-        if (error)
-            return fail(Status::failed,
-                        "cannot use plugin path " + given.string() + ": " + error.message());
-        const auto status = std::filesystem::status(file, error);
-        if (!std::filesystem::exists(status))
-            return fail(Status::not_found, "plugin file " + file.string() + " does not exist");
-        if (!std::filesystem::is_regular_file(status))
-            return fail(Status::failed, "plugin file " + file.string() + " is not a regular file");
-        if (auto elf = check_elf_header(file); !elf)
-            return std::unexpected(elf.error());
-
-        auto library = std::make_shared<boost::dll::shared_library>();
-        try {
-            boost::dll::fs::error_code load_error;
-            library->load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local,
-                          load_error);
-            if (load_error || !library->is_loaded())
-                return fail(Status::failed,
-                            "cannot load plugin " + file.string() + ": " + dlopen_diagnostic(file));
-        } catch (const std::exception& exception) {
-            return fail(Status::failed,
-                        "cannot load plugin " + file.string() + ": " + exception.what());
-        }
-
-        if (!library->has(BH_PLUGIN_ENTRY_NAME))
-            return fail(Status::failed, file.string() +
-                                            " is not a backup-host plugin: it exports no '" +
-                                            BH_PLUGIN_ENTRY_NAME +
-                                            "' entry (a plugin exports it with "
-                                            "BACKUP_HOST_PLUGIN)");
-        bh_plugin_entry_fn entry = nullptr;
-        const void* alias = nullptr;
-        try {
-            alias = &library->get<const void*>(BH_PLUGIN_ENTRY_NAME);
-            entry = &library->get_alias<const bh_plugin_descriptor*()>(BH_PLUGIN_ENTRY_NAME);
-        } catch (const std::exception& exception) {
-            return fail(Status::failed, "cannot read the entry of plugin " + file.string() + ": " +
-                                            exception.what());
-        }
-        if (!points_into_same_library(alias, entry))
-            return fail(Status::failed,
-                        file.string() + ": its '" + BH_PLUGIN_ENTRY_NAME +
-                            "' symbol is not a pointer to a function of the library; export "
-                            "the entry with BACKUP_HOST_PLUGIN or BOOST_DLL_ALIAS, not as a "
-                            "function of that name");
-
-        const bh_plugin_descriptor* descriptor = entry();
-        if (descriptor == nullptr)
-            return fail(Status::failed, "plugin " + file.string() +
-                                            ": its entry returned no "
-                                            "descriptor");
-        if (descriptor->magic != BH_PLUGIN_MAGIC)
-            return fail(Status::failed, file.string() +
-                                            " is not a backup-host plugin: its descriptor has "
-                                            "magic " +
-                                            hex(descriptor->magic) + ", expected " +
-                                            hex(BH_PLUGIN_MAGIC));
-        if (descriptor->struct_size < BH_DESCRIPTOR_HEADER_SIZE || descriptor->id == nullptr)
-            return fail(Status::failed,
-                        "plugin " + file.string() + " is broken: its descriptor is " +
-                            std::to_string(descriptor->struct_size) + " bytes, smaller than the " +
-                            std::to_string(BH_DESCRIPTOR_HEADER_SIZE) +
-                            "-byte header of every ABI, or has no id");
-        const std::string named =
-            "plugin '" + std::string(descriptor->id) + "' (" + file.string() + ")";
-        if (descriptor->abi_major != BH_ABI_MAJOR)
-            return fail(Status::unsupported,
-                        named + " was built for ABI " +
-                            version(descriptor->abi_major, descriptor->abi_minor) +
-                            ", this host speaks " + version(BH_ABI_MAJOR, BH_ABI_MINOR) +
-                            "; use a build of the plugin for this host's SDK");
-        if (descriptor->struct_size < BH_DESCRIPTOR_SIZE_1_0)
-            return fail(Status::failed,
-                        named + " declares ABI " +
-                            version(descriptor->abi_major, descriptor->abi_minor) +
-                            " but its descriptor is " + std::to_string(descriptor->struct_size) +
-                            " bytes; ABI " + version(BH_ABI_MAJOR, 0) + " needs at least " +
-                            std::to_string(BH_DESCRIPTOR_SIZE_1_0) +
-                            "; rebuild it against this host's SDK");
-
-        auto description = detail::describe_plugin(*descriptor, file);
+        auto file = check_file(given);
+        if (!file)
+            return std::unexpected(file.error());
+        auto library = open_library(*file);
+        if (!library)
+            return std::unexpected(library.error());
+        auto entry = find_entry(**library, *file);
+        if (!entry)
+            return std::unexpected(entry.error());
+        const bh_plugin_descriptor* descriptor = (*entry)();
+        if (auto header = check_header(descriptor, *file); !header)
+            return std::unexpected(header.error());
+        auto description = detail::describe_plugin(*descriptor, *file);
         if (!description)
             return std::unexpected(description.error());
-        return LoadedPlugin(std::move(library),
+        return LoadedPlugin(std::move(*library),
                             std::make_shared<const PluginDescription>(std::move(*description)),
                             descriptor->functions);
     }
@@ -297,6 +228,107 @@ class PluginLoader {
     }
 
   private:
+    // The absolute path of an existing regular file that begins like an ELF library.
+    static Result<std::filesystem::path> check_file(const std::filesystem::path& given) {
+        std::error_code error;
+        const std::filesystem::path file = std::filesystem::absolute(given, error);
+        if (error)
+            return fail(Status::failed,
+                        "cannot use plugin path " + given.string() + ": " + error.message());
+        const auto status = std::filesystem::status(file, error);
+        if (!std::filesystem::exists(status))
+            return fail(Status::not_found, "plugin file " + file.string() + " does not exist");
+        if (!std::filesystem::is_regular_file(status))
+            return fail(Status::failed, "plugin file " + file.string() + " is not a regular file");
+        if (auto elf = check_elf_header(file); !elf)
+            return std::unexpected(elf.error());
+        return file;
+    }
+
+    // dlopen with RTLD_NOW | RTLD_LOCAL; a refusal says why in the dynamic loader's words.
+    static Result<std::shared_ptr<boost::dll::shared_library>> open_library(
+        const std::filesystem::path& file) {
+        auto library = std::make_shared<boost::dll::shared_library>();
+        try {
+            boost::dll::fs::error_code load_error;
+            library->load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local,
+                          load_error);
+            if (load_error || !library->is_loaded())
+                return fail(Status::failed,
+                            "cannot load plugin " + file.string() + ": " + dlopen_diagnostic(file));
+        } catch (const std::exception& exception) {
+            return fail(Status::failed,
+                        "cannot load plugin " + file.string() + ": " + exception.what());
+        }
+        return library;
+    }
+
+    // The one entry, exported with BOOST_DLL_ALIAS (a pointer to a function of the library).
+    static Result<bh_plugin_entry_fn> find_entry(boost::dll::shared_library& library,
+                                                 const std::filesystem::path& file) {
+        if (!library.has(BH_PLUGIN_ENTRY_NAME))
+            return fail(Status::failed, file.string() +
+                                            " is not a backup-host plugin: it exports no '" +
+                                            BH_PLUGIN_ENTRY_NAME +
+                                            "' entry (a plugin exports it with "
+                                            "BACKUP_HOST_PLUGIN)");
+        bh_plugin_entry_fn entry = nullptr;
+        const void* alias = nullptr;
+        try {
+            alias = &library.get<const void*>(BH_PLUGIN_ENTRY_NAME);
+            entry = &library.get_alias<const bh_plugin_descriptor*()>(BH_PLUGIN_ENTRY_NAME);
+        } catch (const std::exception& exception) {
+            return fail(Status::failed, "cannot read the entry of plugin " + file.string() + ": " +
+                                            exception.what());
+        }
+        if (!points_into_same_library(alias, entry))
+            return fail(Status::failed,
+                        file.string() + ": its '" + BH_PLUGIN_ENTRY_NAME +
+                            "' symbol is not a pointer to a function of the library; export "
+                            "the entry with BACKUP_HOST_PLUGIN or BOOST_DLL_ALIAS, not as a "
+                            "function of that name");
+        return entry;
+    }
+
+    // Magic, the header's size and id, the ABI major (equal), the size ABI x.0 defines: what
+    // must hold before anything else of the descriptor is read.
+    static Result<void> check_header(const bh_plugin_descriptor* descriptor,
+                                     const std::filesystem::path& file) {
+        if (descriptor == nullptr)
+            return fail(Status::failed, "plugin " + file.string() +
+                                            ": its entry returned no "
+                                            "descriptor");
+        if (descriptor->magic != BH_PLUGIN_MAGIC)
+            return fail(Status::failed, file.string() +
+                                            " is not a backup-host plugin: its descriptor has "
+                                            "magic " +
+                                            hex(descriptor->magic) + ", expected " +
+                                            hex(BH_PLUGIN_MAGIC));
+        if (descriptor->struct_size < BH_DESCRIPTOR_HEADER_SIZE || descriptor->id == nullptr)
+            return fail(Status::failed,
+                        "plugin " + file.string() + " is broken: its descriptor is " +
+                            std::to_string(descriptor->struct_size) + " bytes, smaller than the " +
+                            std::to_string(BH_DESCRIPTOR_HEADER_SIZE) +
+                            "-byte header of every ABI, or has no id");
+        const std::string named =
+            "plugin '" + std::string(descriptor->id) + "' (" + file.string() + ")";
+        if (descriptor->abi_major != BH_ABI_MAJOR)
+            return fail(Status::unsupported,
+                        named + " was built for ABI " +
+                            version(descriptor->abi_major, descriptor->abi_minor) +
+                            ", this host speaks " + version(BH_ABI_MAJOR, BH_ABI_MINOR) +
+                            "; use a build of the plugin for this host's SDK");
+        if (descriptor->struct_size < BH_DESCRIPTOR_SIZE_1_0)
+            return fail(Status::failed,
+                        named + " declares ABI " +
+                            version(descriptor->abi_major, descriptor->abi_minor) +
+                            " but its descriptor is " + std::to_string(descriptor->struct_size) +
+                            " bytes; ABI " + version(BH_ABI_MAJOR, 0) + " needs at least " +
+                            std::to_string(BH_DESCRIPTOR_SIZE_1_0) +
+                            "; rebuild it against this host's SDK");
+        return {};
+    }
+
     static std::string hex(std::uint32_t value) {
         char text[16];
         std::snprintf(text, sizeof text, "0x%08x", static_cast<unsigned>(value));

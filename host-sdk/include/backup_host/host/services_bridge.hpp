@@ -55,6 +55,7 @@ class ServicesBridge {
         table_.set_result = &set_result;
         table_.confirm = &confirm;
         table_.stdin_is_terminal = &stdin_is_terminal;
+        table_.prompt = &prompt;
     }
     ServicesBridge(const ServicesBridge&) = delete;
     ServicesBridge& operator=(const ServicesBridge&) = delete;
@@ -80,6 +81,7 @@ class ServicesBridge {
         readers_.clear();
         items_.reset();
         open_item_.reset();
+        prompt_answer_.clear();
         kind_.reset();
     }
     // The item a backup began but did not end, if any.
@@ -383,12 +385,27 @@ class ServicesBridge {
         }
     }
 
+    static int prompt(void* context, const char* question, const char** answer) noexcept {
+        return guarded(context, [&](ServicesBridge& bridge) -> int {
+            if (question == nullptr || answer == nullptr)
+                return bridge.failed(Status::bad_usage,
+                                     "prompt needs a question and an out-parameter");
+            auto line = bridge.services_.prompt(question);
+            if (!line)
+                return bridge.failed(line.error());
+            bridge.prompt_answer_ = std::move(*line);
+            *answer = bridge.prompt_answer_.c_str();
+            return BH_OK;
+        });
+    }
+
     JobServices& services_;
     bh_host_services table_{};
     std::optional<JobKind> kind_;
     std::string plugin_error_;
     bool plugin_error_set_ = false;
     std::string last_error_;
+    std::string prompt_answer_;  // lent to the plugin until the next prompt or the end
     std::optional<std::string> open_item_;
     std::optional<std::vector<ItemInfo>> items_;
     std::map<bh_item_reader*, std::unique_ptr<ItemSource>> readers_;

@@ -83,22 +83,40 @@ class ItemReader {
         return got;
     }
 
+    // Reads the rest of the item through `buffer`, handing each chunk read to `take`
+    // (callable with std::span<const std::uint8_t>, returning Result<void>; its failure stops
+    // the reading). Returns the number of bytes read.
+    template <typename Take>
+    Result<std::uint64_t> read_chunks(std::span<std::uint8_t> buffer, Take&& take) {
+        std::uint64_t total = 0;
+        for (;;) {
+            auto got = read(buffer);
+            if (!got)
+                return std::unexpected(got.error());
+            if (*got == 0)
+                return total;
+            if (auto taken = take(std::span<const std::uint8_t>(buffer.data(), *got)); !taken)
+                return std::unexpected(taken.error());
+            total += *got;
+        }
+    }
+
     // Reads the rest of the item into memory; fails with Status::corrupt if it holds more
     // than `max_size` bytes (a guard for items that are supposed to be small).
     Result<std::vector<std::uint8_t>> read_all(std::uint64_t max_size) {
         std::vector<std::uint8_t> bytes;
         std::uint8_t chunk[64 * 1024];
-        for (;;) {
-            auto got = read(chunk);
-            if (!got)
-                return std::unexpected(got.error());
-            if (*got == 0)
-                return bytes;
-            if (bytes.size() + *got > max_size)
-                return fail(Status::corrupt, "item '" + name_ + "' is larger than " +
-                                                 std::to_string(max_size) + " bytes");
-            bytes.insert(bytes.end(), chunk, chunk + *got);
-        }
+        auto read_whole =
+            read_chunks(chunk, [&](std::span<const std::uint8_t> got) -> Result<void> {
+                if (bytes.size() + got.size() > max_size)
+                    return fail(Status::corrupt, "item '" + name_ + "' is larger than " +
+                                                     std::to_string(max_size) + " bytes");
+                bytes.insert(bytes.end(), got.begin(), got.end());
+                return {};
+            });
+        if (!read_whole)
+            return std::unexpected(read_whole.error());
+        return bytes;
     }
 
     // Closes the item now; later reads fail. Idempotent.
@@ -265,6 +283,28 @@ class Host {
     }
     bool stdin_is_terminal() const noexcept {
         return services_->stdin_is_terminal(services_->context) != 0;
+    }
+
+    // ABI 1.1: true when the host offers prompt() (a host of ABI 1.0 does not).
+    bool has_prompt() const noexcept {
+        return services_->struct_size >= BH_HOST_SERVICES_SIZE_1_1 && services_->prompt != nullptr;
+    }
+    // Asks the person at the terminal for one line of text (echoed: not for secrets); the
+    // answer without its line end, possibly empty. Status::unsupported when the host has no
+    // terminal or speaks ABI 1.0: the caller then names the option that gives the value.
+    Result<std::string> prompt(std::string_view question) const {
+        if (!has_prompt())
+            return fail(Status::unsupported, "cannot ask at the terminal: the host speaks ABI " +
+                                                 std::to_string(abi_major()) + "." +
+                                                 std::to_string(abi_minor()) +
+                                                 ", which has no prompt service");
+        const std::string text(question);
+        const char* answer = nullptr;
+        if (auto asked = detail::host_call(
+                services_, services_->prompt(services_->context, text.c_str(), &answer));
+            !asked)
+            return std::unexpected(asked.error());
+        return std::string(answer != nullptr ? answer : "");
     }
 
     // The raw table, for what this wrapper does not cover (fields of later minors: check
