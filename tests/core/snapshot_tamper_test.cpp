@@ -12,7 +12,7 @@
 #include "core/snapshot_reader.hpp"
 #include "core/snapshot_writer.hpp"
 #include "manifest.pb.h"
-#include "snapshot_fixture.hpp"
+#include "support/snapshot_fixture.hpp"
 
 namespace certbackup {
 namespace {

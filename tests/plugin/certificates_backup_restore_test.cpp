@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "certificate_factory.hpp"
-#include "plugin_fixture.hpp"
+#include "support/plugin_fixture.hpp"
 
 namespace certbackup::testing {
 namespace {

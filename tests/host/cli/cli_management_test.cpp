@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "cli_test_support.hpp"
+#include "support/cli_test_support.hpp"
 #include "support/temp_dir.hpp"
 
 namespace backup_host::cli_testing {

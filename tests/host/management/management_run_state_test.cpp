@@ -13,8 +13,8 @@
 
 #include "host-sdk/management/run_state.hpp"
 #include "host-sdk/management/run_state_store.hpp"
-#include "management_test_support.hpp"
 #include "support/fault_injecting_env.hpp"
+#include "support/management_test_support.hpp"
 #include "support/temp_dir.hpp"
 
 namespace backup_host {

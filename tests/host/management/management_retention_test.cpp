@@ -10,9 +10,9 @@
 #include "host-sdk/management/retention.hpp"
 #include "host-sdk/storage/directory_set_writer.hpp"
 #include "host-sdk/storage/set_catalog.hpp"
-#include "management_test_support.hpp"
-#include "storage_test_support.hpp"
 #include "support/fault_injecting_env.hpp"
+#include "support/management_test_support.hpp"
+#include "support/storage_test_support.hpp"
 #include "support/temp_dir.hpp"
 
 namespace backup_host {

@@ -10,7 +10,7 @@
 #include "host-sdk/storage/directory_set_writer.hpp"
 #include "host-sdk/storage/set_catalog.hpp"
 #include "host-sdk/storage/set_record.hpp"
-#include "storage_test_support.hpp"
+#include "support/storage_test_support.hpp"
 #include "support/temp_dir.hpp"
 
 namespace backup_host {

@@ -10,8 +10,8 @@
 #include <fstream>
 #include <string>
 
-#include "memory_job_services.hpp"
-#include "plugin_test_support.hpp"
+#include "support/memory_job_services.hpp"
+#include "support/plugin_test_support.hpp"
 #include "support/temp_dir.hpp"
 
 namespace backup_host {

@@ -3,7 +3,7 @@
 // FILE:LINE (or the file and the key).
 #include <gtest/gtest.h>
 
-#include "cli_test_support.hpp"
+#include "support/cli_test_support.hpp"
 #include "support/temp_dir.hpp"
 
 namespace backup_host::cli_testing {

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli_test_support.hpp"
+#include "support/cli_test_support.hpp"
 #include "support/temp_dir.hpp"
 
 namespace backup_host::cli_testing {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "host-sdk/management/job_config.hpp"
-#include "management_test_support.hpp"
+#include "support/management_test_support.hpp"
 
 namespace backup_host {
 namespace {

@@ -10,7 +10,7 @@
 
 #include <regex>
 
-#include "cli_test_support.hpp"
+#include "support/cli_test_support.hpp"
 #include "support/temp_dir.hpp"
 
 namespace backup_host::cli_testing {

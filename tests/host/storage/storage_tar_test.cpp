@@ -15,7 +15,7 @@
 #include "host-sdk/storage/set_record.hpp"
 #include "host-sdk/storage/tar_set_reader.hpp"
 #include "host-sdk/storage/tar_set_writer.hpp"
-#include "storage_test_support.hpp"
+#include "support/storage_test_support.hpp"
 #include "support/temp_dir.hpp"
 
 namespace backup_host {

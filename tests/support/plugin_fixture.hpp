@@ -12,8 +12,8 @@
 #include <backup_host/host.hpp>
 
 #include "core/directory_store.hpp"
-#include "host/memory_job_services.hpp"
-#include "host/plugin_test_support.hpp"
+#include "memory_job_services.hpp"
+#include "plugin_test_support.hpp"
 #include "support/temp_dir.hpp"
 
 namespace certbackup::testing {

@@ -8,8 +8,8 @@
 #include "host-sdk/storage/set_catalog.hpp"
 #include "host-sdk/storage/tar_set_reader.hpp"
 #include "host-sdk/storage/tar_set_writer.hpp"
-#include "storage_test_support.hpp"
 #include "support/fault_injecting_env.hpp"
+#include "support/storage_test_support.hpp"
 #include "support/temp_dir.hpp"
 
 namespace backup_host {

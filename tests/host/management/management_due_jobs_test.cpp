@@ -9,7 +9,7 @@
 #include "host-sdk/management/due_jobs.hpp"
 #include "host-sdk/management/job_config.hpp"
 #include "host-sdk/management/run_state_store.hpp"
-#include "management_test_support.hpp"
+#include "support/management_test_support.hpp"
 #include "support/temp_dir.hpp"
 
 namespace backup_host {

@@ -8,7 +8,7 @@
 #include "host-sdk/storage/set_catalog.hpp"
 #include "host-sdk/storage/set_lock.hpp"
 #include "host-sdk/storage/storage_target.hpp"
-#include "storage_test_support.hpp"
+#include "support/storage_test_support.hpp"
 #include "support/temp_dir.hpp"
 
 namespace backup_host {

@@ -16,7 +16,7 @@
 #include "host-sdk/storage/directory_set_writer.hpp"
 #include "host-sdk/storage/location_layout.hpp"
 #include "host-sdk/storage/set_catalog.hpp"
-#include "storage_test_support.hpp"
+#include "support/storage_test_support.hpp"
 #include "support/temp_dir.hpp"
 
 namespace backup_host {

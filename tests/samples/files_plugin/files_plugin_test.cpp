@@ -18,8 +18,8 @@
 
 #include <backup_host/host.hpp>
 
-#include "memory_job_services.hpp"
-#include "plugin_test_support.hpp"
+#include "support/memory_job_services.hpp"
+#include "support/plugin_test_support.hpp"
 #include "support/temp_dir.hpp"
 
 namespace backup_host {

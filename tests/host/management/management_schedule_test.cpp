@@ -7,7 +7,7 @@
 
 #include "host-sdk/management/cron_expression.hpp"
 #include "host-sdk/management/schedule.hpp"
-#include "management_test_support.hpp"
+#include "support/management_test_support.hpp"
 
 namespace backup_host {
 namespace {

@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <map>
 
-#include "cli_test_support.hpp"
+#include "support/cli_test_support.hpp"
 #include "support/temp_dir.hpp"
 
 namespace backup_host::cli_testing {
