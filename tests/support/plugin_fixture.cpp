@@ -2,36 +2,29 @@
 
 #include <map>
 
-#include "sample_store_generator.hpp"
+#include "sample_store_cache.hpp"
 
 namespace certbackup::testing {
 
-TempDir* CertificatesPluginTest::sample_ = nullptr;
+namespace {
+
+// The store every plugin test starts from (a copy of it).
+samples::SampleStoreOptions sample_options() {
+    samples::SampleStoreOptions options;
+    options.databases = 2;
+    options.unused = 2;
+    options.seed = 7;
+    return options;
+}
+
+}  // namespace
 
 std::filesystem::path CertificatesPluginTest::plugin_file() {
     return CERTIFICATES_PLUGIN_FILE;
 }
 
-void CertificatesPluginTest::SetUpTestSuite() {
-    sample_ = new TempDir();
-    samples::SampleStoreOptions options;
-    options.databases = 2;
-    options.unused = 2;
-    options.seed = 7;
-    auto written = samples::write_sample_store(sample_->path() / "store", options);
-    ASSERT_TRUE(written) << written.error().message;
-}
-
-void CertificatesPluginTest::TearDownTestSuite() {
-    delete sample_;
-    sample_ = nullptr;
-}
-
 void CertificatesPluginTest::SetUp() {
-    ASSERT_NE(sample_, nullptr);
-    std::filesystem::copy(
-        sample_->path() / "store", store(),
-        std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks);
+    copy_sample_store(sample_options(), store());
 }
 
 BackupResult CertificatesPluginTest::backup(bh::OptionAssignments options) {

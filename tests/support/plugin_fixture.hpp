@@ -1,6 +1,6 @@
 // Shared by the certificates plugin's tests: the plugin loaded through the host SDK's loader,
 // an in-memory host (only the host boundary is mocked), and a sample store made once per test
-// program and copied for each test.
+// run (sample_store_cache.hpp) and copied for each test.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -36,8 +36,6 @@ std::vector<StoredCertificate> list_all(const std::filesystem::path& store);
 
 class CertificatesPluginTest : public ::testing::Test {
   protected:
-    static void SetUpTestSuite();
-    static void TearDownTestSuite();
     void SetUp() override;
 
     // The store of this test (a fresh copy of the sample store).
@@ -74,8 +72,6 @@ class CertificatesPluginTest : public ::testing::Test {
     bh::LoadedPlugin plugin_ = bh::testing::load_plugin(plugin_file());
     TempDir temp_;
     std::filesystem::path dir_ = temp_.path();
-
-    static TempDir* sample_;  // the sample store, made once
 };
 
 }  // namespace certbackup::testing

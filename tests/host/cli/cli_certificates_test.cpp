@@ -12,6 +12,7 @@
 #include <map>
 
 #include "support/cli_test_support.hpp"
+#include "support/sample_store_cache.hpp"
 #include "support/temp_dir.hpp"
 
 namespace backup_host::cli_testing {
@@ -43,18 +44,12 @@ class CertificatesCli : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
         shared_ = new TempDir();
-        // One store for the suite: making keys is the slow part.
-        Launch make_store;
-        make_store.program = sample_store_binary();
-        make_store.args = {(shared_->path() / "store").string(),
-                           "--databases",
-                           "1",
-                           "--unused",
-                           "1",
-                           "--seed",
-                           "11"};
-        const Finished made = run(make_store);
-        ASSERT_EQ(made.exit_code, 0) << describe(made);
+        // One store for the suite, made once per run: making keys is the slow part.
+        certbackup::samples::SampleStoreOptions options;
+        options.databases = 1;
+        options.unused = 1;
+        options.seed = 11;
+        certbackup::testing::copy_sample_store(options, shared_->path() / "store");
     }
     static void TearDownTestSuite() {
         delete shared_;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "support/cli_test_support.hpp"
+#include "support/sample_store_cache.hpp"
 #include "support/temp_dir.hpp"
 
 namespace backup_host::cli_testing {
@@ -43,11 +44,10 @@ class ManagementCli : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
         shared_ = new TempDir();
-        Launch make_store;
-        make_store.program = sample_store_binary();
-        make_store.args = {(shared_->path() / "store").string(), "--databases", "1", "--seed", "5"};
-        const Finished made = run(make_store);
-        ASSERT_EQ(made.exit_code, 0) << describe(made);
+        certbackup::samples::SampleStoreOptions options;
+        options.databases = 1;
+        options.seed = 5;
+        certbackup::testing::copy_sample_store(options, shared_->path() / "store");
     }
     static void TearDownTestSuite() {
         delete shared_;
