@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -20,10 +21,16 @@ extern char** environ;
 namespace backup_host::cli_testing {
 namespace {
 
-// An unnamed temporary file for a child's output.
+// An unnamed temporary file for a child's output: made and unlinked at once (mkstemp, not
+// O_TMPFILE, which not every file system under $TMPDIR has).
 int capture_file() {
-    const int fd = ::open(fs::temp_directory_path().c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    EXPECT_GE(fd, 0) << "O_TMPFILE: " << std::strerror(errno);
+    const char* base = std::getenv("TMPDIR");
+    std::string pattern =
+        std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/certbackup-out-XXXXXX";
+    const int fd = ::mkostemp(pattern.data(), O_CLOEXEC);
+    EXPECT_GE(fd, 0) << "mkostemp " << pattern << ": " << std::strerror(errno);
+    if (fd >= 0)
+        ::unlink(pattern.c_str());
     return fd;
 }
 
@@ -44,6 +51,9 @@ std::string read_back(int fd) {
     return text;
 }
 
+// The test's environment without the host's configuration and password variables, then
+// `extra`. Unless `extra` names a configuration, the child gets an empty one
+// (support/empty_config.toml): /etc/backup-host/backup-host.toml is never read by a test.
 std::vector<std::string> child_environment(const std::vector<std::string>& extra) {
     std::vector<std::string> environment;
     for (char** entry = environ; *entry != nullptr; ++entry) {
@@ -53,6 +63,11 @@ std::vector<std::string> child_environment(const std::vector<std::string>& extra
             continue;
         environment.emplace_back(text);
     }
+    const bool names_config = std::any_of(extra.begin(), extra.end(), [](const std::string& e) {
+        return e.starts_with("BACKUP_HOST_CONFIG=");
+    });
+    if (!names_config)
+        environment.push_back("BACKUP_HOST_CONFIG=" + empty_config_file().string());
     environment.insert(environment.end(), extra.begin(), extra.end());
     return environment;
 }
@@ -77,6 +92,9 @@ fs::path blocker_plugin_file() {
 }
 fs::path sample_store_binary() {
     return SAMPLE_STORE_BINARY;
+}
+fs::path empty_config_file() {
+    return CERTBACKUP_TEST_EMPTY_CONFIG;
 }
 
 RunningProcess::RunningProcess(const Launch& launch) {
@@ -206,6 +224,28 @@ Finished run(std::vector<std::string> args) {
     Launch launch;
     launch.args = std::move(args);
     return run(launch);
+}
+
+fs::path find_on_path(const std::string& name) {
+    const char* path = std::getenv("PATH");
+    std::string_view rest = path != nullptr ? path : "";
+    while (!rest.empty()) {
+        const std::size_t colon = rest.find(':');
+        const std::string_view directory = rest.substr(0, colon);
+        rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+        const fs::path candidate = fs::path(directory.empty() ? "." : directory) / name;
+        if (::access(candidate.c_str(), X_OK) == 0)
+            return candidate;
+    }
+    return {};
+}
+
+std::string version_of(const fs::path& program, std::vector<std::string> version_args) {
+    Launch launch;
+    launch.program = program;
+    launch.args = std::move(version_args);
+    const Finished done = run(launch);
+    return program.string() + ": " + done.out + done.err;
 }
 
 std::vector<TreeEntry> sample_tree() {

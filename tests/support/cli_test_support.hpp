@@ -18,9 +18,13 @@ namespace fs = std::filesystem;
 fs::path backup_host_binary();
 fs::path blocker_plugin_file();
 fs::path sample_store_binary();
+// An empty configuration: what a child gets unless its Launch names one (BACKUP_HOST_CONFIG).
+fs::path empty_config_file();
 
 // How a child is started. Environment: the test's own, with BACKUP_HOST_CONFIG and
-// BACKUP_HOST_PASSWORD_FILE removed, then `environment` ("KEY=VALUE") added.
+// BACKUP_HOST_PASSWORD_FILE removed, BACKUP_HOST_CONFIG set to empty_config_file() unless
+// `environment` sets it, then `environment` ("KEY=VALUE") added. A --config argument still
+// wins over the variable.
 struct Launch {
     fs::path program;                       // empty: backup-host
     std::vector<std::string> args;          // after the program name
@@ -63,6 +67,11 @@ class RunningProcess {
     std::string err_read_;
     std::optional<Finished> finished_;
 };
+
+// The program `name` found on $PATH, or empty.
+fs::path find_on_path(const std::string& name);
+// "NAME: " and what `program version_args...` prints, for failure messages (SCOPED_TRACE).
+std::string version_of(const fs::path& program, std::vector<std::string> version_args);
 
 // Runs `launch` to its end; run(args) runs backup-host with `args`.
 Finished run(const Launch& launch);

@@ -18,7 +18,16 @@ namespace {
 
 using certbackup::testing::TempDir;
 
-Finished tool(const std::string& program, std::vector<std::string> args,
+// Restic from $PATH; the test fails (with what to install) when it is missing, and every
+// failure shows restic's version.
+fs::path restic_or_fail() {
+    const fs::path restic = find_on_path("restic");
+    EXPECT_FALSE(restic.empty()) << "restic is not on PATH: install Debian's restic "
+                                    "(scripts/test.sh does)";
+    return restic;
+}
+
+Finished tool(const fs::path& program, std::vector<std::string> args,
               std::vector<std::string> environment = {}) {
     Launch launch;
     launch.program = program;
@@ -28,6 +37,9 @@ Finished tool(const std::string& program, std::vector<std::string> args,
 }
 
 TEST(ResticDrill, CertificatesJobSurvivesTheLossOfTheMachine) {
+    const fs::path restic = restic_or_fail();
+    ASSERT_FALSE(restic.empty());
+    SCOPED_TRACE(version_of(restic, {"version"}));
     TempDir dir;
     const fs::path machine = dir.path() / "machine";
     const fs::path store = machine / "store";
@@ -53,17 +65,16 @@ TEST(ResticDrill, CertificatesJobSurvivesTheLossOfTheMachine) {
         "RESTIC_REPOSITORY=" + (dir.path() / "repo").string(),
         "RESTIC_PASSWORD_FILE=" + (dir.path() / "restic.pass").string(),
         "RESTIC_CACHE_DIR=" + (dir.path() / "cache").string()};
-    const Finished init = tool("/usr/bin/restic", {"init"}, restic_env);
+    const Finished init = tool(restic, {"init"}, restic_env);
     ASSERT_EQ(init.exit_code, 0) << describe(init);
-    const Finished backup =
-        tool("/usr/bin/restic", {"backup", (machine / "location").string()}, restic_env);
+    const Finished backup = tool(restic, {"backup", (machine / "location").string()}, restic_env);
     ASSERT_EQ(backup.exit_code, 0) << describe(backup);
 
     // A new machine: nothing of the old one is left but the restic repository.
     fs::remove_all(machine);
     const fs::path restored_root = dir.path() / "restored";
-    const Finished restore = tool(
-        "/usr/bin/restic", {"restore", "latest", "--target", restored_root.string()}, restic_env);
+    const Finished restore =
+        tool(restic, {"restore", "latest", "--target", restored_root.string()}, restic_env);
     ASSERT_EQ(restore.exit_code, 0) << describe(restore);
     const fs::path set = restored_root / fs::relative(machine / "location", "/") / set_id;
     ASSERT_TRUE(fs::is_directory(set)) << set;
@@ -81,6 +92,9 @@ TEST(ResticDrill, CertificatesJobSurvivesTheLossOfTheMachine) {
 // The stream variant: backup-host backup --to - | restic backup --stdin, and back with
 // restic dump | backup-host restore - (the pipes go through files here).
 TEST(ResticDrill, TarStreamThroughResticStdin) {
+    const fs::path restic = restic_or_fail();
+    ASSERT_FALSE(restic.empty());
+    SCOPED_TRACE(version_of(restic, {"version"}));
     TempDir dir;
     const fs::path store = dir.path() / "store";
     Launch make_store;
@@ -93,7 +107,7 @@ TEST(ResticDrill, TarStreamThroughResticStdin) {
         "RESTIC_REPOSITORY=" + (dir.path() / "repo").string(),
         "RESTIC_PASSWORD_FILE=" + (dir.path() / "restic.pass").string(),
         "RESTIC_CACHE_DIR=" + (dir.path() / "cache").string()};
-    ASSERT_EQ(tool("/usr/bin/restic", {"init"}, restic_env).exit_code, 0);
+    ASSERT_EQ(tool(restic, {"init"}, restic_env).exit_code, 0);
 
     const fs::path tar = dir.path() / "out.tar";
     {
@@ -119,7 +133,7 @@ TEST(ResticDrill, TarStreamThroughResticStdin) {
         const int in = ::open(tar.c_str(), O_RDONLY);
         ASSERT_GE(in, 0);
         Launch carry;
-        carry.program = "/usr/bin/restic";
+        carry.program = restic;
         carry.args = {"backup", "--stdin", "--stdin-filename", "certificates.tar"};
         carry.environment = restic_env;
         carry.stdin_fd = in;
@@ -133,7 +147,7 @@ TEST(ResticDrill, TarStreamThroughResticStdin) {
         const int out = ::open(dumped.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         ASSERT_GE(out, 0);
         Launch dump;
-        dump.program = "/usr/bin/restic";
+        dump.program = restic;
         dump.args = {"dump", "latest", "certificates.tar"};
         dump.environment = restic_env;
         dump.stdout_fd = out;
