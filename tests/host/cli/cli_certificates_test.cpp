@@ -115,13 +115,30 @@ TEST_F(CertificatesCli, AWrongPasswordIsExitCode3AndChangesNothing) {
         run({"restore", (location / id).string(), "-o", "target_store=" + fresh.string(),
              "--password-file", wrong_password_file.string()});
     EXPECT_EQ(restored.exit_code, 3) << describe(restored);
-    if (fs::exists(fresh)) {
-        EXPECT_TRUE(listed_certificates({"--store", fresh.string()}).empty());
-    }
+    EXPECT_FALSE(fs::exists(fresh)) << "a refused restore made its target store";
 
     const Finished verified =
         run({"verify", (location / id).string(), "--password-file", wrong_password_file.string()});
     EXPECT_EQ(verified.exit_code, 3) << describe(verified);
+}
+
+TEST_F(CertificatesCli, RestoreIntoADirectoryThatHoldsSomethingElseIsExitCode2AndChangesNothing) {
+    const std::string id = back_up();
+    const fs::path target = dir / "home";
+    build_tree(target, sample_tree());
+    const std::string before = tree_state(target);
+    for (const bool dry_run : {false, true}) {
+        std::vector<std::string> args = {
+            "restore",         (location / id).string(), "-o", "target_store=" + target.string(),
+            "--password-file", password_file.string()};
+        if (dry_run)
+            args.push_back("--dry-run");
+        const Finished restored = run(args);
+        EXPECT_EQ(restored.exit_code, 2) << describe(restored);
+        EXPECT_NE(restored.err.find("neither a certificate store nor empty"), std::string::npos)
+            << restored.err;
+        EXPECT_EQ(tree_state(target), before);
+    }
 }
 
 TEST_F(CertificatesCli, PasswordsComeFromADescriptorOrStandardInputToo) {
