@@ -228,7 +228,10 @@ TEST_F(FilesCli, FailuresThatAreNotUsageAreExitCode1) {
     EXPECT_NE(not_a_set.err.find("not a backup set"), std::string::npos) << not_a_set.err;
     const Finished missing_source = run(
         {"backup", "files", "--to", location.string(), "-o", "path=" + (dir / "nothing").string()});
-    EXPECT_NE(missing_source.exit_code, 0) << describe(missing_source);
+    // A source that does not exist is an invalid option value of the plugin: exit 2.
+    EXPECT_EQ(missing_source.exit_code, 2) << describe(missing_source);
+    EXPECT_NE(missing_source.err.find("does not exist (option 'path')"), std::string::npos)
+        << missing_source.err;
     EXPECT_TRUE(entries_of(location).empty());
 }
 
