@@ -10,6 +10,7 @@
 #include "core/snapshot_envelope.hpp"
 #include "core/snapshot_reader.hpp"
 #include "core/snapshot_writer.hpp"
+#include "support/manifest_tamper.hpp"
 #include "support/snapshot_fixture.hpp"
 
 namespace certbackup {
@@ -180,6 +181,37 @@ TEST(SnapshotReader, AMissingOrResizedPayloadIsRefusedNamingIt) {
     EXPECT_EQ(verified.error().code, ErrorCode::corrupt);
     EXPECT_NE(verified.error().message.find("payload item " + item + " is "), std::string::npos)
         << verified.error().message;
+}
+
+// Without the password, neither a changed MAC nor a changed manifest passes, even with the
+// envelope's unkeyed checksum recomputed; without it the change cannot be seen, as documented.
+void expect_modified(MemoryItems& items) {
+    auto reader = SnapshotReader::open(items, kSnapshotPassword);
+    ASSERT_FALSE(reader) << "opened";
+    EXPECT_EQ(reader.error().code, ErrorCode::corrupt);
+    EXPECT_NE(reader.error().message.find("manifest.pb has been modified"), std::string::npos)
+        << reader.error().message;
+    EXPECT_TRUE(SnapshotReader::read_manifest_unauthenticated(items));
+}
+
+TEST(SnapshotReader, AChangedMacWithARecomputedChecksumIsModified) {
+    MemoryItems items = write_snapshot(true);
+    auto& manifest = items.items()["manifest.pb"];
+    proto::ManifestEnvelope envelope;
+    ASSERT_TRUE(envelope.ParseFromArray(manifest.data(), static_cast<int>(manifest.size())));
+    std::string mac = envelope.mac();
+    mac[0] ^= 0x01;
+    envelope.set_mac(mac);
+    manifest = testing::reseal_unkeyed(envelope);
+    expect_modified(items);
+}
+
+TEST(SnapshotReader, AChangedManifestWithARecomputedChecksumIsModified) {
+    MemoryItems items = write_snapshot(false);
+    auto& manifest = items.items()["manifest.pb"];
+    manifest = testing::modify_manifest_unkeyed(
+        manifest, [](proto::Manifest& m) { m.set_host_name("somewhere-else"); });
+    expect_modified(items);
 }
 
 TEST(SnapshotReader, AMissingManifestSaysTheSnapshotIsIncomplete) {
