@@ -14,7 +14,7 @@
 
 namespace backup_host::testing {
 
-// A test plugin built by tests/host/fixtures ("probe", "wrong_major", ...).
+// A test plugin built by tests/host/sdk/fixtures ("probe", "wrong_major", ...).
 inline std::filesystem::path fixture_plugin(std::string_view name) {
     return std::filesystem::path(BACKUP_HOST_FIXTURE_DIR) / (std::string(name) + ".so");
 }

@@ -1,5 +1,5 @@
 // The loader against real libraries: one well-formed plugin and one library for each way a
-// plugin can be wrong (tests/host/fixtures). Each refusal is a Failure with a message that
+// plugin can be wrong (tests/host/sdk/fixtures). Each refusal is a Failure with a message that
 // names the file and what is wrong; none crashes the test process.
 #include <backup_host/host.hpp>
 
