@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "bacula_daemons.hpp"
-#include "host/cli_test_support.hpp"
+#include "support/cli_test_support.hpp"
 #include "support/temp_dir.hpp"
 
 namespace certbackup::bacula_testing {

@@ -16,7 +16,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "host/cli_test_support.hpp"
+#include "support/cli_test_support.hpp"
 
 namespace certbackup::bacula_testing {
 namespace {

@@ -3,7 +3,6 @@
 // both versions; a deliberate change that recomputes the unkeyed checksum is still caught
 // (docs/FORMAT.md, "Threat model").
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 
 #include <map>
 
@@ -12,13 +11,17 @@
 #include "core/snapshot_reader.hpp"
 #include "core/snapshot_writer.hpp"
 #include "manifest.pb.h"
-#include "snapshot_fixture.hpp"
+#include "support/manifest_tamper.hpp"
+#include "support/snapshot_fixture.hpp"
 
 namespace certbackup {
 namespace {
 
+using testing::documented_envelope_sha256;
 using testing::kSnapshotPassword;
+using testing::reseal_unkeyed;
 using testing::sample_certificates;
+using testing::serialize;
 using testing::test_options;
 
 MemoryItems write_snapshot(bool per_certificate_files) {
@@ -35,45 +38,6 @@ proto::ManifestEnvelope parse_envelope(const std::vector<std::uint8_t>& bytes) {
     if (!envelope.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
         throw std::runtime_error("manifest.pb does not parse");
     return envelope;
-}
-
-std::vector<std::uint8_t> serialize(const google::protobuf::MessageLite& message) {
-    std::vector<std::uint8_t> out(message.ByteSizeLong());
-    message.SerializeToArray(out.data(), static_cast<int>(out.size()));
-    return out;
-}
-
-// The envelope checksum exactly as docs/FORMAT.md specifies it, written independently of the
-// implementation: SHA-256 over the label and fields 1-5, integers as 8-byte big-endian, byte
-// strings as 8-byte big-endian length and bytes.
-std::string documented_envelope_sha256(const proto::ManifestEnvelope& e) {
-    std::string input;
-    auto integer = [&](std::uint64_t v) {
-        for (int shift = 56; shift >= 0; shift -= 8)
-            input.push_back(static_cast<char>((v >> shift) & 0xff));
-    };
-    auto bytes = [&](const std::string& s) {
-        integer(s.size());
-        input += s;
-    };
-    bytes("certbackup v1 envelope");
-    integer(e.format_version());
-    integer(static_cast<std::uint32_t>(e.kdf().algorithm()));
-    bytes(e.kdf().salt());
-    integer(e.kdf().iterations());
-    bytes(e.password_check());
-    bytes(e.manifest());
-    bytes(e.mac());
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest(input.data(), input.size(), digest, &len, EVP_sha256(), nullptr);
-    return std::string(reinterpret_cast<char*>(digest), len);
-}
-
-// An attacker's edit: change the envelope, then recompute the unkeyed checksum.
-std::vector<std::uint8_t> reseal_unkeyed(proto::ManifestEnvelope envelope) {
-    envelope.set_envelope_sha256(documented_envelope_sha256(envelope));
-    return serialize(envelope);
 }
 
 TEST(SnapshotTamper, DocumentedChecksumMatchesTheWriter) {

@@ -16,7 +16,7 @@
 #include "core/snapshot_reader.hpp"
 #include "core/snapshot_writer.hpp"
 #include "pkcs12_fixtures.hpp"
-#include "snapshot_fixture.hpp"
+#include "support/snapshot_fixture.hpp"
 #include "support/temp_dir.hpp"
 
 namespace certbackup {

@@ -6,7 +6,7 @@
 
 #include "certificate_factory.hpp"
 #include "core/pkcs12.hpp"
-#include "plugin_fixture.hpp"
+#include "support/plugin_fixture.hpp"
 
 namespace certbackup::testing {
 namespace {

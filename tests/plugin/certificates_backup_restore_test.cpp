@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "certificate_factory.hpp"
-#include "plugin_fixture.hpp"
+#include "support/plugin_fixture.hpp"
 
 namespace certbackup::testing {
 namespace {
@@ -395,8 +395,9 @@ TEST_F(CertificatesPluginTest, EstimateCountsWhatABackupWouldWrite) {
     const auto at = services.result.find("\"bytes\":");
     ASSERT_NE(at, std::string::npos);
     const auto estimated = std::stoull(services.result.substr(at + 8));
-    EXPECT_GT(estimated, bytes / 2) << "estimate " << estimated << " vs written " << bytes;
-    EXPECT_LT(estimated, bytes * 2) << "estimate " << estimated << " vs written " << bytes;
+    // Within 10% (it was 1% off when written: DER signatures vary by a few bytes).
+    EXPECT_GT(estimated, bytes * 9 / 10) << "estimate " << estimated << " vs written " << bytes;
+    EXPECT_LT(estimated, bytes * 11 / 10) << "estimate " << estimated << " vs written " << bytes;
 }
 
 TEST_F(CertificatesPluginTest, CancelledBackupStopsWithCancelled) {

@@ -5,8 +5,8 @@
 #include <fstream>
 
 #include "core/pkcs12.hpp"
-#include "plugin_fixture.hpp"
 #include "support/interop_tools.hpp"
+#include "support/plugin_fixture.hpp"
 
 namespace certbackup::testing {
 namespace {

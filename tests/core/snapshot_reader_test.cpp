@@ -1,0 +1,231 @@
+// The snapshot reader's payload checks against a manifest written with the password (so that
+// the MAC passes and only the payload matching can refuse): each refusal names the payload and
+// the certificate, and nothing is returned.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+
+#include "core/manifest_codec.hpp"
+#include "core/snapshot_envelope.hpp"
+#include "core/snapshot_reader.hpp"
+#include "core/snapshot_writer.hpp"
+#include "support/manifest_tamper.hpp"
+#include "support/snapshot_fixture.hpp"
+
+namespace certbackup {
+namespace {
+
+using testing::kSnapshotPassword;
+using testing::sample_certificates;
+using testing::test_options;
+
+MemoryItems write_snapshot(bool per_certificate_files) {
+    MemoryItems items;
+    auto summary = SnapshotWriter(test_options(per_certificate_files))
+                       .write(sample_certificates().candidates, kSnapshotPassword, items);
+    if (!summary)
+        throw std::runtime_error(summary.error().message);
+    return items;
+}
+
+// Changes the manifest with `edit` and seals it again with `password` (a writer that has the
+// password: the MAC is right).
+void rewrite_manifest(MemoryItems& items, const std::function<void(SnapshotManifest&)>& edit,
+                      std::string_view password = kSnapshotPassword) {
+    auto manifest = SnapshotReader::read_manifest_unauthenticated(items);
+    ASSERT_TRUE(manifest) << manifest.error().message;
+    edit(*manifest);
+    auto encoded = encode_manifest(*manifest);
+    ASSERT_TRUE(encoded) << encoded.error().message;
+    auto sealed = seal_manifest(*encoded, password, testing::kTestIterations);
+    ASSERT_TRUE(sealed) << sealed.error().message;
+    items.items()["manifest.pb"] = *sealed;
+}
+
+// Opens the snapshot and reads every certificate; expects a corrupt refusal containing each of
+// `texts`.
+void expect_refused(MemoryItems& items, const std::vector<std::string>& texts,
+                    ErrorCode code = ErrorCode::corrupt) {
+    auto reader = SnapshotReader::open(items, kSnapshotPassword);
+    ASSERT_TRUE(reader) << reader.error().message;
+    auto restored = reader->read_certificates();
+    ASSERT_FALSE(restored) << "accepted";
+    EXPECT_EQ(restored.error().code, code) << restored.error().message;
+    for (const std::string& text : texts)
+        EXPECT_NE(restored.error().message.find(text), std::string::npos)
+            << "'" << text << "' not in: " << restored.error().message;
+}
+
+TEST(SnapshotReader, ASha1ThumbprintThatDoesNotMatchIsCorrupt) {
+    MemoryItems items = write_snapshot(true);
+    std::string id, item;
+    rewrite_manifest(items, [&](SnapshotManifest& m) {
+        std::string& sha1 = m.entries[0].certificate.info.sha1_hex;
+        sha1[0] = sha1[0] == '0' ? '1' : '0';
+        id = m.entries[0].certificate.info.sha256_hex;
+        item = m.entries[0].payload_item;
+    });
+    expect_refused(items, {"certificate " + id, "payload " + item, "SHA-1 thumbprint"});
+}
+
+TEST(SnapshotReader, AKeyTheManifestDoesNotRecordIsCorrupt) {
+    MemoryItems items = write_snapshot(true);
+    std::string id;
+    rewrite_manifest(items, [&](SnapshotManifest& m) {
+        m.entries[0].private_key_included = false;
+        id = m.entries[0].certificate.info.sha256_hex;
+    });
+    expect_refused(items, {"has a private key for " + id, "does not list"});
+}
+
+TEST(SnapshotReader, ACertificateWithAKeyThatTheManifestDoesNotListInThePayloadIsCorrupt) {
+    // One bundle: dropping an entry from the manifest leaves its certificate and key in the
+    // bundle, unlisted.
+    MemoryItems items = write_snapshot(false);
+    std::string id;
+    rewrite_manifest(items, [&](SnapshotManifest& m) {
+        ASSERT_GT(m.entries.size(), 1u);
+        id = m.entries.back().certificate.info.sha256_hex;
+        m.entries.pop_back();
+    });
+    expect_refused(items, {"holds certificate " + id,
+                           "with a private key that manifest.pb does "
+                           "not list"});
+}
+
+TEST(SnapshotReader, AChainShorterThanRecordedIsCorrupt) {
+    MemoryItems items = write_snapshot(true);
+    std::string id;
+    rewrite_manifest(items, [&](SnapshotManifest& m) {
+        m.entries[0].certificate.chain_length += 3;
+        id = m.entries[0].certificate.info.sha256_hex;
+    });
+    expect_refused(items, {"for certificate " + id, "holds a chain of", "manifest.pb records"});
+}
+
+TEST(SnapshotReader, PayloadsThatDoNotOpenWithTheManifestsPasswordAreCorrupt) {
+    // The manifest is sealed with another password than the payloads were written with: the
+    // snapshot opens with that password, the payloads do not.
+    MemoryItems items = write_snapshot(true);
+    rewrite_manifest(
+        items, [](SnapshotManifest&) {}, "another password");
+    auto reader = SnapshotReader::open(items, "another password");
+    ASSERT_TRUE(reader) << reader.error().message;
+    auto restored = reader->read_certificates();
+    ASSERT_FALSE(restored);
+    EXPECT_EQ(restored.error().code, ErrorCode::corrupt) << restored.error().message;
+    EXPECT_NE(restored.error().message.find("does not open with the password that authenticates "
+                                            "manifest.pb"),
+              std::string::npos)
+        << restored.error().message;
+}
+
+// An item source whose reads of one item fail with an I/O error.
+class FailingItems final : public ItemSource {
+  public:
+    FailingItems(MemoryItems& items, std::string failing) : items_(items), failing_(failing) {}
+    Result<std::vector<std::string>> list_items() override { return items_.list_items(); }
+    Result<std::vector<std::uint8_t>> read_item(std::string_view name) override {
+        if (name == failing_)
+            return fail(ErrorCode::io, "disk on fire");
+        return items_.read_item(name);
+    }
+
+  private:
+    MemoryItems& items_;
+    std::string failing_;
+};
+
+TEST(SnapshotReader, AnIoErrorOnAPayloadNamesTheItem) {
+    MemoryItems items = write_snapshot(true);
+    auto manifest = SnapshotReader::read_manifest_unauthenticated(items);
+    ASSERT_TRUE(manifest);
+    const std::string item = manifest->entries[0].payload_item;
+    FailingItems failing(items, item);
+    auto reader = SnapshotReader::open(failing, kSnapshotPassword);
+    ASSERT_TRUE(reader) << reader.error().message;
+    auto verified = reader->verify_payloads();
+    ASSERT_FALSE(verified);
+    EXPECT_EQ(verified.error().code, ErrorCode::io);
+    EXPECT_NE(verified.error().message.find("reading payload item " + item), std::string::npos)
+        << verified.error().message;
+    EXPECT_NE(verified.error().message.find("disk on fire"), std::string::npos)
+        << verified.error().message;
+}
+
+TEST(SnapshotReader, AMissingOrResizedPayloadIsRefusedNamingIt) {
+    MemoryItems items = write_snapshot(true);
+    auto manifest = SnapshotReader::read_manifest_unauthenticated(items);
+    ASSERT_TRUE(manifest);
+    const std::string item = manifest->entries[0].payload_item;
+    {
+        MemoryItems missing = items;
+        missing.items().erase(item);
+        auto reader = SnapshotReader::open(missing, kSnapshotPassword);
+        ASSERT_TRUE(reader);
+        auto verified = reader->verify_payloads();
+        ASSERT_FALSE(verified);
+        EXPECT_EQ(verified.error().code, ErrorCode::not_found);
+        EXPECT_NE(verified.error().message.find("payload item " + item +
+                                                " named in manifest.pb "
+                                                "is missing"),
+                  std::string::npos)
+            << verified.error().message;
+    }
+    items.items()[item].push_back(0);
+    auto reader = SnapshotReader::open(items, kSnapshotPassword);
+    ASSERT_TRUE(reader);
+    auto verified = reader->verify_payloads();
+    ASSERT_FALSE(verified);
+    EXPECT_EQ(verified.error().code, ErrorCode::corrupt);
+    EXPECT_NE(verified.error().message.find("payload item " + item + " is "), std::string::npos)
+        << verified.error().message;
+}
+
+// Without the password, neither a changed MAC nor a changed manifest passes, even with the
+// envelope's unkeyed checksum recomputed; without it the change cannot be seen, as documented.
+void expect_modified(MemoryItems& items) {
+    auto reader = SnapshotReader::open(items, kSnapshotPassword);
+    ASSERT_FALSE(reader) << "opened";
+    EXPECT_EQ(reader.error().code, ErrorCode::corrupt);
+    EXPECT_NE(reader.error().message.find("manifest.pb has been modified"), std::string::npos)
+        << reader.error().message;
+    EXPECT_TRUE(SnapshotReader::read_manifest_unauthenticated(items));
+}
+
+TEST(SnapshotReader, AChangedMacWithARecomputedChecksumIsModified) {
+    MemoryItems items = write_snapshot(true);
+    auto& manifest = items.items()["manifest.pb"];
+    proto::ManifestEnvelope envelope;
+    ASSERT_TRUE(envelope.ParseFromArray(manifest.data(), static_cast<int>(manifest.size())));
+    std::string mac = envelope.mac();
+    mac[0] ^= 0x01;
+    envelope.set_mac(mac);
+    manifest = testing::reseal_unkeyed(envelope);
+    expect_modified(items);
+}
+
+TEST(SnapshotReader, AChangedManifestWithARecomputedChecksumIsModified) {
+    MemoryItems items = write_snapshot(false);
+    auto& manifest = items.items()["manifest.pb"];
+    manifest = testing::modify_manifest_unkeyed(
+        manifest, [](proto::Manifest& m) { m.set_host_name("somewhere-else"); });
+    expect_modified(items);
+}
+
+TEST(SnapshotReader, AMissingManifestSaysTheSnapshotIsIncomplete) {
+    MemoryItems items = write_snapshot(false);
+    items.items().erase("manifest.pb");
+    auto reader = SnapshotReader::open(items, kSnapshotPassword);
+    ASSERT_FALSE(reader);
+    EXPECT_EQ(reader.error().code, ErrorCode::not_found);
+    EXPECT_NE(reader.error().message.find("manifest.pb is missing"), std::string::npos)
+        << reader.error().message;
+    auto listed = SnapshotReader::read_manifest_unauthenticated(items);
+    ASSERT_FALSE(listed);
+    EXPECT_EQ(listed.error().code, ErrorCode::not_found);
+}
+
+}  // namespace
+}  // namespace certbackup

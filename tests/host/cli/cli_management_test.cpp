@@ -1,0 +1,316 @@
+// backup-host's management commands (schedule, run) on the real binary: the sample
+// configuration, [[job]] validation, one set per run with retention, non-timestamped jobs,
+// full-system jobs and restoring one plugin's part, the 5-failures rule.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "support/cli_test_support.hpp"
+#include "support/sample_store_cache.hpp"
+#include "support/temp_dir.hpp"
+
+namespace backup_host::cli_testing {
+namespace {
+
+using certbackup::testing::TempDir;
+
+fs::path sample_config() {
+    return fs::path(CERTBACKUP_SOURCE_DIR) / "samples/config/backup-host.toml";
+}
+
+// The sets (visible entries) at a location, sorted.
+std::vector<std::string> sets_at(const fs::path& location) {
+    std::vector<std::string> sets;
+    for (const std::string& name : entries_of(location))
+        if (!name.empty() && name.front() != '.')
+            sets.push_back(name);
+    return sets;
+}
+
+// Set ids made within one second do not sort by time: compare as sorted lists.
+std::vector<std::string> sorted(std::vector<std::string> ids) {
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+class ManagementCli : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        shared_ = new TempDir();
+        certbackup::samples::SampleStoreOptions options;
+        options.databases = 1;
+        options.seed = 5;
+        certbackup::testing::copy_sample_store(options, shared_->path() / "store");
+    }
+    static void TearDownTestSuite() {
+        delete shared_;
+        shared_ = nullptr;
+    }
+
+    void SetUp() override {
+        write_text(dir_.path() / "pass", "job-password\n");
+        build_tree(dir_.path() / "files", sample_tree());
+    }
+
+    // A configuration in the test's directory; `jobs` is appended after [plugins.certificates].
+    fs::path config(const std::string& jobs) {
+        const fs::path file = dir_.path() / "backup-host.toml";
+        write_text(file, "[plugins.certificates]\nstore = \"" +
+                             (shared_->path() / "store").string() + "\"\n\n" + jobs);
+        return file;
+    }
+
+    Finished host(const fs::path& config_file, std::vector<std::string> args) {
+        std::vector<std::string> all = {"--config", config_file.string()};
+        all.insert(all.end(), args.begin(), args.end());
+        if (args.front() != "prune") {  // prune reads no run state
+            all.push_back("--state-dir");
+            all.push_back((dir_.path() / "state").string());
+        }
+        return run(all);
+    }
+
+    static std::string job(const std::string& name, const std::string& extra,
+                           const std::string& plugins = "\"certificates\"") {
+        return "[[job]]\nname = \"" + name + "\"\nplugins = [" + plugins +
+               "]\nlocation = \"loc\"\npassword_file = \"pass\"\n" + extra +
+               "\n[job.options.certificates]\niterations = 1000\n\n";
+    }
+
+    static TempDir* shared_;
+    TempDir dir_;
+};
+TempDir* ManagementCli::shared_ = nullptr;
+
+TEST_F(ManagementCli, ScheduleShowsTheSampleConfigurationWithDst) {
+    Launch launch;
+    launch.args = {"--config",
+                   sample_config().string(),
+                   "schedule",
+                   "--preview",
+                   "5",
+                   "--from",
+                   "2026-03-28T00:00",
+                   "--state-dir",
+                   (dir_.path() / "state").string()};
+    launch.environment = {"TZ=Europe/Berlin"};
+    const Finished done = run(launch);
+    ASSERT_EQ(done.exit_code, 0) << describe(done);
+    EXPECT_NE(done.out.find("certificates-nightly"), std::string::npos) << done.out;
+    EXPECT_NE(done.out.find("every day at 02:00"), std::string::npos) << done.out;
+    EXPECT_NE(done.out.find("Sat 2026-03-28 02:00 CET"), std::string::npos) << done.out;
+    // Spring forward: the 02:00 run of 2026-03-29 runs once, at 03:00 summer time.
+    EXPECT_NE(done.out.find("Sun 2026-03-29 03:00 CEST"), std::string::npos) << done.out;
+    EXPECT_NE(done.out.find("every Sunday at 03:30"), std::string::npos) << done.out;
+    EXPECT_NE(done.out.find("status:   enabled"), std::string::npos) << done.out;
+
+    launch.args.push_back("--json");
+    const Finished json_done = run(launch);
+    ASSERT_EQ(json_done.exit_code, 0) << describe(json_done);
+    const auto jobs = nlohmann::json::parse(json_done.out);
+    ASSERT_EQ(jobs.size(), 2u);
+    EXPECT_EQ(jobs[0]["name"], "certificates-nightly");
+    ASSERT_EQ(jobs[0]["next_runs"].size(), 5u);
+    EXPECT_EQ(jobs[0]["next_runs"][1], "2026-03-29T03:00:00+02:00");
+    EXPECT_EQ(jobs[1]["plugins"].size(), 2u);
+}
+
+TEST_F(ManagementCli, UnknownPluginOrOptionOfAJobIsAConfigurationError) {
+    const Finished plugin =
+        host(config(job("bad", "", "\"certificates\", \"nope\"")), {"schedule"});
+    EXPECT_EQ(plugin.exit_code, 2) << describe(plugin);
+    EXPECT_NE(plugin.err.find("backup-host.toml:"), std::string::npos) << plugin.err;
+    EXPECT_NE(plugin.err.find("'nope'"), std::string::npos) << plugin.err;
+
+    const Finished unknown_option =
+        host(config("[[job]]\nname = \"bad\"\nplugins = [\"certificates\"]\nlocation = \"loc\"\n"
+                    "password_file = \"pass\"\n[job.options.certificates]\nno_such_option = 1\n"),
+             {"run", "bad"});
+    EXPECT_EQ(unknown_option.exit_code, 2) << describe(unknown_option);
+    EXPECT_NE(unknown_option.err.find("no_such_option"), std::string::npos) << unknown_option.err;
+    EXPECT_TRUE(sets_at(dir_.path() / "loc").empty());
+}
+
+TEST_F(ManagementCli, RunWritesOneSetRecordsItAndAppliesRetention) {
+    const fs::path file = config(job("certs", "retention = { keep_last = 2 }"));
+    std::vector<std::string> ids;
+    for (int i = 0; i < 3; ++i) {
+        const Finished done = host(file, {"run", "certs"});
+        ASSERT_EQ(done.exit_code, 0) << describe(done);
+        ASSERT_FALSE(done.out.empty());
+        ids.push_back(done.out.substr(0, done.out.find('\n')));
+    }
+    EXPECT_EQ(sets_at(dir_.path() / "loc"), sorted({ids[1], ids[2]}));
+    const auto state = nlohmann::json::parse(read_text(dir_.path() / "state" / "certs.json"));
+    ASSERT_EQ(state["history"].size(), 3u);
+    EXPECT_EQ(state["history"][2]["set_id"], ids[2]);
+    EXPECT_EQ(state["history"][2]["outcome"], "succeeded");
+    EXPECT_EQ(state["history"][2]["deleted_sets"][0], ids[0]);
+    EXPECT_EQ(state["consecutive_failures"], 0);
+}
+
+TEST_F(ManagementCli, NonTimestampedJobKeepsOnlyItsLastSet) {
+    const fs::path file = config(job("last", "timestamped = false"));
+    std::string last;
+    for (int i = 0; i < 2; ++i) {
+        const Finished done = host(file, {"run", "last"});
+        ASSERT_EQ(done.exit_code, 0) << describe(done);
+        last = done.out.substr(0, done.out.find('\n'));
+    }
+    EXPECT_EQ(sets_at(dir_.path() / "loc"), std::vector<std::string>{last});
+}
+
+TEST_F(ManagementCli, FullSystemJobMakesOneSetAndRestoresOnePluginsPart) {
+    const fs::path file =
+        config(job("full", "[job.options.files]\npath = \"files\"", "\"certificates\", \"files\""));
+    const Finished done = host(file, {"run", "full"});
+    ASSERT_EQ(done.exit_code, 0) << describe(done);
+    const std::string id = done.out.substr(0, done.out.find('\n'));
+    ASSERT_EQ(sets_at(dir_.path() / "loc"), std::vector<std::string>{id});
+    const Finished listed = run({"sets", (dir_.path() / "loc").string(), "--json"});
+    ASSERT_EQ(listed.exit_code, 0) << describe(listed);
+    EXPECT_NE(listed.out.find("\"files\""), std::string::npos) << listed.out;
+    EXPECT_NE(listed.out.find("\"certificates\""), std::string::npos) << listed.out;
+
+    // Only the files plugin's part: the certificate store named as restore target stays empty.
+    const fs::path restored = dir_.path() / "restored-files";
+    const fs::path untouched_store = dir_.path() / "untouched-store";
+    const Finished restore =
+        run({"restore", (dir_.path() / "loc" / id).string(), "--plugin", "files", "-o",
+             "target=" + restored.string(), "--password-file", (dir_.path() / "pass").string()});
+    ASSERT_EQ(restore.exit_code, 0) << describe(restore);
+    EXPECT_EQ(tree_state(restored), tree_state(dir_.path() / "files"));
+    EXPECT_FALSE(fs::exists(untouched_store));
+    // A certificates option is refused when only the files part is restored.
+    const Finished wrong = run({"restore", (dir_.path() / "loc" / id).string(), "--plugin", "files",
+                                "-o", "target_store=" + untouched_store.string(), "--password-file",
+                                (dir_.path() / "pass").string()});
+    EXPECT_EQ(wrong.exit_code, 2) << describe(wrong);
+    EXPECT_FALSE(fs::exists(untouched_store));
+}
+
+TEST_F(ManagementCli, FailingPluginLeavesNoSetAndFiveFailuresDisableTheJob) {
+    const fs::path file =
+        config(job("full", "schedule = \"0 2 * * *\"\n[job.options.files]\npath = \"missing\"",
+                   "\"certificates\", \"files\""));
+    for (int i = 0; i < 5; ++i) {
+        const Finished done = host(file, {"run", "full"});
+        // The files plugin refuses its option (a path that does not exist): exit 2.
+        EXPECT_EQ(done.exit_code, 2) << describe(done);
+        EXPECT_TRUE(done.out.empty()) << done.out;
+        if (i == 4) {
+            EXPECT_NE(done.err.find("disabled"), std::string::npos) << done.err;
+        }
+    }
+    EXPECT_TRUE(sets_at(dir_.path() / "loc").empty());
+    const Finished schedule = host(file, {"schedule"});
+    ASSERT_EQ(schedule.exit_code, 0) << describe(schedule);
+    EXPECT_NE(schedule.out.find("status:   disabled"), std::string::npos) << schedule.out;
+    const auto state = nlohmann::json::parse(read_text(dir_.path() / "state" / "full.json"));
+    EXPECT_EQ(state["consecutive_failures"], 5);
+    EXPECT_EQ(state["history"][4]["outcome"], "failed");
+
+    // A configuration change enables it again.
+    const fs::path fixed =
+        config(job("full", "schedule = \"0 2 * * *\"\n[job.options.files]\npath = \"files\"",
+                   "\"certificates\", \"files\""));
+    const Finished again = host(fixed, {"schedule"});
+    EXPECT_NE(again.out.find("status:   enabled"), std::string::npos) << again.out;
+    const Finished ran = host(fixed, {"run", "full"});
+    EXPECT_EQ(ran.exit_code, 0) << describe(ran);
+    EXPECT_EQ(sets_at(dir_.path() / "loc").size(), 1u);
+}
+
+TEST_F(ManagementCli, PruneDeletesOnlyTheJobsOlderSetsAndHistoryListsRuns) {
+    const fs::path file = config(job("certs", "") + job("other", ""));
+    std::vector<std::string> ids;
+    for (const char* name : {"certs", "certs", "other", "certs"}) {
+        const Finished done = host(file, {"run", name});
+        ASSERT_EQ(done.exit_code, 0) << describe(done);
+        ids.push_back(done.out.substr(0, done.out.find('\n')));
+    }
+    // keep_last = 1 now: certs keeps its newest, other's set is never touched.
+    const fs::path pruning =
+        config(job("certs", "retention = { keep_last = 1 }") + job("other", ""));
+    const Finished dry = host(pruning, {"prune", "--dry-run"});
+    ASSERT_EQ(dry.exit_code, 0) << describe(dry);
+    EXPECT_NE(dry.out.find("would delete " + ids[0]), std::string::npos) << dry.out;
+    EXPECT_NE(dry.out.find("would delete " + ids[1]), std::string::npos) << dry.out;
+    EXPECT_EQ(sets_at(dir_.path() / "loc").size(), 4u);
+    const Finished pruned = host(pruning, {"prune", "certs"});
+    ASSERT_EQ(pruned.exit_code, 0) << describe(pruned);
+    EXPECT_NE(pruned.out.find("deleted " + ids[0]), std::string::npos) << pruned.out;
+    EXPECT_EQ(sets_at(dir_.path() / "loc"), sorted({ids[2], ids[3]}));
+
+    const Finished history = host(pruning, {"history", "certs", "--json"});
+    ASSERT_EQ(history.exit_code, 0) << describe(history);
+    const auto runs = nlohmann::json::parse(history.out);
+    ASSERT_EQ(runs.size(), 3u);
+    EXPECT_EQ(runs[2]["set_id"], ids[3]);
+    EXPECT_EQ(runs[2]["outcome"], "succeeded");
+    EXPECT_EQ(runs[2]["trigger"], "manual");
+    EXPECT_GE(runs[2]["duration_ms"].get<int>(), 0);
+    const Finished text = host(pruning, {"history"});
+    ASSERT_EQ(text.exit_code, 0) << describe(text);
+    EXPECT_NE(text.out.find(ids[2]), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("succeeded"), std::string::npos) << text.out;
+}
+
+TEST_F(ManagementCli, DaemonRunsAMissedRunAtStartAndStopsCleanlyOnSigterm) {
+    const fs::path file = config(job("certs", "schedule = \"0 3 * * *\""));
+    const Finished first = host(file, {"run", "certs"});
+    ASSERT_EQ(first.exit_code, 0) << describe(first);
+    // The state says the schedule was served long ago: the 03:00 run of at least one day was
+    // missed while no daemon ran, and runs once at start.
+    const fs::path state_file = dir_.path() / "state" / "certs.json";
+    auto state = nlohmann::json::parse(read_text(state_file));
+    state["served_until"] = "2026-01-01T00:00:00Z";
+    write_text(state_file, state.dump());
+
+    Launch launch;
+    launch.args = {"--config",
+                   file.string(),
+                   "--log-level",
+                   "info",
+                   "daemon",
+                   "--state-dir",
+                   (dir_.path() / "state").string()};
+    RunningProcess daemon(launch);
+    // Bounded polling for the scheduled run's set (at most 30 s).
+    bool second_set = false;
+    for (int i = 0; i < 300 && !second_set; ++i) {
+        second_set = sets_at(dir_.path() / "loc").size() == 2 &&
+                     nlohmann::json::parse(read_text(state_file), nullptr, false)
+                             .value("history", nlohmann::json::array())
+                             .size() == 2;
+        if (!second_set)
+            ::usleep(100 * 1000);
+    }
+    daemon.send(SIGTERM);
+    const Finished stopped = daemon.wait();
+    ASSERT_TRUE(second_set) << describe(stopped);
+    EXPECT_EQ(stopped.exit_code, 0) << describe(stopped);
+    EXPECT_NE(stopped.err.find("missed run"), std::string::npos) << stopped.err;
+    EXPECT_NE(stopped.err.find("daemon stopped"), std::string::npos) << stopped.err;
+    state = nlohmann::json::parse(read_text(state_file));
+    ASSERT_EQ(state["history"].size(), 2u);
+    EXPECT_EQ(state["history"][1]["trigger"], "schedule");
+    EXPECT_EQ(state["history"][1]["outcome"], "succeeded");
+    EXPECT_TRUE(state["running"].is_null());
+}
+
+TEST_F(ManagementCli, UnknownJobIsBadUsage) {
+    const Finished done = host(config(job("certs", "")), {"run", "other"});
+    EXPECT_EQ(done.exit_code, 2) << describe(done);
+    EXPECT_NE(done.err.find("certs"), std::string::npos) << done.err;
+}
+
+}  // namespace
+}  // namespace backup_host::cli_testing
