@@ -1,5 +1,6 @@
 #include "action_args.hpp"
 #include "actions.hpp"
+#include "certbackup/base/printable_text.hpp"
 #include "certificate_view.hpp"
 #include "job_support.hpp"
 #include "plugin_errors.hpp"
@@ -36,7 +37,7 @@ backup_host::Result<void> action_delete_unused(const backup_host::Host& host,
                        " unused certificate" + (unused.size() == 1 ? "" : "s") + ":\n";
     for (const auto* s : unused) {
         const auto info = s->certificate.info();
-        text += "  " + info.sha256_hex + "  " + info.subject + "  (not after " +
+        text += "  " + info.sha256_hex + "  " + printable(info.subject) + "  (not after " +
                 format_date(info.not_after) + ")\n";
     }
     if (auto shown = host.output(text); !shown)
