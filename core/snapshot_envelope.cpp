@@ -136,16 +136,19 @@ Result<proto::ManifestEnvelope> parse_envelope(std::span<const std::uint8_t> byt
                         " is damaged: its envelope checksum does not match its contents (a "
                         "damaged copy, or a changed file); use another copy of this backup");
 
-    // A version 1 writer adds no envelope fields (the checksum would not cover them).
-    if (!envelope.GetReflection()->GetUnknownFields(envelope).empty())
+    // A version 1 writer adds no envelope fields (the checksum would not cover them), neither
+    // at the top nor inside KdfParameters.
+    if (!envelope.GetReflection()->GetUnknownFields(envelope).empty() ||
+        !envelope.kdf().GetReflection()->GetUnknownFields(envelope.kdf()).empty())
         return fail(ErrorCode::corrupt, item +
                                             " has envelope fields that version 1 does not define; "
                                             "it was not written by a version 1 writer");
 
     // From here on the fields are as written, so a violation is a writer's error, not damage.
     const auto& kdf = envelope.kdf();
+    // Version 1 knows one algorithm; any other value is not a version 1 manifest (exit 4).
     if (kdf.algorithm() != proto::KDF_ALGORITHM_PBKDF2_HMAC_SHA256)
-        return fail(ErrorCode::unsupported,
+        return fail(ErrorCode::corrupt,
                     item + " uses key-derivation algorithm " +
                         std::to_string(static_cast<int>(kdf.algorithm())) +
                         ", which this reader does not know; use a newer certbackup");

@@ -267,9 +267,10 @@ class TarUnpacker {
                                             (detail != nullptr ? detail : "no detail") + ")");
     }
 
+    // A hostile or broken stream: corrupt (exit 4), as any other damage to a set.
     std::unexpected<Error> refuse_member(const std::string& name, const std::string& why) {
-        return fail(ErrorCode::invalid_argument, "tar stream " + origin_ + " is refused: member " +
-                                                     quote_name(name) + ": " + why);
+        return fail(ErrorCode::corrupt, "tar stream " + origin_ + " is refused: member " +
+                                            quote_name(name) + ": " + why);
     }
 
     StorageIo io_;

@@ -9,8 +9,8 @@
 //
 // Refused, before any item is handed on: a stream that is not tar or is truncated or damaged
 // (corrupt); one without set.pb (corrupt); a member whose name breaks the item-name rules
-// (invalid_argument naming it: absolute, "..", ...), that is not a regular file (links, devices)
-// or that appears twice (invalid_argument); a recorded item missing from the stream (not_found
+// (corrupt naming it: absolute, "..", ...), that is not a regular file (links, devices)
+// or that appears twice (corrupt); a recorded item missing from the stream (not_found
 // naming it); an item whose size or SHA-256 differs from the record, or a member the record does
 // not list (corrupt naming it). Names are checked before anything is written, and only regular
 // files and directories the reader creates itself are written, so no member can reach outside
