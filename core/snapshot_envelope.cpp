@@ -100,9 +100,11 @@ Result<void> check_iterations(std::uint64_t iterations) {
 // Steps 1 to 4 of open_manifest.
 Result<proto::ManifestEnvelope> parse_envelope(std::span<const std::uint8_t> bytes) {
     const std::string item(kManifestItem);
-    if (bytes.size() > static_cast<std::size_t>(INT_MAX))
+    if (bytes.size() > kMaxManifestBytes)
         return fail(ErrorCode::corrupt, item + " is too large to be a manifest (" +
-                                            std::to_string(bytes.size()) + " bytes)");
+                                            std::to_string(bytes.size()) + " bytes, more than " +
+                                            std::to_string(kMaxManifestBytes) +
+                                            "); use another copy of this backup");
     const int size = static_cast<int>(bytes.size());
 
     // Only field 1, whatever a newer format put around it.

@@ -234,6 +234,17 @@ TEST(SnapshotTamper, AnUnknownKdfAlgorithmIsCorrupt) {
     EXPECT_EQ(reader.error().code, ErrorCode::corrupt) << reader.error().message;
 }
 
+TEST(SnapshotTamper, AManifestOverTheSizeCapIsRefusedNamingIt) {
+    MemoryItems items = write_snapshot(false);
+    auto& manifest = items.items().at("manifest.pb");
+    manifest.resize(kMaxManifestBytes + 1, 0);
+    auto reader = SnapshotReader::open(items, kSnapshotPassword);
+    ASSERT_FALSE(reader);
+    EXPECT_EQ(reader.error().code, ErrorCode::corrupt) << reader.error().message;
+    EXPECT_NE(reader.error().message.find("manifest.pb is too large"), std::string::npos)
+        << reader.error().message;
+}
+
 TEST(SnapshotTamper, ChangedManifestWithRecomputedChecksumIsReportedAsModified) {
     MemoryItems items = write_snapshot(false);
     auto envelope = parse_envelope(items.items().at("manifest.pb"));
