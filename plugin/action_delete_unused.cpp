@@ -17,7 +17,7 @@ backup_host::Result<void> action_delete_unused(const backup_host::Host& host,
     bool yes = false;
     action.app().add_flag("--dry-run", dry_run, "show what would be deleted; delete nothing");
     action.app().add_flag("--yes", yes, "do not ask for confirmation");
-    auto store = action.parse_and_open(args);
+    auto store = action.parse_and_open(args, StoreAccess::write);
     if (!store || !*store)
         return finished(store);
     CertificateFilter filter;

@@ -71,6 +71,7 @@ backup_host::Result<void> run_backup(const backup_host::Host& host,
     auto store = open_store(options.store, false);
     if (!store)
         return std::unexpected(store.error());
+    warn_about_store(host, **store);
     auto snapshot = snapshot_options(options, **store);
     if (!snapshot)
         return std::unexpected(snapshot.error());

@@ -32,6 +32,7 @@ backup_host::Result<backup_host::Estimate> run_estimate(const backup_host::Host&
     auto store = open_store(options.store, false);
     if (!store)
         return std::unexpected(store.error());
+    warn_about_store(host, **store);
     auto snapshot = snapshot_options(options, **store);
     if (!snapshot)
         return std::unexpected(snapshot.error());

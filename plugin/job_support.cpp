@@ -8,7 +8,7 @@
 namespace certbackup::plugin {
 
 backup_host::Result<std::unique_ptr<DirectoryStore>> open_store(
-    const std::optional<std::filesystem::path>& path, bool create) {
+    const std::optional<std::filesystem::path>& path, bool create, StoreAccess access) {
     if (!path || path->empty())
         return backup_host::fail(
             backup_host::Status::bad_usage,
@@ -16,6 +16,7 @@ backup_host::Result<std::unique_ptr<DirectoryStore>> open_store(
             "or set store in [plugins.certificates] of the configuration");
     DirectoryStoreOptions options;
     options.create = create;
+    options.access = access;
     auto store = DirectoryStore::open(*path, options);
     if (!store)
         return lift_error(store.error());
@@ -38,7 +39,12 @@ backup_host::Result<std::unique_ptr<DirectoryStore>> open_target_store(
         if (dry_run)
             return std::unique_ptr<DirectoryStore>();
     }
-    return open_store(target, !dry_run);
+    return open_store(target, !dry_run, dry_run ? StoreAccess::read : StoreAccess::write);
+}
+
+void warn_about_store(const backup_host::Host& host, const DirectoryStore& store) {
+    for (const std::string& warning : store.warnings())
+        host.warn(warning);
 }
 
 backup_host::Result<std::string_view> job_password(const backup_host::Host& host,

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -275,6 +276,34 @@ TEST_F(CertificatesCli, ControlCharactersInSubjectsAndNamesAreEscapedInListAndSh
                                                                                  "fdp.exe"),
               std::string::npos)
         << json.out;
+}
+
+TEST_F(CertificatesCli, AnEmptyDirectoryOthersMayWriteIsRefusedAsATargetAndLeftAsItWas) {
+    const fs::path pfx = unprotected_pfx(dir.path());
+    const fs::path open_dir = dir / "world-writable";
+    fs::create_directories(open_dir);
+    ASSERT_EQ(::chmod(open_dir.c_str(), 0777), 0);
+    const Finished imported = run(
+        {"certificates", "import", pfx.string(), "--no-password", "--store", open_dir.string()});
+    EXPECT_EQ(imported.exit_code, 2) << describe(imported);
+    EXPECT_NE(imported.err.find("chmod 700 " + open_dir.string()), std::string::npos)
+        << imported.err;
+    EXPECT_TRUE(fs::is_empty(open_dir));
+    struct stat info {};
+    ASSERT_EQ(::stat(open_dir.c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 07777, 0777u);
+
+    // A store it creates is 0700 whatever the umask.
+    const fs::path fresh = dir / "fresh-store";
+    Launch loose;
+    loose.args = {"certificates",  "import",  pfx.string(),
+                  "--no-password", "--store", fresh.string()};
+    const mode_t previous = ::umask(0);
+    const Finished made = run(loose);
+    ::umask(previous);
+    ASSERT_EQ(made.exit_code, 0) << describe(made);
+    ASSERT_EQ(::stat(fresh.c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 07777, 0700u);
 }
 
 }  // namespace
