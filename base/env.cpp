@@ -164,6 +164,13 @@ Env& Env::posix() {
     return env;
 }
 
+Result<FileStatus> Env::status(const fs::path& path) {
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0)
+        return std::unexpected(io_error("cannot stat", path, errno));
+    return FileStatus{static_cast<mode_t>(info.st_mode & 07777), info.st_uid};
+}
+
 Result<FileLock> lock_existing(Env& env, const fs::path& path, LockMode mode) {
     auto lock = env.lock_file(path, LockRequest{.mode = mode, .wait = true, .create = false});
     if (!lock)

@@ -27,9 +27,14 @@ Result<void> create_layout(Env& env, const StoreLayout& layout) {
     const bool root_existed = env.exists(layout.root);
     if (auto made = create_dirs(env, layout.root, kStoreDirMode); !made)
         return made;
-    if (!root_existed)
+    if (!root_existed) {
+        // mkdir's mode passes through the umask: a root made here is 0700 regardless, before
+        // anything is put in it.
+        if (auto mode = env.set_mode(layout.root, kStoreDirMode); !mode)
+            return mode;
         if (auto synced = env.sync_dir(layout.root.parent_path()); !synced)
             return synced;
+    }
     for (const fs::path& dir : {layout.certs_dir(), layout.keys_dir()})
         if (auto made = env.create_dir(dir, kStoreDirMode); !made)
             return made;
@@ -136,6 +141,16 @@ Result<std::unique_ptr<DirectoryStore>> DirectoryStore::open(const fs::path& roo
     StoreLayout layout{absolute.lexically_normal()};
     if (layout.root.has_filename() == false && layout.root.has_parent_path())
         layout.root = layout.root.parent_path();  // "dir/" -> "dir"
+    // An existing root is checked before anything is added to it, so a refused one stays as
+    // it was.
+    const bool root_existed = env.exists(layout.root);
+    std::optional<std::string> warning;
+    if (root_existed) {
+        auto checked = check_store_root(env, layout.root, options.access);
+        if (!checked)
+            return std::unexpected(checked.error());
+        warning = std::move(*checked);
+    }
     if (options.create) {
         if (auto made = create_layout(env, layout); !made)
             return std::unexpected(made.error().with_context("cannot create certificate store " +
@@ -148,8 +163,11 @@ Result<std::unique_ptr<DirectoryStore>> DirectoryStore::open(const fs::path& roo
     if (options.recover)
         if (auto recovered = recover_if_idle(env, layout); !recovered)
             return std::unexpected(recovered.error());
-    return std::unique_ptr<DirectoryStore>(
+    std::unique_ptr<DirectoryStore> store(
         new DirectoryStore(std::move(layout), env, options.write_threads));
+    if (warning)
+        store->warnings_.push_back(std::move(*warning));
+    return store;
 }
 
 std::string DirectoryStore::identity() const {

@@ -29,6 +29,7 @@
 #include "certbackup/base/env.hpp"
 #include "core/certificate_store.hpp"
 #include "core/store_layout.hpp"
+#include "core/store_root_access.hpp"
 
 namespace certbackup {
 
@@ -46,6 +47,10 @@ struct DirectoryStoreOptions {
     // store of thousands of certificates) many times faster on a disk. Needs a thread-safe
     // Env (Env::posix() is; the step-counting test Env is not).
     unsigned write_threads = 1;
+    // What the caller will do with the store. An existing root that another user owns or that
+    // group or others may write is refused for write and gives a warning (warnings()) for read
+    // (store_root_access.hpp). A root open() creates is 0700 whatever the umask.
+    StoreAccess access = StoreAccess::read;
 };
 
 class DirectoryStore final : public CertificateStore {
@@ -65,6 +70,9 @@ class DirectoryStore final : public CertificateStore {
     Result<StoredCertificate> get(std::string_view thumbprint) override;
     Result<std::unique_ptr<StoreTransaction>> begin() override;
 
+    // What open() found worth telling the person (a root others may write, opened for reading).
+    const std::vector<std::string>& warnings() const noexcept { return warnings_; }
+
   private:
     DirectoryStore(StoreLayout layout, Env& env, unsigned write_threads)
         : layout_(std::move(layout)), env_(env), write_threads_(write_threads) {}
@@ -72,6 +80,7 @@ class DirectoryStore final : public CertificateStore {
     StoreLayout layout_;
     Env& env_;
     unsigned write_threads_;
+    std::vector<std::string> warnings_;
 };
 
 }  // namespace certbackup

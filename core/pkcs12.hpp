@@ -86,14 +86,29 @@ struct Pkcs12Contents {
 //                    A file altered after it was written fails its MAC the same way: PKCS#12
 //                    cannot tell the two apart.
 //   corrupt        - not DER PKCS#12, truncated, trailing data, or malformed contents
+//   corrupt        - also: refused key-derivation work, before anything is derived: a key
+//                    derivation other than PBKDF2 (PBES2) or the PKCS#12 KDF (scrypt, PBES1,
+//                    an unknown algorithm), more than 10000000 iterations in one structure, or,
+//                    for an untrusted file, more than 30000000 iterations in all
+//                    (pkcs12_work.hpp; docs/FORMAT.md "Import of PFX files")
 //   unsupported    - an algorithm this OpenSSL cannot use (e.g. RC2 without the legacy
-//                    provider), public-key privacy or integrity mode, more than 10000000
-//                    iterations, or a private key without its certificate
+//                    provider), public-key privacy or integrity mode, or a private key without
+//                    its certificate
 //   not_found      - only when `require_private_key` and the file holds no private key
 // An empty password also opens files written with "no password" (OpenSSL's NULL password),
 // and a non-ASCII one also opens files written by OpenSSL before 1.1.0, like `openssl pkcs12`.
 // Invalid arguments (a password longer than INT_MAX) fail with invalid_argument.
+// Whose file an import opens, which decides whether its total key-derivation work is bounded.
+enum class Pkcs12Source {
+    // A file from outside (`certificates import`): its total work is bounded.
+    untrusted_file,
+    // A payload whose digest an authenticated manifest vouches for (restore, verify): written by
+    // certbackup, so a compat bundle of many keys (one derivation per key) is not refused. The
+    // per-structure bound and the allowed key derivations still apply.
+    authenticated_payload,
+};
 Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::string_view password,
-                                     std::string_view origin, bool require_private_key = false);
+                                     std::string_view origin, bool require_private_key = false,
+                                     Pkcs12Source source = Pkcs12Source::untrusted_file);
 
 }  // namespace certbackup

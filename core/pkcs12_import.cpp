@@ -17,12 +17,14 @@
 #include "core/pkcs12_algorithms.hpp"
 #include "core/pkcs12_pairing.hpp"
 #include "core/pkcs12_pbes2.hpp"
+#include "core/pkcs12_work.hpp"
 #include "core/unicode_text.hpp"
 
 namespace certbackup {
 namespace {
 
 using pkcs12_detail::CertificateItem;
+using pkcs12_detail::DerivationBudget;
 using pkcs12_detail::KeyItem;
 using pkcs12_detail::PasswordArg;
 
@@ -110,9 +112,12 @@ struct Collected {
 // The derived keys of a walk with one password: PBES2 keys cached (a file that certbackup wrote
 // costs one derivation however many keys it holds), and a count of the derivations that
 // OpenSSL ran for other algorithms (one per structure).
+// Every derivation is charged to `budget` before it runs.
 struct WalkKeys {
-    explicit WalkKeys(const PasswordArg& password) : cache(password) {}
+    WalkKeys(const PasswordArg& password, DerivationBudget& budget)
+        : cache(password), budget(budget) {}
     pkcs12_detail::Pbes2KeyCache cache;
+    DerivationBudget& budget;
     std::size_t openssl_derivations = 0;
     std::size_t derivations() const { return cache.derivations() + openssl_derivations; }
 };
@@ -146,16 +151,14 @@ Error decryption_error(const WalkContext& context, const std::string& what,
                      algorithm_name + "); check the password and try again"};
 }
 
-// Refuses work factors beyond what certbackup itself would ever write, before any key
-// derivation, so that a crafted file cannot keep an import busy for hours.
-Result<void> check_work_factor(std::int64_t iterations, const std::string& what,
-                               const std::string& origin) {
-    if (iterations <= pkcs12_detail::kMaxIterations)
-        return {};
-    return fail(ErrorCode::unsupported,
-                origin + ": " + what + " asks for " + std::to_string(iterations) +
-                    " iterations, more than the " + std::to_string(pkcs12_detail::kMaxIterations) +
-                    " certbackup accepts; re-export the file with fewer");
+// Refuses a key derivation that is not allowed or too expensive, and charges an allowed one to
+// the walk's budget, before it runs (pkcs12_work.hpp).
+Result<void> charge_derivation(const X509_ALGOR* algorithm, std::string_view what,
+                               const WalkContext& context) {
+    auto cost = pkcs12_detail::derivation_cost(algorithm, what, context.origin);
+    if (!cost)
+        return std::unexpected(cost.error());
+    return context.keys->budget.charge(*cost);
 }
 
 std::string bytes_of(const ASN1_STRING* text) {
@@ -248,9 +251,7 @@ Result<ossl::Pkcs8PrivKeyInfoPtr> decrypt_key(const PKCS12_SAFEBAG* bag,
     const X509_ALGOR* algorithm = nullptr;
     const ASN1_OCTET_STRING* ciphertext = nullptr;
     X509_SIG_get0(PKCS12_SAFEBAG_get0_pkcs8(bag), &algorithm, &ciphertext);
-    if (auto r = check_work_factor(pkcs12_detail::pbe_iterations(algorithm),
-                                   "a private key's encryption", context.origin);
-        !r)
+    if (auto r = charge_derivation(algorithm, "a private key", context); !r)
         return std::unexpected(r.error());
     auto plaintext = decrypt_cached(context, "a private key", algorithm, ciphertext);
     if (!plaintext)
@@ -379,8 +380,8 @@ Result<ossl::Pkcs12SafeBagStackPtr> open_safe(PKCS7* safe, const WalkContext& co
         if (content == nullptr || content->algorithm == nullptr || content->enc_data == nullptr)
             return fail(ErrorCode::corrupt,
                         context.origin + ": an encrypted safe in the file has no content");
-        if (auto r = check_work_factor(pkcs12_detail::pbe_iterations(content->algorithm),
-                                       "the file's encryption", context.origin);
+        if (auto r =
+                charge_derivation(content->algorithm, "the file's encrypted contents", context);
             !r)
             return std::unexpected(r.error());
         return decrypt_safe(content, context);
@@ -410,9 +411,15 @@ Result<Collected> collect(STACK_OF(PKCS7) * safes, const WalkContext& context) {
 
 // The candidate that verifies the MAC, or the error to report when none does.
 Result<PasswordArg> verify_mac(PKCS12* pfx, const PasswordCandidates& candidates,
-                               const MacInfo& mac, const std::string& origin) {
+                               const MacInfo& mac, const std::string& origin,
+                               DerivationBudget& budget) {
+    auto cost = pkcs12_detail::mac_derivation_cost(mac.iterations, origin);
+    if (!cost)
+        return std::unexpected(cost.error());
     std::optional<pkcs12_detail::OpenSslFailure> first_failure;
     for (const PasswordArg& candidate : candidates.all()) {
+        if (auto r = budget.charge(*cost); !r)
+            return std::unexpected(r.error());
         if (PKCS12_verify_mac(pfx, candidate.data, candidate.size) == 1) {
             ossl::clear_errors();
             return candidate;
@@ -472,10 +479,69 @@ Result<ossl::Pkcs7StackPtr> unpack_safes(const PKCS12* pfx, const std::string& o
                 origin + ": the contents of the file are malformed (" + detail + ")");
 }
 
+// Adds up what one password needs to open the structures visible without decrypting anything:
+// the MAC, every encrypted safe, and the shrouded keys of unencrypted safes. Refuses a file whose
+// work is not allowed or passes the budget before any derivation runs. (Keys inside an encrypted
+// safe show only after its decryption; the walk charges them as it finds them.)
+Result<void> plan_bags(const STACK_OF(PKCS12_SAFEBAG) * bags, int depth, DerivationBudget& plan,
+                       const std::string& origin) {
+    for (int i = 0; i < sk_PKCS12_SAFEBAG_num(bags) && depth <= kMaxSafeContentsDepth; ++i) {
+        const PKCS12_SAFEBAG* bag = sk_PKCS12_SAFEBAG_value(bags, i);
+        const int type = PKCS12_SAFEBAG_get_nid(bag);
+        if (type == NID_safeContentsBag) {
+            if (auto r = plan_bags(PKCS12_SAFEBAG_get0_safes(bag), depth + 1, plan, origin); !r)
+                return r;
+        } else if (type == NID_pkcs8ShroudedKeyBag) {
+            const X509_ALGOR* algorithm = nullptr;
+            X509_SIG_get0(PKCS12_SAFEBAG_get0_pkcs8(bag), &algorithm, nullptr);
+            auto cost = pkcs12_detail::derivation_cost(algorithm, "a private key", origin);
+            if (!cost)
+                return std::unexpected(cost.error());
+            if (auto r = plan.charge(*cost); !r)
+                return r;
+        }
+    }
+    return {};
+}
+
+Result<void> plan_work(STACK_OF(PKCS7) * safes, const MacInfo& mac, const std::string& origin,
+                       std::int64_t limit) {
+    DerivationBudget plan(origin, limit);
+    if (mac.present) {
+        auto cost = pkcs12_detail::mac_derivation_cost(mac.iterations, origin);
+        if (!cost)
+            return std::unexpected(cost.error());
+        if (auto r = plan.charge(*cost); !r)
+            return r;
+    }
+    for (int i = 0; i < sk_PKCS7_num(safes); ++i) {
+        PKCS7* safe = sk_PKCS7_value(safes, i);
+        const int type = OBJ_obj2nid(safe->type);
+        if (type == NID_pkcs7_encrypted && safe->d.encrypted != nullptr &&
+            safe->d.encrypted->enc_data != nullptr) {
+            auto cost = pkcs12_detail::derivation_cost(safe->d.encrypted->enc_data->algorithm,
+                                                       "the file's encrypted contents", origin);
+            if (!cost)
+                return std::unexpected(cost.error());
+            if (auto r = plan.charge(*cost); !r)
+                return r;
+        } else if (type == NID_pkcs7_data) {
+            // Malformed safes are reported by the walk, with its message.
+            ossl::Pkcs12SafeBagStackPtr bags(PKCS12_unpack_p7data(safe));
+            ossl::clear_errors();
+            if (bags)
+                if (auto r = plan_bags(bags.get(), 0, plan, origin); !r)
+                    return r;
+        }
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::string_view password,
-                                     std::string_view origin_view, bool require_private_key) {
+                                     std::string_view origin_view, bool require_private_key,
+                                     Pkcs12Source source) {
     const std::string origin(origin_view);
     auto password_arg = pkcs12_detail::password_arg(password);
     if (!password_arg)
@@ -486,26 +552,34 @@ Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::str
     PKCS12* file = decoded->get();
 
     const MacInfo mac = read_mac_info(file);
+    auto safes = unpack_safes(file, origin);
+    if (!safes)
+        return std::unexpected(safes.error());
+    // Nothing is derived before the work one password needs is known to be allowed and bounded.
+    // A payload certbackup wrote (vouched for by its digest) may need one derivation per key.
+    const std::int64_t limit = source == Pkcs12Source::untrusted_file
+                                   ? pkcs12_detail::kMaxFileIterations
+                                   : std::numeric_limits<std::int64_t>::max() / 4;
+    if (auto r = plan_work(safes->get(), mac, origin, limit); !r)
+        return std::unexpected(r.error());
+
     const PasswordCandidates candidates(*password_arg);
+    // What the import may spend in all: the planned work once per password it may have to try.
+    DerivationBudget budget(origin, limit * static_cast<std::int64_t>(candidates.all().size()));
     std::vector<PasswordArg> to_try = candidates.all();
     if (mac.present) {
-        if (auto r = check_work_factor(mac.iterations, "the file's integrity check (MAC)", origin);
-            !r)
-            return std::unexpected(r.error());
-        auto verified = verify_mac(file, candidates, mac, origin);
+        auto verified = verify_mac(file, candidates, mac, origin, budget);
         if (!verified)
             return std::unexpected(verified.error());
         to_try = {*verified};
     }
-    auto safes = unpack_safes(file, origin);
-    if (!safes)
-        return std::unexpected(safes.error());
 
     // Without a MAC, only decryption tells whether a password candidate is right.
     std::optional<Result<Collected>> collected;
     std::size_t derivations = 0;
     for (const PasswordArg& candidate : to_try) {
-        WalkKeys keys(candidate);
+        budget.forget_shared_keys();
+        WalkKeys keys(candidate, budget);
         collected = collect(safes->get(), WalkContext{candidate, mac.present, origin, &keys});
         derivations += keys.derivations();
         if (*collected || collected->error().code != ErrorCode::wrong_password)

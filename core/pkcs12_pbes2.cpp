@@ -223,6 +223,15 @@ Result<const SecureBuffer*> Pbes2KeyCache::key_for(KeyId id) {
     return &keys_.emplace(std::move(id), std::move(*key)).first->second;
 }
 
+std::optional<Pbes2KeyId> pbes2_key_id(const X509_ALGOR* algorithm) {
+    auto parameters = read_parameters(algorithm);
+    ossl::clear_errors();
+    if (!parameters)
+        return std::nullopt;
+    return Pbes2KeyId{std::move(parameters->salt), parameters->iterations, parameters->prf_nid,
+                      static_cast<std::size_t>(EVP_CIPHER_get_key_length(parameters->cipher))};
+}
+
 Result<std::optional<SecureBuffer>> Pbes2KeyCache::decrypt(
     const X509_ALGOR* algorithm, std::span<const std::uint8_t> ciphertext) {
     auto parameters = read_parameters(algorithm);

@@ -24,8 +24,8 @@
 
 #include "certbackup/base/error.hpp"
 #include "certbackup/base/ossl.hpp"
-#include "core/pkcs12_algorithms.hpp"
 #include "certbackup/base/secure_buffer.hpp"
+#include "core/pkcs12_algorithms.hpp"
 
 namespace certbackup::pkcs12_detail {
 
@@ -58,6 +58,21 @@ class SharedPbes2Key {
     SecureBuffer key_;
 };
 
+// What identifies a key the reader's cache derives once per import: PBKDF2's salt, iteration
+// count and PRF, and the key length of the AES cipher.
+struct Pbes2KeyId {
+    std::vector<std::uint8_t> salt;
+    std::uint64_t iterations = 0;
+    int prf_nid = 0;
+    std::size_t key_length = 0;
+    auto operator<=>(const Pbes2KeyId&) const = default;
+};
+
+// The cache's key for `algorithm` when Pbes2KeyCache decrypts it (PBES2 / PBKDF2 / HMAC-SHA /
+// AES-CBC), std::nullopt when the caller decrypts it through OpenSSL (one derivation per
+// structure). Derives nothing.
+std::optional<Pbes2KeyId> pbes2_key_id(const X509_ALGOR* algorithm);
+
 // The reader's side: PBES2 decryption with the keys of one import, for one password, each
 // derived once per distinct (salt, iterations, PRF, key length). Not thread-safe; lives for one
 // file's import.
@@ -76,13 +91,7 @@ class Pbes2KeyCache {
     std::size_t derivations() const noexcept { return keys_.size(); }
 
   private:
-    struct KeyId {
-        std::vector<std::uint8_t> salt;
-        std::uint64_t iterations = 0;
-        int prf_nid = 0;
-        std::size_t key_length = 0;
-        auto operator<=>(const KeyId&) const = default;
-    };
+    using KeyId = Pbes2KeyId;
     Result<const SecureBuffer*> key_for(KeyId id);
 
     PasswordArg password_;

@@ -20,6 +20,9 @@ namespace certbackup {
 inline constexpr std::uint32_t kSnapshotFormatVersion = 1;
 // Item names (docs/FORMAT.md). Per-certificate payloads are "<kind>-<scope>-<sha256[0:16]>.pfx".
 inline constexpr std::string_view kManifestItem = "manifest.pb";
+// A manifest.pb larger than this is refused (corrupt) before it is read whole: a manifest of
+// 100000 certificates stays far below, and it is read before it is authenticated.
+inline constexpr std::size_t kMaxManifestBytes = std::size_t{64} << 20;
 inline constexpr std::string_view kBundleItem = "certificates.pfx";
 // Bounds on the key-derivation iterations a snapshot may ask for; the upper one keeps a
 // tampered manifest from making a reader spin for hours.

@@ -100,9 +100,11 @@ Result<void> check_iterations(std::uint64_t iterations) {
 // Steps 1 to 4 of open_manifest.
 Result<proto::ManifestEnvelope> parse_envelope(std::span<const std::uint8_t> bytes) {
     const std::string item(kManifestItem);
-    if (bytes.size() > static_cast<std::size_t>(INT_MAX))
+    if (bytes.size() > kMaxManifestBytes)
         return fail(ErrorCode::corrupt, item + " is too large to be a manifest (" +
-                                            std::to_string(bytes.size()) + " bytes)");
+                                            std::to_string(bytes.size()) + " bytes, more than " +
+                                            std::to_string(kMaxManifestBytes) +
+                                            "); use another copy of this backup");
     const int size = static_cast<int>(bytes.size());
 
     // Only field 1, whatever a newer format put around it.
@@ -136,16 +138,19 @@ Result<proto::ManifestEnvelope> parse_envelope(std::span<const std::uint8_t> byt
                         " is damaged: its envelope checksum does not match its contents (a "
                         "damaged copy, or a changed file); use another copy of this backup");
 
-    // A version 1 writer adds no envelope fields (the checksum would not cover them).
-    if (!envelope.GetReflection()->GetUnknownFields(envelope).empty())
+    // A version 1 writer adds no envelope fields (the checksum would not cover them), neither
+    // at the top nor inside KdfParameters.
+    if (!envelope.GetReflection()->GetUnknownFields(envelope).empty() ||
+        !envelope.kdf().GetReflection()->GetUnknownFields(envelope.kdf()).empty())
         return fail(ErrorCode::corrupt, item +
                                             " has envelope fields that version 1 does not define; "
                                             "it was not written by a version 1 writer");
 
     // From here on the fields are as written, so a violation is a writer's error, not damage.
     const auto& kdf = envelope.kdf();
+    // Version 1 knows one algorithm; any other value is not a version 1 manifest (exit 4).
     if (kdf.algorithm() != proto::KDF_ALGORITHM_PBKDF2_HMAC_SHA256)
-        return fail(ErrorCode::unsupported,
+        return fail(ErrorCode::corrupt,
                     item + " uses key-derivation algorithm " +
                         std::to_string(static_cast<int>(kdf.algorithm())) +
                         ", which this reader does not know; use a newer certbackup");

@@ -160,8 +160,10 @@ Result<std::vector<RestoredCertificate>> SnapshotReader::read_certificates(
         items.size(), threads_,
         [&](std::size_t i) -> Result<void> {
             const std::string& item = items[i];
-            auto contents = import_pkcs12(payloads_.at(item), password_.view(), item,
-                                          /*require_private_key=*/false);
+            // verify_payloads() checked the payload's digest against the authenticated manifest.
+            auto contents =
+                import_pkcs12(payloads_.at(item), password_.view(), item,
+                              /*require_private_key=*/false, Pkcs12Source::authenticated_payload);
             if (!contents) {
                 if (contents.error().code == ErrorCode::wrong_password)
                     return fail(ErrorCode::corrupt,

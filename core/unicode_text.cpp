@@ -1,42 +1,11 @@
 #include "core/unicode_text.hpp"
 
+#include "certbackup/base/printable_text.hpp"
+
 namespace certbackup {
 namespace {
 
 constexpr std::uint32_t kReplacement = 0xFFFD;
-
-// The code point of the well-formed UTF-8 sequence at in[i] and its length, or length 0 when
-// in[i] does not start one.
-struct Decoded {
-    std::uint32_t code_point = 0;
-    std::size_t length = 0;
-};
-
-Decoded decode_utf8_at(std::string_view in, std::size_t i) {
-    const auto c = static_cast<unsigned char>(in[i]);
-    const std::size_t length = c < 0x80           ? 1
-                               : (c >> 5) == 0x06 ? 2
-                               : (c >> 4) == 0x0e ? 3
-                               : (c >> 3) == 0x1e ? 4
-                                                  : 0;
-    if (length == 0 || i + length > in.size())
-        return {};
-    std::uint32_t cp = length == 1   ? c
-                       : length == 2 ? (c & 0x1fu)
-                       : length == 3 ? (c & 0x0fu)
-                                     : (c & 0x07u);
-    for (std::size_t k = 1; k < length; ++k) {
-        const auto cc = static_cast<unsigned char>(in[i + k]);
-        if ((cc & 0xc0) != 0x80)
-            return {};
-        cp = (cp << 6) | (cc & 0x3fu);
-    }
-    const bool ok = length == 1   ? true
-                    : length == 2 ? cp >= 0x80
-                    : length == 3 ? cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff)
-                                  : cp >= 0x10000 && cp <= 0x10ffff;
-    return ok ? Decoded{cp, length} : Decoded{};
-}
 
 void append_utf8(std::string& out, std::uint32_t cp) {
     if (cp < 0x80) {
@@ -61,10 +30,6 @@ void append_utf16be_unit(std::vector<std::uint8_t>& out, std::uint32_t unit) {
     out.push_back(static_cast<std::uint8_t>(unit & 0xff));
 }
 
-bool is_control(std::uint32_t cp) {
-    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
-}
-
 bool is_high_surrogate(std::uint32_t unit) {
     return unit >= 0xd800 && unit <= 0xdbff;
 }
@@ -78,7 +43,7 @@ std::string valid_utf8(std::string_view in) {
     std::string out;
     out.reserve(in.size());
     for (std::size_t i = 0; i < in.size();) {
-        const Decoded d = decode_utf8_at(in, i);
+        const Utf8Char d = decode_utf8_at(in, i);
         if (d.length == 0) {
             append_utf8(out, kReplacement);
             ++i;
@@ -117,7 +82,7 @@ std::vector<std::uint8_t> utf8_to_utf16be(std::string_view in) {
     std::vector<std::uint8_t> out;
     out.reserve(in.size() * 2);
     for (std::size_t i = 0; i < in.size();) {
-        Decoded d = decode_utf8_at(in, i);
+        Utf8Char d = decode_utf8_at(in, i);
         i += d.length == 0 ? 1 : d.length;
         const std::uint32_t cp = d.length == 0 ? kReplacement : d.code_point;
         if (cp < 0x10000) {
@@ -136,8 +101,8 @@ CleanName clean_friendly_name(std::string_view raw) {
     CleanName clean;
     clean.text.reserve(raw.size());
     for (std::size_t i = 0; i < raw.size();) {
-        const Decoded d = decode_utf8_at(raw, i);
-        if (d.length == 0 || is_control(d.code_point)) {
+        const Utf8Char d = decode_utf8_at(raw, i);
+        if (d.length == 0 || is_control_character(d.code_point)) {
             append_utf8(clean.text, kReplacement);
             clean.repaired = true;
             i += d.length == 0 ? 1 : d.length;

@@ -67,19 +67,24 @@ class ActionContext {
     bool store_given() const { return store_dir_.has_value(); }
 
     // The existing store the action works on; errors say how to name one.
-    backup_host::Result<std::unique_ptr<DirectoryStore>> open_store() const {
-        return plugin::open_store(store_path(), false);
+    // Warns when the store's root is one others may write (for reading).
+    backup_host::Result<std::unique_ptr<DirectoryStore>> open_store(
+        StoreAccess access = StoreAccess::read) const {
+        auto store = plugin::open_store(store_path(), false, access);
+        if (store && *store)
+            warn_about_store(host_, **store);
+        return store;
     }
 
     // parse(), then open_store(): nullptr when help was printed (the action is done).
     backup_host::Result<std::unique_ptr<DirectoryStore>> parse_and_open(
-        const std::vector<std::string>& args) {
+        const std::vector<std::string>& args, StoreAccess access = StoreAccess::read) {
         auto parsed = parse(args);
         if (!parsed)
             return std::unexpected(parsed.error());
         if (!*parsed)
             return std::unique_ptr<DirectoryStore>();
-        return open_store();
+        return open_store(access);
     }
 
   private:

@@ -1,5 +1,6 @@
 #include "action_args.hpp"
 #include "actions.hpp"
+#include "certbackup/base/printable_text.hpp"
 #include "certificate_view.hpp"
 #include "job_support.hpp"
 #include "plugin_errors.hpp"
@@ -16,7 +17,7 @@ backup_host::Result<void> action_delete_unused(const backup_host::Host& host,
     bool yes = false;
     action.app().add_flag("--dry-run", dry_run, "show what would be deleted; delete nothing");
     action.app().add_flag("--yes", yes, "do not ask for confirmation");
-    auto store = action.parse_and_open(args);
+    auto store = action.parse_and_open(args, StoreAccess::write);
     if (!store || !*store)
         return finished(store);
     CertificateFilter filter;
@@ -36,7 +37,7 @@ backup_host::Result<void> action_delete_unused(const backup_host::Host& host,
                        " unused certificate" + (unused.size() == 1 ? "" : "s") + ":\n";
     for (const auto* s : unused) {
         const auto info = s->certificate.info();
-        text += "  " + info.sha256_hex + "  " + info.subject + "  (not after " +
+        text += "  " + info.sha256_hex + "  " + printable(info.subject) + "  (not after " +
                 format_date(info.not_after) + ")\n";
     }
     if (auto shown = host.output(text); !shown)

@@ -24,7 +24,7 @@ backup_host::Result<void> action_settings(const backup_host::Host& host,
     action.app().add_option("--location", location,
                             "the storage location of exports (a directory)");
     action.app().add_flag("--json", json, "one JSON document");
-    auto store = action.parse_and_open(args);
+    auto store = action.parse_and_open(args, StoreAccess::write);
     if (!store || !*store)
         return finished(store);
     const auto file = (*store)->layout().settings_file();

@@ -2,6 +2,7 @@
 
 #include "action_args.hpp"
 #include "actions.hpp"
+#include "certbackup/base/printable_text.hpp"
 #include "certificate_view.hpp"
 #include "job_support.hpp"
 #include "plugin_errors.hpp"
@@ -58,7 +59,8 @@ backup_host::Result<void> action_show(const backup_host::Host& host,
         sans += (sans.empty() ? "" : ", ") + s;
     std::string text;
     auto line = [&](const std::string& label, const std::string& value) {
-        text += label + std::string(label.size() < 16 ? 16 - label.size() : 1, ' ') + value + "\n";
+        text += label + std::string(label.size() < 16 ? 16 - label.size() : 1, ' ') +
+                printable(value) + "\n";
     };
     line("Subject", info.subject);
     line("Issuer", info.issuer);

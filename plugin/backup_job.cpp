@@ -68,7 +68,7 @@ nlohmann::json summary_json(const SnapshotSummary& summary) {
 
 backup_host::Result<void> run_backup(const backup_host::Host& host,
                                      const CertificatesOptions& options) {
-    auto selection = select_snapshot(options);
+    auto selection = select_snapshot(host, options);
     if (!selection)
         return std::unexpected(selection.error());
     auto password = job_password(host, backup_host::SecretUse::new_secret);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include "certbackup/base/printable_text.hpp"
 
 namespace certbackup::plugin {
 
@@ -100,7 +101,15 @@ nlohmann::json info_json(const CertificateInfo& info) {
 }
 
 std::string format_table(const std::vector<std::string>& header,
-                         const std::vector<std::vector<std::string>>& rows) {
+                         const std::vector<std::vector<std::string>>& raw_rows) {
+    // Subjects and names come from stores and PFX files: hostile text is escaped.
+    std::vector<std::vector<std::string>> rows;
+    rows.reserve(raw_rows.size());
+    for (const auto& raw_row : raw_rows) {
+        std::vector<std::string>& row = rows.emplace_back();
+        for (const std::string& cell : raw_row)
+            row.push_back(printable(cell));
+    }
     std::vector<std::size_t> widths(header.size());
     for (std::size_t i = 0; i < header.size(); ++i)
         widths[i] = header[i].size();

@@ -29,7 +29,7 @@ constexpr std::uint64_t kManifestBytesFixed = 400;
 
 backup_host::Result<backup_host::Estimate> run_estimate(const backup_host::Host& host,
                                                         const CertificatesOptions& options) {
-    auto selection = select_snapshot(options);
+    auto selection = select_snapshot(host, options);
     if (!selection)
         return std::unexpected(selection.error());
     auto plan = plan_snapshot(selection->candidates, selection->options);

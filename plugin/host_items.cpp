@@ -1,5 +1,7 @@
 #include "host_items.hpp"
 
+#include "core/snapshot.hpp"
+
 #include <algorithm>
 
 namespace certbackup::plugin {
@@ -52,7 +54,9 @@ Result<std::vector<std::string>> HostItemSource::list_items() {
 }
 
 Result<std::vector<std::uint8_t>> HostItemSource::read_item(std::string_view name) {
-    auto bytes = host_.read_item(name, kMaxItemSize);
+    // The manifest is read before it is authenticated: its own, smaller bound (a bounded read,
+    // refused as corrupt naming the item as soon as it passes).
+    auto bytes = host_.read_item(name, name == kManifestItem ? kMaxManifestBytes : kMaxItemSize);
     if (!bytes)
         return from_failure(bytes.error());
     return std::move(*bytes);

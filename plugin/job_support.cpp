@@ -9,7 +9,7 @@
 namespace certbackup::plugin {
 
 backup_host::Result<std::unique_ptr<DirectoryStore>> open_store(
-    const std::optional<std::filesystem::path>& path, bool create) {
+    const std::optional<std::filesystem::path>& path, bool create, StoreAccess access) {
     if (!path || path->empty())
         return backup_host::fail(
             backup_host::Status::bad_usage,
@@ -17,6 +17,7 @@ backup_host::Result<std::unique_ptr<DirectoryStore>> open_store(
             "or set store in [plugins.certificates] of the configuration");
     DirectoryStoreOptions options;
     options.create = create;
+    options.access = access;
     auto store = DirectoryStore::open(*path, options);
     if (!store)
         return lift_error(store.error());
@@ -39,7 +40,12 @@ backup_host::Result<std::unique_ptr<DirectoryStore>> open_target_store(
         if (dry_run)
             return std::unique_ptr<DirectoryStore>();
     }
-    return open_store(target, !dry_run);
+    return open_store(target, !dry_run, dry_run ? StoreAccess::read : StoreAccess::write);
+}
+
+void warn_about_store(const backup_host::Host& host, const DirectoryStore& store) {
+    for (const std::string& warning : store.warnings())
+        host.warn(warning);
 }
 
 backup_host::Result<std::string_view> job_password(const backup_host::Host& host,
@@ -124,10 +130,12 @@ backup_host::Result<SnapshotSelection> select_snapshot(const CertificatesOptions
     return selection;
 }
 
-backup_host::Result<SnapshotSelection> select_snapshot(const CertificatesOptions& options) {
+backup_host::Result<SnapshotSelection> select_snapshot(const backup_host::Host& host,
+                                                       const CertificatesOptions& options) {
     auto store = open_store(options.store, false);
     if (!store)
         return std::unexpected(store.error());
+    warn_about_store(host, **store);
     return select_snapshot(options, **store);
 }
 

@@ -22,13 +22,20 @@ inline constexpr const char* kPluginVersion = "0.1.0";
 
 // Opens the store named by `path` (or the `store` option when `path` is empty). `create`: make
 // a missing store (restore into a new machine). Errors say how to name a store.
+// `access`: write refuses a root that another user owns or that group or others may write
+// (bad_usage, exit 2); read opens it with DirectoryStore::warnings() (warn_about_store).
 backup_host::Result<std::unique_ptr<DirectoryStore>> open_store(
-    const std::optional<std::filesystem::path>& path, bool create);
+    const std::optional<std::filesystem::path>& path, bool create,
+    StoreAccess access = StoreAccess::read);
+
+// Passes the store's warnings (a root others may write) to the person.
+void warn_about_store(const backup_host::Host& host, const DirectoryStore& store);
 
 // Opens the store an import or a restore writes into: an existing store, or a missing or empty
 // directory, which becomes a new store. A dry run creates nothing and gives nullptr for such a
 // directory (everything would be created). A non-empty directory that is not a store is refused
 // with bad_usage, naming `what` ("target_store", "--store") and `verb` ("restore", "import").
+// Opened for writing (a dry run for reading).
 backup_host::Result<std::unique_ptr<DirectoryStore>> open_target_store(
     const std::filesystem::path& target, const std::string& what, const std::string& verb,
     bool dry_run);
@@ -64,9 +71,11 @@ struct SnapshotSelection {
 };
 backup_host::Result<SnapshotSelection> select_snapshot(const CertificatesOptions& options,
                                                        DirectoryStore& store);
-// The same from the store the `store` option names (backup, estimate); the store is closed
-// again: the selection owns what it read.
-backup_host::Result<SnapshotSelection> select_snapshot(const CertificatesOptions& options);
+// The same from the store the `store` option names (backup, estimate), after warning `host`
+// about the store (warn_about_store); the store is closed again: the selection owns what it
+// read.
+backup_host::Result<SnapshotSelection> select_snapshot(const backup_host::Host& host,
+                                                       const CertificatesOptions& options);
 
 // The snapshot of a restore or verify job: the job's password, then the host's items opened
 // and checked by SnapshotReader::open (version, password, MAC). `reader` reads from `source`.

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "certbackup/base/printable_text.hpp"
 #include "host-sdk/host/commands.hpp"
 #include "host-sdk/host/managed_jobs.hpp"
 #include "host-sdk/management/prune.hpp"
@@ -32,7 +33,8 @@ int run_prune_command(HostSession& session, const PruneArguments& arguments) {
             continue;
         const backup_host::RetentionPolicy policy = backup_host::effective_retention(job);
         if (policy.empty()) {
-            std::printf("%s: no retention configured, nothing to prune\n", job.name.c_str());
+            std::printf("%s: no retention configured, nothing to prune\n",
+                        printable(job.name).c_str());
             continue;
         }
         auto report = backup_host::prune_job(Env::posix(), job.location, job.name, policy, now,
@@ -44,11 +46,11 @@ int run_prune_command(HostSession& session, const PruneArguments& arguments) {
         }
         const auto& listed = arguments.dry_run ? report->plan.remove : report->deleted;
         for (const backup_host::RetentionDecision& decision : listed)
-            std::printf("%s: %s %s (%s)\n", job.name.c_str(),
-                        arguments.dry_run ? "would delete" : "deleted", decision.id.c_str(),
-                        decision.reason.c_str());
+            std::printf("%s: %s %s (%s)\n", printable(job.name).c_str(),
+                        arguments.dry_run ? "would delete" : "deleted",
+                        printable(decision.id).c_str(), printable(decision.reason).c_str());
         if (listed.empty())
-            std::printf("%s: nothing to delete (%zu sets kept)\n", job.name.c_str(),
+            std::printf("%s: nothing to delete (%zu sets kept)\n", printable(job.name).c_str(),
                         report->plan.keep.size());
         for (const backup_host::PruneFailure& failure : report->failures) {
             session.report(backup_host::Failure{backup_host::Status::failed,

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "certbackup/base/printable_text.hpp"
 #include "host-sdk/host/commands.hpp"
 #include "host-sdk/host/host_output.hpp"
 #include "host-sdk/host/managed_jobs.hpp"
@@ -76,11 +77,12 @@ void print_view(const JobView& view) {
     std::string plugins;
     for (const std::string& plugin : job.plugins)
         plugins += (plugins.empty() ? "" : ", ") + plugin;
-    std::printf("%s\n", job.name.c_str());
-    std::printf("  schedule: %s%s\n", view.words.c_str(),
-                job.schedule_text ? (" (" + *job.schedule_text + ")").c_str() : "");
-    std::printf("  plugins:  %s\n  location: %s\n  status:   %s\n", plugins.c_str(),
-                job.location.c_str(), view.status.c_str());
+    // The state file's status message and the configuration's text are escaped for the terminal.
+    std::printf("%s\n", printable(job.name).c_str());
+    std::printf("  schedule: %s%s\n", printable(view.words).c_str(),
+                job.schedule_text ? printable(" (" + *job.schedule_text + ")").c_str() : "");
+    std::printf("  plugins:  %s\n  location: %s\n  status:   %s\n", printable(plugins).c_str(),
+                printable(job.location.string()).c_str(), printable(view.status).c_str());
     if (job.schedule && view.next.empty())
         std::printf("  next:     none (the schedule's window has ended)\n");
     for (std::size_t i = 0; i < view.next.size(); ++i)

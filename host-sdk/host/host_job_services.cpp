@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "certbackup/base/printable_text.hpp"
 #include "host-sdk/host/host_failure.hpp"
 #include "host-sdk/host/terminal_prompt.hpp"
 
@@ -154,7 +155,10 @@ void say(HostContext& context, std::string_view text) {
 
 backup_host::Result<void> HostJobServices::write_output(std::string_view text) {
     context_.progress.finish();
-    if (!text.empty() && std::fwrite(text.data(), 1, text.size(), context_.output) != text.size())
+    // A plugin's report quotes names from stores and PFX files: escaped, JSON values unchanged.
+    const std::string shown = printable(text, LineBreaks::keep);
+    if (!shown.empty() &&
+        std::fwrite(shown.data(), 1, shown.size(), context_.output) != shown.size())
         return backup_host::fail(Status::failed, "cannot write the output (is the pipe closed?)");
     if (std::fflush(context_.output) != 0)
         return backup_host::fail(Status::failed, "cannot write the output (is the pipe closed?)");
@@ -170,7 +174,7 @@ backup_host::Result<bool> HostJobServices::confirm(std::string_view question) {
     if (!context_.terminal)
         return JobServices::confirm(question);
     context_.progress.finish();
-    return ask_yes_no(question);
+    return ask_yes_no(printable(question, LineBreaks::keep));
 }
 
 bool HostJobServices::stdin_is_terminal() const {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <mutex>
 #include <string>
+#include "certbackup/base/printable_text.hpp"
 
 namespace certbackup::host {
 namespace {
@@ -21,7 +22,10 @@ class StderrLogSink final : public spdlog::sinks::base_sink<std::mutex> {
         formatter_->format(message, line);
         if (bar_ != nullptr)
             bar_->finish();
-        std::fwrite(line.data(), 1, line.size(), stderr);
+        // Messages quote names from set records, state files and PFX files: escaped.
+        const std::string text =
+            printable(std::string_view(line.data(), line.size()), LineBreaks::keep);
+        std::fwrite(text.data(), 1, text.size(), stderr);
         std::fflush(stderr);
     }
     void flush_() override { std::fflush(stderr); }

@@ -4,6 +4,7 @@
 
 #include <backup_host/types.hpp>
 
+#include "certbackup/base/printable_text.hpp"
 #include "host-sdk/host/set_storage.hpp"
 
 namespace certbackup::host {
@@ -113,13 +114,24 @@ nlohmann::json outcome_json(const PluginOutcome& outcome) {
 }
 
 void print_json(std::FILE* out, const nlohmann::json& value) {
-    const std::string text = value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    // The JSON encoder escapes C0 but not DEL, C1 or bidi controls; printable() escapes those
+    // the JSON way, so every value stays as it was.
+    const std::string text = printable(
+        value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace), LineBreaks::keep);
     std::fputs(text.c_str(), out);
     std::fputc('\n', out);
     std::fflush(out);
 }
 
-std::string format_table(const std::vector<std::vector<std::string>>& rows) {
+std::string format_table(const std::vector<std::vector<std::string>>& raw_rows) {
+    // Cells come from set records, state files and plugins: hostile text is escaped.
+    std::vector<std::vector<std::string>> rows;
+    rows.reserve(raw_rows.size());
+    for (const auto& raw_row : raw_rows) {
+        std::vector<std::string>& row = rows.emplace_back();
+        for (const std::string& cell : raw_row)
+            row.push_back(printable(cell));
+    }
     std::vector<std::size_t> widths;
     for (const auto& row : rows)
         for (std::size_t i = 0; i < row.size(); ++i) {

@@ -30,11 +30,13 @@ nlohmann::json outcome_json(const PluginOutcome& outcome);
 // result is passed on, never dropped).
 nlohmann::json json_or_text(const std::string& text);
 
-// Writes `value` with a two-space indent and a newline, and flushes.
+// Writes `value` with a two-space indent and a newline, and flushes. DEL, C1 and bidi controls
+// are written as \uXXXX escapes (the same values).
 void print_json(std::FILE* out, const nlohmann::json& value);
 
 // Rows as columns separated by two spaces, each as wide as its widest cell; the last column is
-// not padded. One line per row.
+// not padded. One line per row. Every cell is escaped with printable() (control characters,
+// bidi controls, ill-formed UTF-8), so a hostile job name or message cannot reach the terminal.
 std::string format_table(const std::vector<std::vector<std::string>>& rows);
 
 // "certificates,files": the plugin ids of a set (one word, for a table column).

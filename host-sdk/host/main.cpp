@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "certbackup/base/printable_text.hpp"
 #include "host-sdk/host/commands.hpp"
 #include "host-sdk/host/host_logger.hpp"
 #include "host-sdk/host/host_session.hpp"
@@ -143,7 +144,8 @@ int main(int argc, char** argv) {
     try {
         return run(argc, argv);
     } catch (const std::exception& error) {
-        std::fprintf(stderr, "backup-host: error: unexpected failure: %s\n", error.what());
+        std::fprintf(stderr, "backup-host: error: unexpected failure: %s\n",
+                     certbackup::printable(error.what()).c_str());
     } catch (...) {
         std::fprintf(stderr, "backup-host: error: unexpected failure\n");
     }

@@ -57,10 +57,10 @@ Result<std::unique_ptr<SetReader>> open_set(StorageIo io, const Target& source,
         case TargetKind::directory:
             return open_set_directory(io.env, source.path);
         case TargetKind::tar_file:
-            return open_tar_file(io, source.path, spool_parent_of(options));
+            return open_tar_file(io, source.path, spool_parent_of(options), options.tar_limits);
         case TargetKind::tar_stream:
-            return open_tar_stream(io, options.input_fd, "standard input",
-                                   spool_parent_of(options));
+            return open_tar_stream(io, options.input_fd, "standard input", spool_parent_of(options),
+                                   options.tar_limits);
     }
     return fail(ErrorCode::invalid_argument, "unknown source kind");
 }

@@ -16,6 +16,7 @@
 #include "host-sdk/storage/set_reader.hpp"
 #include "host-sdk/storage/set_writer.hpp"
 #include "host-sdk/storage/storage_io.hpp"
+#include "host-sdk/storage/tar_set_reader.hpp"
 
 namespace backup_host {
 
@@ -33,6 +34,7 @@ struct StorageOptions {
     std::filesystem::path spool_parent;  // where tar spools go; empty: default_spool_parent()
     int output_fd = 1;                   // the stream of a "-" backup
     int input_fd = 0;                    // the stream of a "-" restore
+    TarLimits tar_limits;                // what a tar file or stream may hold
 };
 
 // Begins a set at `target` (directory: create_directory_set; tar file: create_tar_file_set;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -56,8 +57,8 @@ class SpoolGuard {
 
 class TarUnpacker {
   public:
-    TarUnpacker(StorageIo io, int fd, std::string origin, fs::path spool)
-        : io_(io), fd_(fd), origin_(std::move(origin)), spool_(std::move(spool)) {}
+    TarUnpacker(StorageIo io, int fd, std::string origin, fs::path spool, const TarLimits& limits)
+        : io_(io), fd_(fd), origin_(std::move(origin)), spool_(std::move(spool)), limits_(limits) {}
 
     Result<RecordFile> run() {
         const ScopedUtf8Locale utf8;
@@ -91,6 +92,16 @@ class TarUnpacker {
         auto name = member_name(entry);
         if (!name)
             return std::unexpected(name.error());
+        if (++members_ > limits_.max_members)
+            return over_limit("more than " + std::to_string(limits_.max_members) + " members",
+                              "tar_max_members");
+        // A header that announces more data than the limit leaves is refused before its data.
+        // (set.pb has its own bound, kMaxRecordBytes.)
+        if (*name != kRecordName && archive_entry_size_is_set(entry) != 0 &&
+            archive_entry_size(entry) > 0 &&
+            static_cast<std::uint64_t>(archive_entry_size(entry)) >
+                limits_.max_item_bytes - std::min(item_bytes_, limits_.max_item_bytes))
+            return over_item_bytes();
         const auto type = archive_entry_filetype(entry);
         if (type == AE_IFDIR) {
             // Directories come from the items' names; a directory member only has to be sane.
@@ -160,6 +171,9 @@ class TarUnpacker {
         std::uint64_t size = 0;
         auto copied = copy_data(name, [&](std::span<const std::uint8_t> bytes) -> Result<void> {
             size += bytes.size();
+            item_bytes_ += bytes.size();
+            if (item_bytes_ > limits_.max_item_bytes)
+                return over_item_bytes();
             if (auto hashed = hash.update(bytes); !hashed)
                 return hashed;
             return (*file)->append(bytes);
@@ -268,9 +282,22 @@ class TarUnpacker {
                                             (detail != nullptr ? detail : "no detail") + ")");
     }
 
+    // A hostile or broken stream: corrupt (exit 4), as any other damage to a set.
     std::unexpected<Error> refuse_member(const std::string& name, const std::string& why) {
-        return fail(ErrorCode::invalid_argument, "tar stream " + origin_ + " is refused: member " +
-                                                     quote_name(name) + ": " + why);
+        return fail(ErrorCode::corrupt, "tar stream " + origin_ + " is refused: member " +
+                                            quote_name(name) + ": " + why);
+    }
+
+    std::unexpected<Error> over_limit(const std::string& what, const std::string& key) {
+        return fail(ErrorCode::corrupt,
+                    "tar stream " + origin_ + " is refused: it holds " + what +
+                        ", more than this host reads from one stream (raise [limits] " + key +
+                        " in the configuration if the set is genuine)");
+    }
+    std::unexpected<Error> over_item_bytes() {
+        return over_limit(
+            "more than " + std::to_string(limits_.max_item_bytes) + " bytes of item data",
+            "tar_max_bytes");
     }
 
     StorageIo io_;
@@ -283,17 +310,21 @@ class TarUnpacker {
     std::set<std::string> directories_;
     std::map<std::string, SpooledItem> spooled_;
     std::optional<std::vector<std::uint8_t>> record_bytes_;
+    TarLimits limits_;
+    std::uint64_t members_ = 0;
+    std::uint64_t item_bytes_ = 0;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<SetReader>> open_tar_stream(StorageIo io, int fd, std::string name,
-                                                   const fs::path& spool_parent) {
+                                                   const fs::path& spool_parent,
+                                                   const TarLimits& limits) {
     auto spool = make_private_directory(spool_parent, "backup-host-restore-");
     if (!spool)
         return std::unexpected(spool.error());
     SpoolGuard guard(io.env, *spool);
-    TarUnpacker unpacker(io, fd, name, *spool);
+    TarUnpacker unpacker(io, fd, name, *spool, limits);
     auto record = unpacker.run();
     if (!record)
         return std::unexpected(record.error());
@@ -302,12 +333,13 @@ Result<std::unique_ptr<SetReader>> open_tar_stream(StorageIo io, int fd, std::st
 }
 
 Result<std::unique_ptr<SetReader>> open_tar_file(StorageIo io, const fs::path& tar_path,
-                                                 const fs::path& spool_parent) {
+                                                 const fs::path& spool_parent,
+                                                 const TarLimits& limits) {
     UniqueFd fd(::open(tar_path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid())
         return fail(errno == ENOENT ? ErrorCode::not_found : ErrorCode::io,
                     "cannot open " + tar_path.string() + ": " + std::strerror(errno));
-    return open_tar_stream(io, fd.get(), tar_path.string(), spool_parent);
+    return open_tar_stream(io, fd.get(), tar_path.string(), spool_parent, limits);
 }
 
 }  // namespace backup_host

@@ -80,6 +80,100 @@ TEST_F(DirectoryStoreTest, CreateMakesThePrivateLayout) {
     EXPECT_TRUE(DirectoryStore::open(r, testing::creating()));
 }
 
+TEST_F(DirectoryStoreTest, ANewRootIs0700WhateverTheUmask) {
+    for (const mode_t mask : {mode_t{022}, mode_t{000}, mode_t{0277}}) {
+        const fs::path r = root / ("umask-" + std::to_string(mask));
+        const mode_t previous = ::umask(mask);
+        auto store = DirectoryStore::open(r, testing::creating());
+        ::umask(previous);
+        ASSERT_TRUE(store) << store.error().message;
+        EXPECT_EQ(mode_of(r), 0700u) << "umask " << mask;
+    }
+}
+
+TEST_F(DirectoryStoreTest, ARootOthersMayWriteIsRefusedForWritingUnchangedAndWarnedForReading) {
+    fs::create_directories(root);
+    ASSERT_EQ(::chmod(root.c_str(), 0777), 0);
+    DirectoryStoreOptions writing = testing::creating();
+    writing.access = StoreAccess::write;
+    auto refused = DirectoryStore::open(root, writing);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::invalid_argument);
+    EXPECT_TRUE(contains_text(refused.error().message, root.string())) << refused.error().message;
+    EXPECT_TRUE(contains_text(refused.error().message, "0777")) << refused.error().message;
+    EXPECT_TRUE(contains_text(refused.error().message, "chmod 700")) << refused.error().message;
+    EXPECT_TRUE(fs::is_empty(root));  // nothing was created in it
+    EXPECT_EQ(mode_of(root), 0777u);
+
+    // Made a store (as by an older version), it still opens for reading, with a warning.
+    ASSERT_TRUE(create_store(root));
+    ASSERT_EQ(::chmod(root.c_str(), 0775), 0);
+    auto reading = DirectoryStore::open(root);
+    ASSERT_TRUE(reading) << reading.error().message;
+    ASSERT_EQ((*reading)->warnings().size(), 1u);
+    EXPECT_TRUE(contains_text((*reading)->warnings()[0], "0775")) << (*reading)->warnings()[0];
+    DirectoryStoreOptions writing_existing;
+    writing_existing.access = StoreAccess::write;
+    EXPECT_FALSE(DirectoryStore::open(root, writing_existing));
+    ASSERT_EQ(::chmod(root.c_str(), 0700), 0);
+    auto fixed = DirectoryStore::open(root, writing_existing);
+    ASSERT_TRUE(fixed) << fixed.error().message;
+    EXPECT_TRUE((*fixed)->warnings().empty());
+}
+
+// The POSIX Env, except that every path seems owned by another user.
+class ForeignOwnerEnv final : public Env {
+  public:
+    Result<std::vector<std::uint8_t>> read_file(const fs::path& p) override {
+        return base().read_file(p);
+    }
+    Result<void> write_file(const fs::path& p, std::span<const std::uint8_t> b, mode_t m) override {
+        return base().write_file(p, b, m);
+    }
+    Result<void> rename(const fs::path& a, const fs::path& b) override {
+        return base().rename(a, b);
+    }
+    Result<void> sync_dir(const fs::path& p) override { return base().sync_dir(p); }
+    Result<void> remove_file(const fs::path& p) override { return base().remove_file(p); }
+    Result<void> remove_tree(const fs::path& p) override { return base().remove_tree(p); }
+    Result<void> create_dir(const fs::path& p, mode_t m) override {
+        return base().create_dir(p, m);
+    }
+    Result<void> set_mode(const fs::path& p, mode_t m) override { return base().set_mode(p, m); }
+    Result<std::vector<std::string>> list_dir(const fs::path& p) override {
+        return base().list_dir(p);
+    }
+    bool exists(const fs::path& p) override { return base().exists(p); }
+    Result<std::optional<FileLock>> lock_file(const fs::path& p, const LockRequest& r) override {
+        return base().lock_file(p, r);
+    }
+    Result<FileStatus> status(const fs::path& p) override {
+        auto real = base().status(p);
+        if (real)
+            real->owner = ::geteuid() + 1;
+        return real;
+    }
+
+  private:
+    static Env& base() { return Env::posix(); }
+};
+
+TEST_F(DirectoryStoreTest, ARootAnotherUserOwnsIsRefusedForWritingAndWarnedForReading) {
+    ASSERT_TRUE(create_store(root));
+    ForeignOwnerEnv foreign;
+    DirectoryStoreOptions writing;
+    writing.access = StoreAccess::write;
+    auto refused = DirectoryStore::open(root, writing, foreign);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::invalid_argument);
+    EXPECT_TRUE(contains_text(refused.error().message, "is owned by user id"))
+        << refused.error().message;
+    EXPECT_TRUE(contains_text(refused.error().message, "chown")) << refused.error().message;
+    auto reading = DirectoryStore::open(root, {}, foreign);
+    ASSERT_TRUE(reading) << reading.error().message;
+    EXPECT_EQ((*reading)->warnings().size(), 1u);
+}
+
 TEST_F(DirectoryStoreTest, AddWritesCertificateKeyAndBindingWithTheirModes) {
     auto store = create_store(root);
     auto issuer = samples::make_certificate(testing::spec("CA", "", true));

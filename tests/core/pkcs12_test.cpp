@@ -806,14 +806,15 @@ TEST_F(Pkcs12Import, UnknownCipherIsUnsupportedAndNamed) {
     EXPECT_NE(r.error().message.find("odd-cipher.pfx"), std::string::npos);
 }
 
-TEST_F(Pkcs12Import, UnknownPbeAlgorithmIsUnsupportedAndNamed) {
+TEST_F(Pkcs12Import, UnknownPbeAlgorithmIsRefusedAsCorruptAndNamed) {
     auto pfx = fx::must(
         export_pkcs12(leaf_, kAsciiPassword, Pkcs12Profile::compat(kTestIterations)), "export");
     ASSERT_EQ(break_oid(pfx, kTripleDesPbeOid), 2);  // the certificate safe and the key bag
     pfx = remac(pfx, kAsciiPassword, EVP_sha1());
     auto r = import_pkcs12(pfx, kAsciiPassword, "odd-pbe.pfx");
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, ErrorCode::unsupported) << r.error().message;
+    // An algorithm whose key derivation is unknown is refused before anything is derived.
+    EXPECT_EQ(r.error().code, ErrorCode::corrupt) << r.error().message;
     EXPECT_NE(r.error().message.find("1.2.840.113549.1.12.1.127"), std::string::npos)
         << r.error().message;
 }
@@ -850,8 +851,92 @@ TEST_F(Pkcs12Import, HugeIterationCountIsRefusedBeforeAnyKeyDerivation) {
 
     auto r = import_pkcs12(pfx, kAsciiPassword, "slow.pfx");
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, ErrorCode::unsupported) << r.error().message;
+    EXPECT_EQ(r.error().code, ErrorCode::corrupt) << r.error().message;
     EXPECT_NE(r.error().message.find("2147483647"), std::string::npos) << r.error().message;
+}
+
+// A PFX whose one unencrypted safe holds `count` shrouded key bags encrypted with `algorithm(i)`
+// and the leaf's certificate, with a SHA-256 MAC. The bags' ciphertext is random: nothing is
+// derived to make the file, and import must refuse it before deriving anything.
+template <typename MakeAlgorithm>
+std::vector<std::uint8_t> crafted_key_bags_pfx(const Certificate& leaf, int count,
+                                               MakeAlgorithm algorithm) {
+    ossl::Pkcs12SafeBagStackPtr bags(sk_PKCS12_SAFEBAG_new_null());
+    for (int i = 0; i < count; ++i) {
+        ossl::X509AlgorPtr made = algorithm(i);
+        ossl::X509SigPtr sig(X509_SIG_new());
+        X509_ALGOR* sig_algorithm = nullptr;
+        ASN1_OCTET_STRING* sig_data = nullptr;
+        X509_SIG_getm(sig.get(), &sig_algorithm, &sig_data);
+        std::vector<std::uint8_t> ciphertext(1024);
+        EXPECT_TRUE(ossl::random_bytes(ciphertext));
+        EXPECT_EQ(X509_ALGOR_copy(sig_algorithm, made.get()), 1);
+        EXPECT_EQ(
+            ASN1_OCTET_STRING_set(sig_data, ciphertext.data(), static_cast<int>(ciphertext.size())),
+            1);
+        PKCS12_SAFEBAG* bag = PKCS12_SAFEBAG_create0_pkcs8(sig.release());
+        EXPECT_NE(bag, nullptr);
+        sk_PKCS12_SAFEBAG_push(bags.get(), bag);
+    }
+    STACK_OF(PKCS12_SAFEBAG)* raw_bags = bags.release();
+    PKCS12_add_cert(&raw_bags, leaf.leaf());
+    bags.reset(raw_bags);
+    STACK_OF(PKCS7)* raw_safes = nullptr;
+    PKCS12_add_safe_ex(&raw_safes, bags.get(), -1, 0, nullptr, nullptr, nullptr);
+    ossl::Pkcs7StackPtr safes(raw_safes);
+    ossl::Pkcs12Ptr p12(PKCS12_add_safes_ex(safes.get(), 0, nullptr, nullptr));
+    const std::string pass(kAsciiPassword);
+    EXPECT_EQ(
+        PKCS12_set_mac(p12.get(), pass.c_str(), -1, nullptr, 16, kTestIterations, EVP_sha256()), 1);
+    return encode(p12.get());
+}
+
+ossl::X509AlgorPtr pbkdf2_algorithm(int iterations, std::uint8_t salt_byte) {
+    unsigned char salt[16];
+    std::fill(std::begin(salt), std::end(salt), salt_byte);
+    unsigned char iv[16] = {};
+    return ossl::X509AlgorPtr(PKCS5_pbe2_set_iv(EVP_aes_256_cbc(), iterations, salt, sizeof salt,
+                                                iv, NID_hmacWithSHA256));
+}
+
+TEST_F(Pkcs12Import, ScryptIsRefusedAsCorruptBeforeAnyDerivation) {
+    // scrypt's cost is N, r and p, not an iteration count: the per-structure check cannot bound
+    // it, so import refuses the algorithm whatever its parameters.
+    const auto pfx = crafted_key_bags_pfx(leaf_, 1, [](int) {
+        unsigned char salt[16] = {1};
+        return ossl::X509AlgorPtr(
+            PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), salt, sizeof salt, nullptr, 16384, 8, 1));
+    });
+    auto r = import_pkcs12(pfx, kAsciiPassword, "scrypt.pfx");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::corrupt) << r.error().message;
+    for (const char* expected :
+         {"scrypt.pfx", "scrypt", "1.3.6.1.4.1.11591.4.11", "PBKDF2", "openssl pkcs12 -export"})
+        EXPECT_NE(r.error().message.find(expected), std::string::npos)
+            << expected << " in " << r.error().message;
+}
+
+TEST_F(Pkcs12Import, TotalDerivationWorkOverTheBudgetIsRefusedBeforeAnyDerivation) {
+    // 20 keys at 2 000 000 iterations each: every one under the per-structure limit, 40 million
+    // in all, more than kMaxFileIterations (30 million).
+    const auto pfx = crafted_key_bags_pfx(leaf_, 20, [](int i) {
+        return pbkdf2_algorithm(2'000'000, static_cast<std::uint8_t>(i + 1));
+    });
+    auto r = import_pkcs12(pfx, kAsciiPassword, "twenty.pfx");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::corrupt) << r.error().message;
+    EXPECT_NE(r.error().message.find("twenty.pfx"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("30000000"), std::string::npos) << r.error().message;
+}
+
+TEST_F(Pkcs12Import, KeysSharingOneDerivationCountOnceAgainstTheBudget) {
+    // The same 20 keys with one salt: the key cache derives once, so the file is within the
+    // budget; its random ciphertext then fails to decrypt, as a wrong key would.
+    const auto pfx =
+        crafted_key_bags_pfx(leaf_, 20, [](int) { return pbkdf2_algorithm(2'000'000, 7); });
+    auto r = import_pkcs12(pfx, kAsciiPassword, "shared.pfx");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::wrong_password) << r.error().message;
 }
 
 TEST_F(Pkcs12Import, Rc2EncryptedFileOpensThroughTheLegacyProvider) {

@@ -172,6 +172,43 @@ TEST(SnapshotTamper, EnvelopeFieldsThatVersion1DoesNotDefineAreRefused) {
         << reader.error().message;
 }
 
+// The same inside KdfParameters, with a checksum recomputed over the envelope as parsed.
+TEST(SnapshotTamper, UnknownFieldsInsideKdfParametersAreRefused) {
+    MemoryItems items = write_snapshot(false);
+    auto envelope = parse_envelope(items.items().at("manifest.pb"));
+    envelope.mutable_kdf()
+        ->GetReflection()
+        ->MutableUnknownFields(envelope.mutable_kdf())
+        ->AddVarint(9, 1);
+    items.items()["manifest.pb"] = reseal_unkeyed(envelope);
+    auto reader = SnapshotReader::open(items, kSnapshotPassword);
+    ASSERT_FALSE(reader);
+    EXPECT_EQ(reader.error().code, ErrorCode::corrupt) << reader.error().message;
+    EXPECT_NE(reader.error().message.find("version 1 does not define"), std::string::npos)
+        << reader.error().message;
+}
+
+TEST(SnapshotTamper, AnUnknownKdfAlgorithmIsCorrupt) {
+    MemoryItems items = write_snapshot(false);
+    auto envelope = parse_envelope(items.items().at("manifest.pb"));
+    envelope.mutable_kdf()->set_algorithm(static_cast<proto::KdfAlgorithm>(7));
+    items.items()["manifest.pb"] = reseal_unkeyed(envelope);
+    auto reader = SnapshotReader::open(items, kSnapshotPassword);
+    ASSERT_FALSE(reader);
+    EXPECT_EQ(reader.error().code, ErrorCode::corrupt) << reader.error().message;
+}
+
+TEST(SnapshotTamper, AManifestOverTheSizeCapIsRefusedNamingIt) {
+    MemoryItems items = write_snapshot(false);
+    auto& manifest = items.items().at("manifest.pb");
+    manifest.resize(kMaxManifestBytes + 1, 0);
+    auto reader = SnapshotReader::open(items, kSnapshotPassword);
+    ASSERT_FALSE(reader);
+    EXPECT_EQ(reader.error().code, ErrorCode::corrupt) << reader.error().message;
+    EXPECT_NE(reader.error().message.find("manifest.pb is too large"), std::string::npos)
+        << reader.error().message;
+}
+
 TEST(SnapshotTamper, ChangedManifestWithRecomputedChecksumIsReportedAsModified) {
     MemoryItems items = write_snapshot(false);
     auto envelope = parse_envelope(items.items().at("manifest.pb"));

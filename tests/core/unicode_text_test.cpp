@@ -2,6 +2,7 @@
 // made at import. The byte vectors are written out here, independent of any OpenSSL routine.
 #include <gtest/gtest.h>
 
+#include "certbackup/base/printable_text.hpp"
 #include "core/unicode_text.hpp"
 
 namespace certbackup {
@@ -83,6 +84,20 @@ TEST(UnicodeText, CleanNameReplacesInvalidUtf8AndControlCharacters) {
               "e\xEF\xBF\xBD"
               "f");
     EXPECT_TRUE(controls.repaired);
+}
+
+TEST(Printable, EscapesControlsBidiAndIllFormedBytesAndKeepsTheRest) {
+    EXPECT_EQ(printable("plain text, Grüße, 日本, \\ and 🔐"), "plain text, Grüße, 日本, \\ and 🔐");
+    EXPECT_EQ(printable("\x1b[31mred\x1b]0;t\x07"), "\\u001b[31mred\\u001b]0;t\\u0007");
+    EXPECT_EQ(printable(std::string("a\0b", 3)), "a\\u0000b");
+    EXPECT_EQ(printable("del\x7f c1\xc2\x9b"), "del\\u007f c1\\u009b");
+    EXPECT_EQ(printable("\xe2\x80\xae"
+                        "exe \xe2\x81\xa6"
+                        "x\xe2\x81\xa9"),
+              "\\u202eexe \\u2066x\\u2069");
+    EXPECT_EQ(printable("bad \xff\xc3 end"), "bad \\xff\\xc3 end");
+    EXPECT_EQ(printable("two\nlines\tand\r"), "two\\u000alines\\u0009and\\u000d");
+    EXPECT_EQ(printable("two\nlines\tand\r", LineBreaks::keep), "two\nlines\tand\\u000d");
 }
 
 }  // namespace

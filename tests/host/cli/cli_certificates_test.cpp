@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -237,6 +238,84 @@ TEST_F(CertificatesCli, NoPasswordImportsAnUnprotectedFileIntoANewStoreAndIsRefu
         run({"certificates", "import", pfx.string(), "--no-password", "--password-file",
              password_file.string(), "--store", fresh.string()});
     EXPECT_EQ(both.exit_code, 2) << describe(both);
+}
+
+TEST_F(CertificatesCli, ControlCharactersInSubjectsAndNamesAreEscapedInListAndShow) {
+    // A certificate whose subject holds C1 CSI (U+009B) and RIGHT-TO-LEFT OVERRIDE (U+202E), with
+    // an escape sequence in its friendly name, imported from a PFX protected by no password.
+    const fs::path key = dir / "hostile.key";
+    const fs::path cert = dir / "hostile.pem";
+    const fs::path pfx = dir / "hostile.pfx";
+    const std::string command =
+        "openssl req -x509 -utf8 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "
+        "\"/CN=csi \xc2\x9b"
+        "2J rlo \xe2\x80\xae"
+        "fdp.exe\" -days 30 -keyout " +
+        key.string() + " -out " + cert.string() + " 2>/dev/null && openssl pkcs12 -export -in " +
+        cert.string() + " -inkey " + key.string() + " -name \"name \x1b[2J\" -passout pass: -out " +
+        pfx.string() + " 2>&1";
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    const fs::path fresh = dir / "hostile-store";
+    const Finished imported =
+        run({"certificates", "import", pfx.string(), "--no-password", "--store", fresh.string()});
+    ASSERT_EQ(imported.exit_code, 0) << describe(imported);
+    const auto listed = listed_certificates({"--all", "--store", fresh.string()});
+    ASSERT_EQ(listed.size(), 1u);
+
+    auto expect_escaped = [](const Finished& done) {
+        for (const std::string* text : {&done.out, &done.err}) {
+            EXPECT_EQ(text->find('\x1b'), std::string::npos) << *text;
+            EXPECT_EQ(text->find("\xc2\x9b"), std::string::npos) << *text;
+            EXPECT_EQ(text->find("\xe2\x80\xae"), std::string::npos) << *text;
+        }
+    };
+    expect_escaped(imported);
+    const Finished list = run({"certificates", "list", "--all", "--store", fresh.string()});
+    ASSERT_EQ(list.exit_code, 0) << describe(list);
+    expect_escaped(list);
+    EXPECT_NE(list.out.find("\\u009b2J rlo \\u202efdp.exe"), std::string::npos) << list.out;
+    const Finished show =
+        run({"certificates", "show", listed.begin()->first, "--store", fresh.string()});
+    ASSERT_EQ(show.exit_code, 0) << describe(show);
+    expect_escaped(show);
+    EXPECT_NE(show.out.find("\\u202efdp.exe"), std::string::npos) << show.out;
+    // JSON keeps the subject as it is: \u escapes are JSON's own.
+    const Finished json =
+        run({"certificates", "show", listed.begin()->first, "--json", "--store", fresh.string()});
+    ASSERT_EQ(json.exit_code, 0) << describe(json);
+    expect_escaped(json);
+    EXPECT_NE(nlohmann::json::parse(json.out)["subject"].get<std::string>().find("\xe2\x80\xae"
+                                                                                 "fdp.exe"),
+              std::string::npos)
+        << json.out;
+}
+
+TEST_F(CertificatesCli, AnEmptyDirectoryOthersMayWriteIsRefusedAsATargetAndLeftAsItWas) {
+    const fs::path pfx = unprotected_pfx(dir.path());
+    const fs::path open_dir = dir / "world-writable";
+    fs::create_directories(open_dir);
+    ASSERT_EQ(::chmod(open_dir.c_str(), 0777), 0);
+    const Finished imported = run(
+        {"certificates", "import", pfx.string(), "--no-password", "--store", open_dir.string()});
+    EXPECT_EQ(imported.exit_code, 2) << describe(imported);
+    EXPECT_NE(imported.err.find("chmod 700 " + open_dir.string()), std::string::npos)
+        << imported.err;
+    EXPECT_TRUE(fs::is_empty(open_dir));
+    struct stat info {};
+    ASSERT_EQ(::stat(open_dir.c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 07777, 0777u);
+
+    // A store it creates is 0700 whatever the umask.
+    const fs::path fresh = dir / "fresh-store";
+    Launch loose;
+    loose.args = {"certificates",  "import",  pfx.string(),
+                  "--no-password", "--store", fresh.string()};
+    const mode_t previous = ::umask(0);
+    const Finished made = run(loose);
+    ::umask(previous);
+    ASSERT_EQ(made.exit_code, 0) << describe(made);
+    ASSERT_EQ(::stat(fresh.c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 07777, 0700u);
 }
 
 }  // namespace

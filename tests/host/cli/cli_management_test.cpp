@@ -263,6 +263,80 @@ TEST_F(ManagementCli, PruneDeletesOnlyTheJobsOlderSetsAndHistoryListsRuns) {
     EXPECT_NE(text.out.find("succeeded"), std::string::npos) << text.out;
 }
 
+// Bytes a terminal acts on: ESC (every escape sequence), C1 CSI (U+009B) and RIGHT-TO-LEFT
+// OVERRIDE (U+202E). None may reach standard output or standard error.
+void expect_no_terminal_controls(const Finished& done) {
+    for (const std::string* text : {&done.out, &done.err}) {
+        EXPECT_EQ(text->find('\x1b'), std::string::npos) << *text;
+        EXPECT_EQ(text->find("\xc2\x9b"), std::string::npos) << *text;
+        EXPECT_EQ(text->find("\xe2\x80\xae"), std::string::npos) << *text;
+    }
+}
+
+// Replaces every occurrence of `from` in `file` with `to` (same length: the protobuf lengths
+// stay right) and returns how many it replaced.
+int patch_bytes(const fs::path& file, const std::string& from, const std::string& to) {
+    std::string bytes = read_text(file);
+    int replaced = 0;
+    for (std::size_t at = 0; (at = bytes.find(from, at)) != std::string::npos; at += to.size()) {
+        bytes.replace(at, from.size(), to);
+        ++replaced;
+    }
+    write_text(file, bytes);
+    return replaced;
+}
+
+TEST_F(ManagementCli, ControlCharactersFromSetRecordsAndStateFilesAreEscapedInEveryTable) {
+    const fs::path file = config(job("certs", ""));
+    const Finished done = host(file, {"run", "certs"});
+    ASSERT_EQ(done.exit_code, 0) << describe(done);
+    const std::string id = done.out.substr(0, done.out.find('\n'));
+
+    // A job name in set.pb made of an escape sequence (same length as "certs").
+    const std::string hostile_job = "\x1b[31m";
+    ASSERT_EQ(patch_bytes(dir_.path() / "loc" / id / "set.pb",
+                          "\x05"
+                          "certs",
+                          "\x05" + hostile_job),
+              1);
+    // A run message in the state file with ESC, an OSC title, C1 CSI and U+202E.
+    const std::string hostile_message =
+        "\x1b]0;owned\x07 red \x1b[31m \xc2\x9b"
+        "2J \xe2\x80\xae"
+        "fdp.exe";
+    {
+        auto state = nlohmann::json::parse(read_text(dir_.path() / "state" / "certs.json"));
+        ASSERT_TRUE(state["history"][0].contains("message")) << state.dump();
+        state["history"][0]["message"] = hostile_message;
+        write_text(dir_.path() / "state" / "certs.json", state.dump());
+    }
+
+    const Finished sets = run({"sets", (dir_.path() / "loc").string()});
+    ASSERT_EQ(sets.exit_code, 0) << describe(sets);
+    expect_no_terminal_controls(sets);
+    EXPECT_NE(sets.out.find("\\u001b[31m"), std::string::npos) << sets.out;
+
+    const Finished history = host(file, {"history"});
+    ASSERT_EQ(history.exit_code, 0) << describe(history);
+    expect_no_terminal_controls(history);
+    EXPECT_NE(history.out.find("\\u001b]0;owned\\u0007"), std::string::npos) << history.out;
+    EXPECT_NE(history.out.find("\\u202efdp.exe"), std::string::npos) << history.out;
+
+    const Finished schedule = host(file, {"schedule"});
+    ASSERT_EQ(schedule.exit_code, 0) << describe(schedule);
+    expect_no_terminal_controls(schedule);
+
+    // JSON keeps the exact values (its escapes are JSON's own).
+    const Finished sets_json = run({"sets", (dir_.path() / "loc").string(), "--json"});
+    ASSERT_EQ(sets_json.exit_code, 0) << describe(sets_json);
+    expect_no_terminal_controls(sets_json);
+    EXPECT_EQ(nlohmann::json::parse(sets_json.out)["sets"][0]["job"], hostile_job);
+    const Finished history_json = host(file, {"history", "--json"});
+    ASSERT_EQ(history_json.exit_code, 0) << describe(history_json);
+    expect_no_terminal_controls(history_json);
+    EXPECT_EQ(nlohmann::json::parse(history_json.out)[0]["message"], hostile_message);
+}
+
 TEST_F(ManagementCli, DaemonRunsAMissedRunAtStartAndStopsCleanlyOnSigterm) {
     const fs::path file = config(job("certs", "schedule = \"0 3 * * *\""));
     const Finished first = host(file, {"run", "certs"});

@@ -220,10 +220,11 @@ TEST(StorageTarget, ListsADirectoryOrATarFile) {
 
     const fs::path tar = dir / "one.tar";
     auto writer = create_set_writer(StorageIo::posix(), parse_target(tar.string()),
-                                    NewSet{"job", at(1), ""}, {dir.path(), 1, 0});
+                                    NewSet{"job", at(1), ""}, {dir.path(), 1, 0, {}});
     ASSERT_TRUE(writer);
     ASSERT_TRUE(write_set(**writer, sample_items(2)));
-    auto from_tar = list_target(StorageIo::posix(), parse_target(tar.string()), {dir.path(), 1, 0});
+    auto from_tar =
+        list_target(StorageIo::posix(), parse_target(tar.string()), {dir.path(), 1, 0, {}});
     ASSERT_TRUE(from_tar) << from_tar.error().message;
     ASSERT_EQ(from_tar->sets.size(), 1u);
     EXPECT_EQ(from_tar->sets[0].id, (*writer)->set_id());

@@ -147,10 +147,11 @@ class TarSetTest : public ::testing::Test {
         }
         return reader;
     }
-    Result<std::unique_ptr<SetReader>> open_members(const std::vector<RawMember>& members) {
+    Result<std::unique_ptr<SetReader>> open_members(const std::vector<RawMember>& members,
+                                                    const TarLimits& limits = {}) {
         const fs::path tar = work_ / "raw.tar";
         write_raw_tar(tar, members);
-        auto reader = open_tar_file(StorageIo::posix(), tar, spool_.path());
+        auto reader = open_tar_file(StorageIo::posix(), tar, spool_.path(), limits);
         if (!reader) {
             EXPECT_TRUE(is_empty_directory(spool_.path())) << reader.error().message;
         }
@@ -353,7 +354,7 @@ TEST_F(TarSetTest, MissingAndExtraMembersAreNamed) {
     doubled.insert(doubled.begin() + 2, members[0]);
     auto twice = open_members(doubled);
     ASSERT_FALSE(twice);
-    EXPECT_EQ(twice.error().code, ErrorCode::invalid_argument);
+    EXPECT_EQ(twice.error().code, ErrorCode::corrupt);
     EXPECT_NE(twice.error().message.find("appears twice"), std::string::npos);
 
     EXPECT_TRUE(open_members(members));  // the control: the same members in order are fine
@@ -381,7 +382,8 @@ TEST_F(TarSetTest, HostileMembersAreRefusedAndNothingEscapesTheSpool) {
             with_bad.insert(first ? with_bad.begin() : with_bad.end() - 1, bad);
             auto reader = open_members(with_bad);
             ASSERT_FALSE(reader) << bad.name;
-            EXPECT_EQ(reader.error().code, ErrorCode::invalid_argument) << reader.error().message;
+            // Exit 4, as any other hostile or damaged input.
+            EXPECT_EQ(reader.error().code, ErrorCode::corrupt) << reader.error().message;
             EXPECT_NE(reader.error().message.find(bad.name), std::string::npos)
                 << reader.error().message;
         }
@@ -390,6 +392,39 @@ TEST_F(TarSetTest, HostileMembersAreRefusedAndNothingEscapesTheSpool) {
     EXPECT_EQ(snapshot_tree(work_.path()), before);
     EXPECT_FALSE(fs::exists(fs::path("/tmp") / escape));
     EXPECT_FALSE(fs::exists(spool_.path().parent_path() / escape));
+}
+
+TEST_F(TarSetTest, MemberCountAndItemBytesOverTheLimitsAreRefusedAndTheSpoolRemoved) {
+    const Items items = sample_items(20);
+    const TarSet made = make_tar_set(work_.path(), items);
+    const auto members = members_of(items, made.record);
+    std::uint64_t item_bytes = 0;
+    for (const auto& member : members)
+        if (member.name != "set.pb")
+            item_bytes += member.content.size();
+    ASSERT_GT(members.size(), 2u);
+
+    // open_members checks that the spool directory is empty after each refusal.
+    auto too_many = open_members(members, TarLimits{members.size() - 1, item_bytes});
+    ASSERT_FALSE(too_many);
+    EXPECT_EQ(too_many.error().code, ErrorCode::corrupt) << too_many.error().message;
+    EXPECT_NE(too_many.error().message.find("tar_max_members"), std::string::npos)
+        << too_many.error().message;
+
+    auto too_big = open_members(members, TarLimits{members.size(), item_bytes - 1});
+    ASSERT_FALSE(too_big);
+    EXPECT_EQ(too_big.error().code, ErrorCode::corrupt) << too_big.error().message;
+    EXPECT_NE(too_big.error().message.find("tar_max_bytes"), std::string::npos)
+        << too_big.error().message;
+
+    // One member announcing more than the limit is refused at its header, before its data.
+    std::vector<RawMember> huge = {{"payload/huge", pattern_bytes(4096, 3)}};
+    auto refused = open_members(huge, TarLimits{10, 1024});
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::corrupt) << refused.error().message;
+
+    auto at_limits = open_members(members, TarLimits{members.size(), item_bytes});
+    EXPECT_TRUE(at_limits) << at_limits.error().message;  // exactly at them is fine
 }
 
 TEST_F(TarSetTest, LongAndNonAsciiNamesRoundTrip) {

@@ -21,6 +21,12 @@ namespace certbackup {
 
 namespace fs = std::filesystem;
 
+// What stat(2) says about a path that decides whether it may be trusted.
+struct FileStatus {
+    mode_t mode = 0;  // permission bits (07777)
+    uid_t owner = 0;
+};
+
 class Env {
   public:
     virtual ~Env() = default;
@@ -44,6 +50,10 @@ class Env {
     // Names (not paths) of the entries of `dir`, sorted; a missing directory is not_found.
     virtual Result<std::vector<std::string>> list_dir(const fs::path& dir) = 0;
     virtual bool exists(const fs::path& path) = 0;
+    // stat(2) of `path` (following a symbolic link): permission bits and owner. Not pure: the
+    // default asks the OS, so fault-injecting Envs pass it through; tests override it to show
+    // a foreign owner.
+    virtual Result<FileStatus> status(const fs::path& path);
     // Takes an advisory lock on `path` (file_lock.hpp: modes, waiting, creation). nullopt only
     // when !request.wait and another holder prevents the lock. A lock is not file contents and
     // dies with its process, so a fault-injecting Env may pass this through unchanged.
