@@ -74,17 +74,21 @@ backup_host::Result<void> run_backup(const backup_host::Host& host,
     auto snapshot = snapshot_options(options, **store);
     if (!snapshot)
         return std::unexpected(snapshot.error());
-    std::vector<StoredCertificate> storage;
-    auto candidates = snapshot_candidates(**store, options.scope, storage);
-    if (!candidates)
-        return std::unexpected(candidates.error());
     auto password = job_password(host, backup_host::SecretUse::new_secret);
     if (!password)
         return std::unexpected(password.error());
 
+    // The key derivations need the password only: they run while the store is read.
     SnapshotWriter writer(*snapshot, work_hooks(host, "making PFX files"));
+    auto keys = writer.start_keys(*password);
+    if (!keys)
+        return lift_error(keys.error());
+    std::vector<StoredCertificate> storage;
+    auto candidates = snapshot_candidates(**store, options.scope, storage);
+    if (!candidates)
+        return std::unexpected(candidates.error());
     HostItemSink sink(host);
-    auto summary = writer.write(*candidates, *password, sink);
+    auto summary = writer.write(*candidates, *password, std::move(*keys), sink);
     if (!summary)
         return lift_error(summary.error());
 
