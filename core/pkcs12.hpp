@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -73,7 +74,8 @@ class Pkcs12ExportKeys {
   private:
     explicit Pkcs12ExportKeys(std::unique_ptr<pkcs12_detail::FileKeys> keys);
     friend Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
-        std::span<const Certificate* const> certificates, Pkcs12ExportKeys keys);
+        std::span<const Certificate* const> certificates, Pkcs12ExportKeys keys,
+        const std::function<void(std::size_t done, std::size_t total)>& progress);
     std::unique_ptr<pkcs12_detail::FileKeys> keys_;
 };
 
@@ -86,9 +88,11 @@ Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
     std::span<const Certificate* const> certificates, std::string_view password,
     const Pkcs12Profile& profile);
 // The same with keys started earlier (Pkcs12ExportKeys::start), for the profile and password
-// given there.
+// given there. `progress`, when set, is called on the calling thread after each certificate is
+// packed, with the number done and the total.
 Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
-    std::span<const Certificate* const> certificates, Pkcs12ExportKeys keys);
+    std::span<const Certificate* const> certificates, Pkcs12ExportKeys keys,
+    const std::function<void(std::size_t done, std::size_t total)>& progress = {});
 
 // What an imported PFX held.
 struct Pkcs12Contents {

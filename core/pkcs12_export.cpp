@@ -290,7 +290,8 @@ Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
 }
 
 Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
-    std::span<const Certificate* const> certificates, Pkcs12ExportKeys export_keys) {
+    std::span<const Certificate* const> certificates, Pkcs12ExportKeys export_keys,
+    const std::function<void(std::size_t done, std::size_t total)>& progress) {
     if (!export_keys.keys_)
         return fail(ErrorCode::invalid_argument, "PKCS#12 export keys were already used");
     FileKeys& keys = *export_keys.keys_;
@@ -312,6 +313,8 @@ Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
                             " is given twice for one PKCS#12 bundle; give each certificate once");
         if (auto r = add_entry(bags, *certificate, keys); !r)
             return std::unexpected(r.error());
+        if (progress)
+            progress(bags.written_certificates.size(), certificates.size());
     }
     for (const Certificate* certificate : certificates) {
         for (const auto& issuer : certificate->chain()) {

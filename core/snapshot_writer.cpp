@@ -104,13 +104,18 @@ Result<std::vector<Payload>> make_payloads(const SnapshotPlan& plan, std::string
         std::vector<const Certificate*> certificates;
         for (const auto& p : plan.included)
             certificates.push_back(p.certificate);
-        auto bytes = bundle_keys ? export_pkcs12_bundle(certificates, std::move(*bundle_keys))
-                                 : export_pkcs12_bundle(certificates, password, options.profile);
+        if (!bundle_keys) {
+            auto started = Pkcs12ExportKeys::start(password, options.profile);
+            if (!started)
+                return std::unexpected(
+                    started.error().with_context("making " + std::string(kBundleItem)));
+            bundle_keys.emplace(std::move(*started));
+        }
+        // Progress counts the certificates packed into the bundle.
+        auto bytes = export_pkcs12_bundle(certificates, std::move(*bundle_keys), hooks.progress);
         if (!bytes)
             return std::unexpected(
                 bytes.error().with_context("making " + std::string(kBundleItem)));
-        if (hooks.progress)
-            hooks.progress(1, 1);
         payloads.push_back(make_payload(std::string(kBundleItem), std::move(*bytes)));
         return payloads;
     }

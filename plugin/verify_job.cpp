@@ -17,7 +17,8 @@ backup_host::Result<void> run_verify(const backup_host::Host& host) {
     auto reader = SnapshotReader::open(source, *password);
     if (!reader)
         return lift_error(reader.error());
-    auto restored = reader->read_certificates({}, work_hooks(host, "opening PFX files"));
+    auto restored =
+        reader->read_certificates({}, work_hooks(host, "opening PFX files", "PFX files"));
     if (!restored)
         return lift_error(restored.error());
 
