@@ -63,7 +63,11 @@ verdict() { awk -v v="$1" -v limit="$2" 'BEGIN { print (v <= limit ? "PASS" : "F
 
 rows=()
 # row WHAT N WALL CPU RSS RATIO-TEXT TARGET-TEXT
-row() { rows+=("$(printf '%-44s %6s %8s %7s %6s  %-26s %s' "$@")"); }
+# (each row also goes to stderr as it is measured, to follow a long run)
+row() {
+  rows+=("$(printf '%-44s %6s %8s %7s %6s  %-26s %s' "$@")")
+  echo "bench.sh: ${rows[-1]}" >&2
+}
 
 # The three-KDF floor: the derivations a bundle needs (manifest, encryption, MAC), one after
 # the other, by the openssl CLI.
