@@ -48,6 +48,26 @@ class PosixEnv final : public Env {
 
     Result<void> write_file(const fs::path& path, std::span<const std::uint8_t> bytes,
                             mode_t mode) override {
+        return write(path, bytes, mode, true);
+    }
+
+    Result<void> write_file_unsynced(const fs::path& path, std::span<const std::uint8_t> bytes,
+                                     mode_t mode) override {
+        return write(path, bytes, mode, false);
+    }
+
+    Result<void> sync_filesystem(const fs::path& path) override {
+        UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (fd.get() < 0)
+            return std::unexpected(io_error("cannot open", path, errno));
+        if (::syncfs(fd.get()) != 0)
+            return std::unexpected(io_error("cannot sync the file system of", path, errno));
+        return {};
+    }
+
+  private:
+    static Result<void> write(const fs::path& path, std::span<const std::uint8_t> bytes,
+                              mode_t mode, bool sync) {
         UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
         if (fd.get() < 0)
             return std::unexpected(io_error("cannot create", path, errno));
@@ -64,13 +84,14 @@ class PosixEnv final : public Env {
             }
             done += static_cast<std::size_t>(n);
         }
-        if (::fsync(fd.get()) != 0)
+        if (sync && ::fsync(fd.get()) != 0)
             return std::unexpected(io_error("cannot fsync", path, errno));
         if (fd.close() != 0)
             return std::unexpected(io_error("cannot close", path, errno));
         return {};
     }
 
+  public:
     Result<void> rename(const fs::path& from, const fs::path& to) override {
         if (::rename(from.c_str(), to.c_str()) != 0) {
             const int err = errno;

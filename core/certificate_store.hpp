@@ -30,6 +30,9 @@ namespace certbackup {
 struct StoredCertificate {
     Certificate certificate;        // leaf, chain, friendly name; key when loaded and present
     std::vector<Binding> bindings;  // every purpose it serves, sorted; empty when unused
+    // The store holds a private key for it, whether or not the key was loaded (a listing
+    // without keys tells key presence without decoding any key).
+    bool key_stored = false;
 
     // Required = serves at least one purpose (DESIGN §1: the certificate manager's
     // "required"); unused ones are obsolete, e.g. left over from a test install.
@@ -46,7 +49,7 @@ struct CertificateFilter {
     // nullopt: scope "all".
     std::optional<std::string> database;
     // false skips reading private keys (listing for display); the certificates come back
-    // without keys then.
+    // without keys then, and StoredCertificate::key_stored says which have one.
     bool load_keys = true;
 };
 

@@ -120,7 +120,8 @@ Result<StoredCertificate> load_certificate(Env& env, const StoreState& state,
             }
         }
     }
-    return StoredCertificate{std::move(*certificate), std::move(bindings)};
+    const bool key_stored = state.key_files.contains(thumbprint);
+    return StoredCertificate{std::move(*certificate), std::move(bindings), key_stored};
 }
 
 bool bound_under(const std::vector<Binding>& bindings, const std::string& database) {

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -50,6 +52,33 @@ Result<std::vector<std::uint8_t>> export_pkcs12(const Certificate& certificate,
                                                 std::string_view password,
                                                 const Pkcs12Profile& profile);
 
+namespace pkcs12_detail {
+struct FileKeys;
+}
+
+// The password-based key derivations of one PFX, started before its contents are at hand: they
+// depend on the password and fresh salts only, so a caller starts them first and gathers the
+// certificates meanwhile (a bundle backup reads the store while the keys are derived).
+// modern: the shared PBES2 key and the MAC key, each on a thread of its own; compat: nothing
+// (OpenSSL derives a key per bag). One set of keys serves one file. Move-only; the password
+// must outlive it.
+class Pkcs12ExportKeys {
+  public:
+    // Errors as export_pkcs12_bundle's for the profile and the password.
+    static Result<Pkcs12ExportKeys> start(std::string_view password, const Pkcs12Profile& profile);
+
+    Pkcs12ExportKeys(Pkcs12ExportKeys&&) noexcept;
+    Pkcs12ExportKeys& operator=(Pkcs12ExportKeys&&) noexcept;
+    ~Pkcs12ExportKeys();  // waits for derivations still running
+
+  private:
+    explicit Pkcs12ExportKeys(std::unique_ptr<pkcs12_detail::FileKeys> keys);
+    friend Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
+        std::span<const Certificate* const> certificates, Pkcs12ExportKeys keys,
+        const std::function<void(std::size_t done, std::size_t total)>& progress);
+    std::unique_ptr<pkcs12_detail::FileKeys> keys_;
+};
+
 // One PFX holding many certificates, each with its key, chain (deduplicated across entries),
 // friendly name and its own localKeyID. A certificate given without a key gets a localKeyID
 // too: it marks the certificate as an entry, so that import returns it as one even when it
@@ -58,6 +87,12 @@ Result<std::vector<std::uint8_t>> export_pkcs12(const Certificate& certificate,
 Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
     std::span<const Certificate* const> certificates, std::string_view password,
     const Pkcs12Profile& profile);
+// The same with keys started earlier (Pkcs12ExportKeys::start), for the profile and password
+// given there. `progress`, when set, is called on the calling thread after each certificate is
+// packed, with the number done and the total.
+Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
+    std::span<const Certificate* const> certificates, Pkcs12ExportKeys keys,
+    const std::function<void(std::size_t done, std::size_t total)>& progress = {});
 
 // What an imported PFX held.
 struct Pkcs12Contents {

@@ -24,11 +24,13 @@
 // is wiped after encryption, and derived keys live in SecureBuffers. The password is only
 // borrowed.
 #include <future>
+#include <memory>
 #include <optional>
-#include <system_error>
 #include <unordered_set>
 
 #include "core/pkcs12.hpp"
+
+#include "certbackup/base/parallel_tasks.hpp"
 #include "core/pkcs12_algorithms.hpp"
 #include "core/pkcs12_mac.hpp"
 #include "core/pkcs12_pbes2.hpp"
@@ -37,6 +39,7 @@
 namespace certbackup {
 namespace {
 
+using pkcs12_detail::FileKeys;
 using pkcs12_detail::MacKey;
 using pkcs12_detail::PasswordArg;
 using pkcs12_detail::SharedPbes2Key;
@@ -44,37 +47,62 @@ using pkcs12_detail::SharedPbes2Key;
 constexpr int kSaltLength = pkcs12_detail::kPbes2SaltLength;
 constexpr auto openssl_failure = pkcs12_detail::export_failure;
 
+}  // namespace
+
+namespace pkcs12_detail {
+
 // How one file is encrypted. compat: OpenSSL derives a key per bag from the password. modern:
-// one shared PBES2 key, and the MAC key derived alongside it.
+// one shared PBES2 key and the MAC key, each derived on a thread of its own (on the calling
+// thread at get() when no thread can be started); `shared` holds the first once it is needed.
 struct FileKeys {
     PasswordArg password;
     Pkcs12Profile profile;
-    std::optional<SharedPbes2Key> shared;  // modern only
-    std::future<Result<MacKey>> mac_key;   // modern only
+    std::future<Result<SharedPbes2Key>> shared_pending;  // modern only
+    std::future<Result<MacKey>> mac_key;                 // modern only
+    std::optional<SharedPbes2Key> shared;
+
+    // Waits for the shared key (modern); nothing to wait for in compat.
+    Result<void> wait_for_shared_key() {
+        if (!shared_pending.valid())
+            return {};
+        auto key = shared_pending.get();
+        if (!key)
+            return std::unexpected(key.error());
+        shared.emplace(std::move(*key));
+        return {};
+    }
 };
 
-// The MAC key, derived on another thread while the caller derives the encryption key (on the
-// calling thread when no thread can be started).
-std::future<Result<MacKey>> start_mac_key(const PasswordArg& password, int iterations) {
-    auto task = [password, iterations] {
-        return pkcs12_detail::derive_sha256_mac_key(password, iterations);
-    };
-    try {
-        return std::async(std::launch::async, task);
-    } catch (const std::system_error&) {
-        return std::async(std::launch::deferred, task);
-    }
+}  // namespace pkcs12_detail
+
+namespace {
+
+Result<void> check_profile(const Pkcs12Profile& profile) {
+    if (!pkcs12_detail::valid_iterations(profile.iterations))
+        return fail(ErrorCode::invalid_argument,
+                    "PKCS#12 iteration count " + std::to_string(profile.iterations) +
+                        " is out of range " + pkcs12_detail::iteration_range_text());
+    return {};
 }
 
-Result<FileKeys> file_keys(const PasswordArg& password, const Pkcs12Profile& profile) {
-    FileKeys keys{password, profile, std::nullopt, {}};
+Result<std::unique_ptr<FileKeys>> start_file_keys(std::string_view password,
+                                                  const Pkcs12Profile& profile) {
+    if (auto r = check_profile(profile); !r)
+        return std::unexpected(r.error());
+    auto password_arg = pkcs12_detail::password_arg(password);
+    if (!password_arg)
+        return std::unexpected(password_arg.error());
+    auto keys = std::make_unique<FileKeys>();
+    keys->password = *password_arg;
+    keys->profile = profile;
     if (profile.name != Pkcs12ProfileName::modern)
         return keys;
-    keys.mac_key = start_mac_key(password, profile.iterations);
-    auto shared = SharedPbes2Key::derive(password, profile.iterations);
-    if (!shared)
-        return std::unexpected(shared.error());
-    keys.shared.emplace(std::move(*shared));
+    const PasswordArg arg = *password_arg;
+    const int iterations = profile.iterations;
+    keys->mac_key = start_background_task(
+        [arg, iterations] { return pkcs12_detail::derive_sha256_mac_key(arg, iterations); });
+    keys->shared_pending = start_background_task(
+        [arg, iterations] { return SharedPbes2Key::derive(arg, iterations); });
     return keys;
 }
 
@@ -230,14 +258,6 @@ Result<std::vector<std::uint8_t>> encode_pfx(Bags& bags, FileKeys& keys) {
     return std::vector<std::uint8_t>(der, der + length);
 }
 
-Result<void> check_profile(const Pkcs12Profile& profile) {
-    if (!pkcs12_detail::valid_iterations(profile.iterations))
-        return fail(ErrorCode::invalid_argument,
-                    "PKCS#12 iteration count " + std::to_string(profile.iterations) +
-                        " is out of range " + pkcs12_detail::iteration_range_text());
-    return {};
-}
-
 }  // namespace
 
 Result<std::vector<std::uint8_t>> export_pkcs12(const Certificate& certificate,
@@ -247,20 +267,38 @@ Result<std::vector<std::uint8_t>> export_pkcs12(const Certificate& certificate,
     return export_pkcs12_bundle(entries, password, profile);
 }
 
+Pkcs12ExportKeys::Pkcs12ExportKeys(std::unique_ptr<FileKeys> keys) : keys_(std::move(keys)) {}
+Pkcs12ExportKeys::Pkcs12ExportKeys(Pkcs12ExportKeys&&) noexcept = default;
+Pkcs12ExportKeys& Pkcs12ExportKeys::operator=(Pkcs12ExportKeys&&) noexcept = default;
+Pkcs12ExportKeys::~Pkcs12ExportKeys() = default;
+
+Result<Pkcs12ExportKeys> Pkcs12ExportKeys::start(std::string_view password,
+                                                 const Pkcs12Profile& profile) {
+    auto keys = start_file_keys(password, profile);
+    if (!keys)
+        return std::unexpected(keys.error());
+    return Pkcs12ExportKeys(std::move(*keys));
+}
+
 Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
     std::span<const Certificate* const> certificates, std::string_view password,
     const Pkcs12Profile& profile) {
-    if (auto r = check_profile(profile); !r)
-        return std::unexpected(r.error());
-    auto password_arg = pkcs12_detail::password_arg(password);
-    if (!password_arg)
-        return std::unexpected(password_arg.error());
-    if (certificates.empty())
-        return fail(ErrorCode::invalid_argument, "no certificates to export to PKCS#12");
-
-    auto keys = file_keys(*password_arg, profile);
+    auto keys = Pkcs12ExportKeys::start(password, profile);
     if (!keys)
         return std::unexpected(keys.error());
+    return export_pkcs12_bundle(certificates, std::move(*keys));
+}
+
+Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
+    std::span<const Certificate* const> certificates, Pkcs12ExportKeys export_keys,
+    const std::function<void(std::size_t done, std::size_t total)>& progress) {
+    if (!export_keys.keys_)
+        return fail(ErrorCode::invalid_argument, "PKCS#12 export keys were already used");
+    FileKeys& keys = *export_keys.keys_;
+    if (certificates.empty())
+        return fail(ErrorCode::invalid_argument, "no certificates to export to PKCS#12");
+    if (auto r = keys.wait_for_shared_key(); !r)
+        return std::unexpected(r.error());
     Bags bags;
     if (!bags.certificates || !bags.keys)
         return std::unexpected(openssl_failure("allocating"));
@@ -273,8 +311,10 @@ Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
             return fail(ErrorCode::invalid_argument,
                         "certificate " + certificate->sha256_hex() +
                             " is given twice for one PKCS#12 bundle; give each certificate once");
-        if (auto r = add_entry(bags, *certificate, *keys); !r)
+        if (auto r = add_entry(bags, *certificate, keys); !r)
             return std::unexpected(r.error());
+        if (progress)
+            progress(bags.written_certificates.size(), certificates.size());
     }
     for (const Certificate* certificate : certificates) {
         for (const auto& issuer : certificate->chain()) {
@@ -284,7 +324,7 @@ Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
                 return std::unexpected(r.error());
         }
     }
-    return encode_pfx(bags, *keys);
+    return encode_pfx(bags, keys);
 }
 
 }  // namespace certbackup

@@ -52,7 +52,8 @@ struct SnapshotOptions {
     std::string scope = "all";  // "all" or a database name
 };
 
-// Cancellation and progress of a write or a read (progress counts PFX files made or opened).
+// Cancellation and progress of a write or a read. Progress counts certificates: packed into
+// the bundle, or one per PFX file made in per-certificate mode; a read counts PFX files opened.
 using SnapshotHooks = WorkHooks;
 
 enum class ExclusionReason { ssl_not_requested, unused_not_requested, no_private_key };

@@ -175,9 +175,8 @@ std::vector<std::uint8_t> manifest_bytes(const proto::ManifestEnvelope& envelope
 
 }  // namespace
 
-Result<std::vector<std::uint8_t>> seal_manifest(std::span<const std::uint8_t> manifest,
-                                                std::string_view password,
-                                                std::uint32_t iterations) {
+Result<ManifestSealKey> derive_manifest_seal_key(std::string_view password,
+                                                 std::uint32_t iterations) {
     if (auto r = check_iterations(iterations); !r)
         return std::unexpected(
             r.error().with_context("cannot write " + std::string(kManifestItem)));
@@ -188,16 +187,34 @@ Result<std::vector<std::uint8_t>> seal_manifest(std::span<const std::uint8_t> ma
     auto keys = derive_keys(password, salt, iterations);
     if (!keys)
         return std::unexpected(keys.error());
-    auto mac = kdf::hmac_sha256(keys->mac_key, manifest);
+    return ManifestSealKey{std::move(salt), iterations, std::move(keys->mac_key),
+                           std::move(keys->password_check)};
+}
+
+Result<std::vector<std::uint8_t>> seal_manifest(std::span<const std::uint8_t> manifest,
+                                                std::string_view password,
+                                                std::uint32_t iterations) {
+    auto key = derive_manifest_seal_key(password, iterations);
+    if (!key)
+        return std::unexpected(key.error());
+    return seal_manifest(manifest, *key);
+}
+
+Result<std::vector<std::uint8_t>> seal_manifest(std::span<const std::uint8_t> manifest,
+                                                const ManifestSealKey& key) {
+    auto mac = kdf::hmac_sha256(key.mac_key, manifest);
     if (!mac)
         return std::unexpected(mac.error());
+    const auto& salt = key.salt;
+    const std::uint32_t iterations = key.iterations;
+    const auto& password_check = key.password_check;
 
     proto::ManifestEnvelope envelope;
     envelope.set_format_version(kSnapshotFormatVersion);
     envelope.mutable_kdf()->set_algorithm(proto::KDF_ALGORITHM_PBKDF2_HMAC_SHA256);
     envelope.mutable_kdf()->set_salt(salt.data(), salt.size());
     envelope.mutable_kdf()->set_iterations(iterations);
-    envelope.set_password_check(keys->password_check.data(), keys->password_check.size());
+    envelope.set_password_check(password_check.data(), password_check.size());
     envelope.set_manifest(manifest.data(), manifest.size());
     envelope.set_mac(mac->data(), mac->size());
     auto digest = envelope_sha256(envelope);

@@ -10,8 +10,27 @@
 #include <vector>
 
 #include "certbackup/base/error.hpp"
+#include "certbackup/base/secure_buffer.hpp"
 
 namespace certbackup {
+
+// The keys that seal one manifest: a fresh 32-byte salt, the master key derived from it
+// (PBKDF2-HMAC-SHA256, the one expensive step) and its HKDF subkeys. Derived apart from the
+// manifest, so that a writer derives them while it makes the payloads.
+struct ManifestSealKey {
+    std::vector<std::uint8_t> salt;
+    std::uint32_t iterations = 0;
+    SecureBuffer mac_key;
+    std::vector<std::uint8_t> password_check;
+};
+
+// Errors: invalid_argument for iterations out of bounds, io when no salt can be drawn.
+Result<ManifestSealKey> derive_manifest_seal_key(std::string_view password,
+                                                 std::uint32_t iterations);
+
+// The bytes of manifest.pb for `manifest`, with the password check and MAC of `key`.
+Result<std::vector<std::uint8_t>> seal_manifest(std::span<const std::uint8_t> manifest,
+                                                const ManifestSealKey& key);
 
 // Derives the master key from `password` once (PBKDF2-HMAC-SHA256, a fresh 32-byte salt,
 // `iterations`), then the password check and the MAC over `manifest` through HKDF subkeys,

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "certbackup/base/ossl.hpp"
+#include "certbackup/base/parallel_tasks.hpp"
 #include "certbackup/base/utc_time.hpp"
 #include "core/manifest_codec.hpp"
 #include "core/snapshot_envelope.hpp"
@@ -89,10 +90,11 @@ Payload make_payload(std::string item, std::vector<std::uint8_t> bytes) {
     return {std::move(item), std::move(bytes), std::move(digest)};
 }
 
-// The PFX payloads, in the plan's order.
+// The PFX payloads, in the plan's order. `bundle_keys`: the keys of the bundle (bundle mode).
 Result<std::vector<Payload>> make_payloads(const SnapshotPlan& plan, std::string_view password,
                                            const SnapshotOptions& options,
-                                           const SnapshotHooks& hooks) {
+                                           const SnapshotHooks& hooks,
+                                           std::optional<Pkcs12ExportKeys> bundle_keys) {
     std::vector<Payload> payloads;
     if (plan.included.empty())
         return payloads;
@@ -102,12 +104,18 @@ Result<std::vector<Payload>> make_payloads(const SnapshotPlan& plan, std::string
         std::vector<const Certificate*> certificates;
         for (const auto& p : plan.included)
             certificates.push_back(p.certificate);
-        auto bytes = export_pkcs12_bundle(certificates, password, options.profile);
+        if (!bundle_keys) {
+            auto started = Pkcs12ExportKeys::start(password, options.profile);
+            if (!started)
+                return std::unexpected(
+                    started.error().with_context("making " + std::string(kBundleItem)));
+            bundle_keys.emplace(std::move(*started));
+        }
+        // Progress counts the certificates packed into the bundle.
+        auto bytes = export_pkcs12_bundle(certificates, std::move(*bundle_keys), hooks.progress);
         if (!bytes)
             return std::unexpected(
                 bytes.error().with_context("making " + std::string(kBundleItem)));
-        if (hooks.progress)
-            hooks.progress(1, 1);
         payloads.push_back(make_payload(std::string(kBundleItem), std::move(*bytes)));
         return payloads;
     }
@@ -211,8 +219,33 @@ Result<void> write_item(ItemSink& sink, const SnapshotHooks& hooks, std::string_
 
 }  // namespace
 
+Result<SnapshotWriteKeys> SnapshotWriter::start_keys(std::string_view password) const {
+    if (auto r = check_options(options_, password); !r)
+        return std::unexpected(r.error());
+    SnapshotWriteKeys keys;
+    if (!options_.per_certificate_files) {
+        auto bundle = Pkcs12ExportKeys::start(password, options_.profile);
+        if (!bundle)
+            return std::unexpected(bundle.error());
+        keys.bundle.emplace(std::move(*bundle));
+    }
+    const auto iterations = static_cast<std::uint32_t>(options_.profile.iterations);
+    keys.manifest = start_background_task(
+        [password, iterations] { return derive_manifest_seal_key(password, iterations); });
+    return keys;
+}
+
 Result<SnapshotSummary> SnapshotWriter::write(std::span<const SnapshotCandidate> candidates,
                                               std::string_view password, ItemSink& sink) const {
+    auto keys = start_keys(password);
+    if (!keys)
+        return std::unexpected(keys.error());
+    return write(candidates, password, std::move(*keys), sink);
+}
+
+Result<SnapshotSummary> SnapshotWriter::write(std::span<const SnapshotCandidate> candidates,
+                                              std::string_view password, SnapshotWriteKeys keys,
+                                              ItemSink& sink) const {
     if (auto r = check_options(options_, password); !r)
         return std::unexpected(r.error());
     auto plan = plan_snapshot(candidates, options_);
@@ -221,7 +254,7 @@ Result<SnapshotSummary> SnapshotWriter::write(std::span<const SnapshotCandidate>
     auto manifest = manifest_header(options_);
     if (!manifest)
         return std::unexpected(manifest.error());
-    auto payloads = make_payloads(*plan, password, options_, hooks_);
+    auto payloads = make_payloads(*plan, password, options_, hooks_, std::move(keys.bundle));
     if (!payloads)
         return std::unexpected(payloads.error());
     add_certificates(*manifest, *plan, *payloads, options_.per_certificate_files);
@@ -230,8 +263,12 @@ Result<SnapshotSummary> SnapshotWriter::write(std::span<const SnapshotCandidate>
     auto manifest_bytes = encode_manifest(*manifest);
     if (!manifest_bytes)
         return std::unexpected(manifest_bytes.error());
-    auto envelope = seal_manifest(*manifest_bytes, password,
-                                  static_cast<std::uint32_t>(options_.profile.iterations));
+    if (!keys.manifest.valid())
+        return fail(ErrorCode::invalid_argument, "the snapshot keys were already used");
+    auto seal_key = keys.manifest.get();
+    if (!seal_key)
+        return std::unexpected(seal_key.error());
+    auto envelope = seal_manifest(*manifest_bytes, *seal_key);
     if (!envelope)
         return std::unexpected(envelope.error());
 

@@ -3,18 +3,36 @@
 // never taken for a backup.
 #pragma once
 
+#include <future>
+#include <optional>
 #include <span>
 #include <string_view>
 
 #include "certbackup/base/error.hpp"
+#include "core/pkcs12.hpp"
 #include "core/snapshot.hpp"
+#include "core/snapshot_envelope.hpp"
 #include "core/snapshot_items.hpp"
 
 namespace certbackup {
 
+// The key derivations of one write, started before the certificates are read (they need the
+// password and fresh salts only): the manifest's master key and, for a bundle, the PFX's
+// encryption and MAC keys, each on a thread of its own. Move-only; the password must outlive
+// it; one per write.
+struct SnapshotWriteKeys {
+    std::future<Result<ManifestSealKey>> manifest;
+    std::optional<Pkcs12ExportKeys> bundle;  // bundle mode only
+};
+
 class SnapshotWriter {
   public:
     explicit SnapshotWriter(SnapshotOptions options, SnapshotHooks hooks = {});
+
+    // Checks the options and the password as write() does and starts the key derivations, so
+    // that they run while the caller reads the certificates (a store of thousands takes about
+    // as long to read as one derivation).
+    Result<SnapshotWriteKeys> start_keys(std::string_view password) const;
 
     // Plans the snapshot (core/snapshot_plan.hpp), makes the payloads with `password` (UTF-8,
     // not empty): one bundle with export_pkcs12_bundle, or one PFX per certificate with
@@ -31,6 +49,10 @@ class SnapshotWriter {
     // Thread-safe as a const object; `candidates`' certificates are only read.
     Result<SnapshotSummary> write(std::span<const SnapshotCandidate> candidates,
                                   std::string_view password, ItemSink& sink) const;
+    // The same with keys from start_keys() with the same password.
+    Result<SnapshotSummary> write(std::span<const SnapshotCandidate> candidates,
+                                  std::string_view password, SnapshotWriteKeys keys,
+                                  ItemSink& sink) const;
 
   private:
     SnapshotOptions options_;

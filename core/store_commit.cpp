@@ -60,17 +60,21 @@ class CommitRun {
             [&](std::size_t i) -> Result<void> {
                 const auto& file = plan_.added[i];
                 journal.added[i] = {file.relative_path, file_digest_hex(file.bytes.span())};
-                return env_.write_file(transaction_dir_ / file_name_of(file.relative_path),
-                                       file.bytes.span(), file.mode);
+                return env_.write_file_unsynced(transaction_dir_ / file_name_of(file.relative_path),
+                                                file.bytes.span(), file.mode);
             },
             {}, "writing the staged files");
         if (!written)
             return written;
         journal.removed = plan_.removed;
-        if (auto written =
-                env_.write_file(staged_bindings(), plan_.bindings_after, kBindingsFileMode);
+        if (auto written = env_.write_file_unsynced(staged_bindings(), plan_.bindings_after,
+                                                    kBindingsFileMode);
             !written)
             return written;
+        // One sync for every staged file (store_commit.hpp: why this is as durable as an fsync
+        // per file), before the journal that names them exists.
+        if (auto synced = env_.sync_filesystem(transaction_dir_); !synced)
+            return synced;
         if (auto synced = env_.sync_dir(transaction_dir_); !synced)
             return synced;
         const std::string text = format_store_journal(journal);

@@ -8,11 +8,19 @@
 // DirectoryStore::open and by every begin()):
 //
 //  1. Staging. mkdir <root>/.txn-<id> (0700) (and <txn>/removed/ if files are removed); write
-//     each new certificate and key file into it (each fsynced, with its final mode; in
-//     parallel when asked) and the new bindings.toml (its `generation` incremented); fsync
-//     <txn>.
+//     each new certificate and key file into it (with its final mode; in parallel when asked)
+//     and the new bindings.toml (its `generation` incremented), none of them fsynced; then one
+//     syncfs(2) of the store's file system (Env::sync_filesystem) and an fsync of <txn>.
 //     Crash: a .txn dir without a journal; certs/, keys/, bindings.toml untouched. Readers
 //     ignore it; recovery deletes it.
+//     Why one syncfs is as safe as an fsync per file: nothing refers to a staged file before
+//     the journal of step 2 exists, and the journal is written only after syncfs has returned
+//     success, that is after the data and the directory entries of every staged file are on
+//     stable storage (syncfs waits for write-back of the whole file system and, since Linux
+//     5.8, reports a failed write-back as an error). A crash before that point loses at most
+//     staged files of a transaction that has no journal, which recovery deletes anyway. The
+//     cost is one sync for 20000 files instead of 20000 (a restore of 10000 certificates);
+//     the price is that syncfs also writes back other dirty data of the same file system.
 //  2. Journal. Write <txn>/journal.toml atomically (temp, fsync, rename, fsync <txn>); fsync the
 //     root, so that the journal survives a power loss before anything moves.
 //     Crash before the rename: as 1. After it: as 3 with nothing moved yet.
@@ -62,8 +70,8 @@ struct CommitPlan {
     std::vector<std::uint8_t> bindings_after;   // must differ from bindings_before
 };
 
-// `write_threads` > 1 writes the staged files of step 1 in parallel (fsync latency dominates
-// large commits: 20000 files take minutes one by one on a disk, seconds with 16 writers). The
+// `write_threads` > 1 writes the staged files of step 1 in parallel (with one sync for all of
+// them, the writes are CPU and page-cache work; threads help little on few cores). The
 // Env must then be thread-safe (Env::posix() is). With 1, every step runs on the calling thread
 // in a fixed order, which step-counting test Envs rely on. The protocol is the same either way.
 Result<void> apply_commit(Env& env, const StoreLayout& layout, const CommitPlan& plan,

@@ -117,6 +117,8 @@ Result<ImportReport> import_certificates(CertificateStore& store,
         if (!action)
             return std::unexpected(action.error());
         report.actions.push_back(std::move(*action));
+        if (options.staging_progress)
+            options.staging_progress(report.actions.size(), candidates.size());
     }
     if (options.dry_run)
         return report;
@@ -139,9 +141,13 @@ Result<ImportReport> import_certificates(CertificateStore& store,
     if ((*txn)->has_changes()) {
         if (cancelled())
             return stop();
+        if (options.commit_progress)
+            options.commit_progress(0, candidates.size());
         if (auto committed = (*txn)->commit(); !committed)
             return std::unexpected(committed.error());
         report.committed = true;
+        if (options.commit_progress)
+            options.commit_progress(candidates.size(), candidates.size());
     }
     return report;
 }

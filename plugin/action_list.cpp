@@ -28,6 +28,7 @@ backup_host::Result<void> action_list(const backup_host::Host& host,
     CertificateFilter filter;
     filter.include_unused = all;
     filter.database = database;
+    filter.load_keys = false;  // KEY says whether the store holds one; no key is decoded
     auto listed = (*store)->list(filter);
     if (!listed)
         return lift_error(listed.error());
@@ -43,7 +44,7 @@ backup_host::Result<void> action_list(const backup_host::Host& host,
                             {"sha256", info.sha256_hex},
                             {"not_after", format_date(info.not_after)},
                             {"days_left", days_left(info.not_after)},
-                            {"private_key", s.certificate.has_key()}});
+                            {"private_key", s.key_stored}});
         }
         return host.output(
             nlohmann::json{{"store", (*store)->root().string()}, {"certificates", rows}}.dump(2) +
@@ -56,7 +57,7 @@ backup_host::Result<void> action_list(const backup_host::Host& host,
             {s.required() ? kind_label(s.bindings) : "unused *", join_bindings(s.bindings),
              info.subject, info.sha256_hex,
              format_date(info.not_after) + " (" + describe_days_left(info.not_after) + ")",
-             s.certificate.has_key() ? "yes" : "no"});
+             s.key_stored ? "yes" : "no"});
     }
     std::string text =
         format_table({"KIND", "BINDINGS", "SUBJECT", "SHA-256", "NOT AFTER", "KEY"}, rows);

@@ -68,16 +68,28 @@ nlohmann::json summary_json(const SnapshotSummary& summary) {
 
 backup_host::Result<void> run_backup(const backup_host::Host& host,
                                      const CertificatesOptions& options) {
-    auto selection = select_snapshot(host, options);
-    if (!selection)
-        return std::unexpected(selection.error());
+    auto store = open_store(options.store, false);
+    if (!store)
+        return std::unexpected(store.error());
+    warn_about_store(host, **store);
+    auto snapshot = snapshot_options(options, **store);
+    if (!snapshot)
+        return std::unexpected(snapshot.error());
     auto password = job_password(host, backup_host::SecretUse::new_secret);
     if (!password)
         return std::unexpected(password.error());
 
-    SnapshotWriter writer(selection->options, work_hooks(host, "making PFX files"));
+    // The key derivations need the password only: they run while the store is read.
+    SnapshotWriter writer(*snapshot, work_hooks(host, "making PFX files"));
+    auto keys = writer.start_keys(*password);
+    if (!keys)
+        return lift_error(keys.error());
+    std::vector<StoredCertificate> storage;
+    auto candidates = snapshot_candidates(**store, options.scope, storage);
+    if (!candidates)
+        return std::unexpected(candidates.error());
     HostItemSink sink(host);
-    auto summary = writer.write(selection->candidates, *password, sink);
+    auto summary = writer.write(*candidates, *password, std::move(*keys), sink);
     if (!summary)
         return lift_error(summary.error());
 

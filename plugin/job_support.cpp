@@ -61,11 +61,12 @@ backup_host::Result<std::string_view> job_password(const backup_host::Host& host
     return std::string_view(reinterpret_cast<const char*>(secret->data()), secret->size());
 }
 
-WorkHooks work_hooks(const backup_host::Host& host, std::string message) {
+WorkHooks work_hooks(const backup_host::Host& host, std::string message, std::string unit) {
     WorkHooks hooks;
     hooks.cancelled = [host] { return host.cancelled(); };
-    hooks.progress = [host, message = std::move(message)](std::size_t done, std::size_t total) {
-        host.progress(done, total, "certificates", message);
+    hooks.progress = [host, message = std::move(message), unit = std::move(unit)](
+                         std::size_t done, std::size_t total) {
+        host.progress(done, total, unit, message);
     };
     return hooks;
 }

@@ -49,8 +49,9 @@ backup_host::Result<std::string_view> job_password(const backup_host::Host& host
                                                    backup_host::SecretUse use,
                                                    NoPassword no_password = NoPassword::refused);
 
-// Progress in certificates and the host's cancellation flag.
-WorkHooks work_hooks(const backup_host::Host& host, std::string message);
+// Progress in `unit` (certificates unless told) and the host's cancellation flag.
+WorkHooks work_hooks(const backup_host::Host& host, std::string message,
+                     std::string unit = "certificates");
 
 // Snapshot options from the plugin options and the store (its settings and identity).
 backup_host::Result<SnapshotOptions> snapshot_options(const CertificatesOptions& options,

@@ -81,7 +81,8 @@ backup_host::Result<std::vector<ImportCandidate>> checked_candidates(
         return lift_error(selection.error());
     if (auto verified = reader.verify_payloads(); !verified)
         return lift_error(verified.error());
-    auto restored = reader.read_certificates(*selection, work_hooks(host, "opening PFX files"));
+    auto restored = reader.read_certificates(
+        *selection, work_hooks(host, "restore 1/3: opening PFX files", "PFX files"));
     if (!restored)
         return lift_error(restored.error());
     std::vector<ImportCandidate> candidates;
@@ -135,6 +136,8 @@ backup_host::Result<void> run_restore(const backup_host::Host& host,
     import.dry_run = restore.dry_run;
     import.cancelled = [host] { return host.cancelled();
 };
+import.staging_progress = work_hooks(host, "restore 2/3: staging certificates").progress;
+import.commit_progress = work_hooks(host, "restore 3/3: writing the store").progress;
 if (auto cancelled = host.check_cancelled(); !cancelled)
     return cancelled;
 auto report = import_certificates(**store, std::move(*candidates), import);

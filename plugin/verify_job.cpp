@@ -14,7 +14,8 @@ backup_host::Result<void> run_verify(const backup_host::Host& host) {
     if (!snapshot)
         return std::unexpected(snapshot.error());
     SnapshotReader& reader = *snapshot->reader;
-    auto restored = reader.read_certificates({}, work_hooks(host, "opening PFX files"));
+    auto restored =
+        reader.read_certificates({}, work_hooks(host, "opening PFX files", "PFX files"));
     if (!restored)
         return lift_error(restored.error());
 

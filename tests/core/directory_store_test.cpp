@@ -250,6 +250,30 @@ TEST_F(DirectoryStoreTest, ListsRequiredOrAllAndByDatabase) {
         EXPECT_FALSE(c.certificate.has_key());
 }
 
+TEST_F(DirectoryStoreTest, AListingWithoutKeysStillTellsWhichCertificatesHaveOne) {
+    auto store = create_store(root);
+    auto with_key = make_test_certificate("with-key");
+    auto leaf_only = make_test_certificate("leaf-only");
+    auto without_key = Certificate::create(ossl::share(leaf_only.leaf()), nullptr, {});
+    ASSERT_TRUE(without_key);
+    auto txn = store->begin();
+    ASSERT_TRUE(txn) << txn.error().message;
+    ASSERT_TRUE((*txn)->add(with_key.clone(), purpose("database/db1")));
+    ASSERT_TRUE((*txn)->add(std::move(*without_key), purpose("database/db2")));
+    ASSERT_TRUE((*txn)->commit());
+
+    for (const bool load_keys : {true, false}) {
+        auto listed = store->list(testing::filter(true, std::nullopt, load_keys));
+        ASSERT_TRUE(listed) << listed.error().message;
+        ASSERT_EQ(listed->size(), 2u);
+        EXPECT_EQ((*listed)[0].certificate.sha256_hex(), with_key.sha256_hex());
+        EXPECT_TRUE((*listed)[0].key_stored);
+        EXPECT_EQ((*listed)[0].certificate.has_key(), load_keys);
+        EXPECT_FALSE((*listed)[1].key_stored);
+        EXPECT_FALSE((*listed)[1].certificate.has_key());
+    }
+}
+
 TEST_F(DirectoryStoreTest, GetAcceptsUniquePrefixesAndRefusesBadOnes) {
     auto store = create_store(root);
     auto certificate = make_test_certificate("x");

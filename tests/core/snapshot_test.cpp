@@ -82,9 +82,18 @@ void expect_restored(const std::vector<RestoredCertificate>& restored,
 TEST(Snapshot, RoundTripOneFile) {
     MemoryItems items;
     const std::int64_t before = std::time(nullptr);
+    std::vector<std::pair<std::size_t, std::size_t>> progress;
+    SnapshotHooks hooks;
+    hooks.progress = [&](std::size_t done, std::size_t total) {
+        progress.emplace_back(done, total);
+    };
     auto summary =
-        SnapshotWriter(test_options(false)).write(candidates(), kSnapshotPassword, items);
+        SnapshotWriter(test_options(false), hooks).write(candidates(), kSnapshotPassword, items);
     ASSERT_TRUE(summary) << summary.error().message;
+    // The bundle's progress counts its certificates, one report each.
+    const std::vector<std::pair<std::size_t, std::size_t>> counted = {
+        {1, 5}, {2, 5}, {3, 5}, {4, 5}, {5, 5}};
+    EXPECT_EQ(progress, counted);
 
     EXPECT_EQ(items.write_order(), (std::vector<std::string>{"certificates.pfx", "manifest.pb"}));
     EXPECT_EQ(summary->items_written, items.write_order());

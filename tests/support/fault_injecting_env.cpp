@@ -18,6 +18,18 @@ Result<void> FaultInjectingEnv::write_file(const fs::path& path,
         return s;
     return base_.write_file(path, bytes, mode);
 }
+Result<void> FaultInjectingEnv::write_file_unsynced(const fs::path& path,
+                                                    std::span<const std::uint8_t> bytes,
+                                                    mode_t mode) {
+    if (auto s = step("write (unsynced) " + path.string()); !s)
+        return s;
+    return base_.write_file_unsynced(path, bytes, mode);
+}
+Result<void> FaultInjectingEnv::sync_filesystem(const fs::path& path) {
+    if (auto s = step("syncfs " + path.string()); !s)
+        return s;
+    return base_.sync_filesystem(path);
+}
 Result<void> FaultInjectingEnv::rename(const fs::path& from, const fs::path& to) {
     if (auto s = step("rename " + from.string() + " -> " + to.string()); !s)
         return s;

@@ -1,8 +1,9 @@
 // An Env over the real file system that fails on demand, to prove that every operation is
 // all-or-nothing whichever step fails.
 //
-// Mutating calls (write_file, rename, sync_dir, remove_file, remove_tree, create_dir, set_mode)
-// are numbered from 1. With fail_at(n), call n fails with an io error and does nothing
+// Mutating calls (write_file, write_file_unsynced, sync_filesystem, rename, sync_dir,
+// remove_file, remove_tree, create_dir, set_mode) are numbered from 1. With fail_at(n), call n
+// fails with an io error and does nothing
 // ("a transient failure"); with crash_at(n), call n and every later mutating call fail and do
 // nothing ("the process died at step n"). Reads never fail. Not thread-safe.
 #pragma once
@@ -38,6 +39,9 @@ class FaultInjectingEnv final : public Env {
     }
     Result<void> write_file(const fs::path& path, std::span<const std::uint8_t> bytes,
                             mode_t mode) override;
+    Result<void> write_file_unsynced(const fs::path& path, std::span<const std::uint8_t> bytes,
+                                     mode_t mode) override;
+    Result<void> sync_filesystem(const fs::path& path) override;
     Result<void> rename(const fs::path& from, const fs::path& to) override;
     Result<void> sync_dir(const fs::path& dir) override;
     Result<void> remove_file(const fs::path& path) override;

@@ -35,6 +35,21 @@ class Env {
     // Creates or truncates `path` with permission bits `mode`, writes all bytes, fsyncs, closes.
     virtual Result<void> write_file(const fs::path& path, std::span<const std::uint8_t> bytes,
                                     mode_t mode) = 0;
+    // As write_file without the fsync: the bytes become durable at the next sync_filesystem of
+    // the file system that holds `path` (a batch of files costs one sync, not one each). The
+    // default is write_file, durable at once, which is always correct.
+    virtual Result<void> write_file_unsynced(const fs::path& path,
+                                             std::span<const std::uint8_t> bytes, mode_t mode) {
+        return write_file(path, bytes, mode);
+    }
+    // Makes every completed write, create and rename on the file system that holds `path`
+    // durable, and reports a failed write-back (syncfs(2); Linux reports write-back errors
+    // through it since 5.8). The default does nothing, matching the default
+    // write_file_unsynced; an Env that overrides one overrides both.
+    virtual Result<void> sync_filesystem(const fs::path& path) {
+        (void)path;
+        return {};
+    }
     // rename(2): atomically replaces `to` (a file, or an empty directory by a directory).
     virtual Result<void> rename(const fs::path& from, const fs::path& to) = 0;
     // Makes a completed rename or create in `dir` durable (fsync of the directory).

@@ -5,7 +5,10 @@
 
 #include <cstddef>
 #include <functional>
+#include <future>
 #include <string_view>
+#include <system_error>
+#include <type_traits>
 
 #include "certbackup/base/error.hpp"
 
@@ -33,5 +36,19 @@ struct WorkHooks {
 Result<void> run_parallel(std::size_t count, unsigned threads,
                           const std::function<Result<void>(std::size_t)>& task,
                           const WorkHooks& hooks, std::string_view what);
+
+// Starts `task` on a thread of its own and returns its future, so that independent work (the
+// key derivations of a snapshot: manifest key, PFX encryption key, MAC key) overlaps with what
+// the caller does meanwhile. When no thread can be started the task runs on the calling thread
+// at get() instead. `task` must not throw (return errors as a Result); what it captures must
+// live until get() returns.
+template <typename Task>
+std::future<std::invoke_result_t<Task>> start_background_task(Task task) {
+    try {
+        return std::async(std::launch::async, task);
+    } catch (const std::system_error&) {
+        return std::async(std::launch::deferred, std::move(task));
+    }
+}
 
 }  // namespace certbackup
