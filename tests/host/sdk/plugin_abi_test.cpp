@@ -10,8 +10,8 @@
 #include <backup_host/host.hpp>
 #include <backup_host/plugin/host.hpp>
 
-#include "memory_job_services.hpp"
-#include "plugin_test_support.hpp"
+#include "support/memory_job_services.hpp"
+#include "support/plugin_test_support.hpp"
 
 extern "C" {
 const bh_plugin_descriptor* bh_c_descriptor(void);
