@@ -44,13 +44,21 @@ struct Pkcs12Profile {
 
 std::string_view to_string(Pkcs12ProfileName name) noexcept;
 
+// Where the key derivations of one PFX run (modern profile: the shared PBES2 key and the MAC
+// key). `own_threads`: each on a thread of its own, in parallel, for one file exported alone.
+// `calling_thread`: one after the other on the caller's thread, for a caller that exports many
+// files in parallel already (per-certificate backup): handing each file's derivations to new
+// threads would only add thread starts and wake-ups, which on a busy machine cost more than
+// the derivations (2048 iterations) themselves.
+enum class Pkcs12Derivation { own_threads, calling_thread };
+
 // One PFX holding one certificate: its key (if any), its chain, friendly name and a
 // localKeyID (the certificate's SHA-1 thumbprint) pairing key and certificate. The file
 // layout of each profile is described in pkcs12_export.cpp. Fails with invalid_argument for
 // iterations outside [1, 10000000], unsupported for a key that cannot be exported as PKCS#8.
-Result<std::vector<std::uint8_t>> export_pkcs12(const Certificate& certificate,
-                                                std::string_view password,
-                                                const Pkcs12Profile& profile);
+Result<std::vector<std::uint8_t>> export_pkcs12(
+    const Certificate& certificate, std::string_view password, const Pkcs12Profile& profile,
+    Pkcs12Derivation derivation = Pkcs12Derivation::own_threads);
 
 namespace pkcs12_detail {
 struct FileKeys;
@@ -64,8 +72,12 @@ struct FileKeys;
 // must outlive it.
 class Pkcs12ExportKeys {
   public:
-    // Errors as export_pkcs12_bundle's for the profile and the password.
-    static Result<Pkcs12ExportKeys> start(std::string_view password, const Pkcs12Profile& profile);
+    // Errors as export_pkcs12_bundle's for the profile and the password. With
+    // Pkcs12Derivation::calling_thread nothing starts here: the keys are derived when the
+    // export needs them, on its thread.
+    static Result<Pkcs12ExportKeys> start(
+        std::string_view password, const Pkcs12Profile& profile,
+        Pkcs12Derivation derivation = Pkcs12Derivation::own_threads);
 
     Pkcs12ExportKeys(Pkcs12ExportKeys&&) noexcept;
     Pkcs12ExportKeys& operator=(Pkcs12ExportKeys&&) noexcept;

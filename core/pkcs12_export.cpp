@@ -53,7 +53,8 @@ namespace pkcs12_detail {
 
 // How one file is encrypted. compat: OpenSSL derives a key per bag from the password. modern:
 // one shared PBES2 key and the MAC key, each derived on a thread of its own (on the calling
-// thread at get() when no thread can be started); `shared` holds the first once it is needed.
+// thread at get() for Pkcs12Derivation::calling_thread, or when no thread can be started);
+// `shared` holds the first once it is needed.
 struct FileKeys {
     PasswordArg password;
     Pkcs12Profile profile;
@@ -85,8 +86,17 @@ Result<void> check_profile(const Pkcs12Profile& profile) {
     return {};
 }
 
+// Runs `task` on a thread of its own, or (calling_thread) when its result is first asked for.
+template <typename Task>
+auto start_derivation(Task task, Pkcs12Derivation derivation) {
+    if (derivation == Pkcs12Derivation::calling_thread)
+        return std::async(std::launch::deferred, std::move(task));
+    return start_background_task(std::move(task));
+}
+
 Result<std::unique_ptr<FileKeys>> start_file_keys(std::string_view password,
-                                                  const Pkcs12Profile& profile) {
+                                                  const Pkcs12Profile& profile,
+                                                  Pkcs12Derivation derivation) {
     if (auto r = check_profile(profile); !r)
         return std::unexpected(r.error());
     auto password_arg = pkcs12_detail::password_arg(password);
@@ -99,10 +109,11 @@ Result<std::unique_ptr<FileKeys>> start_file_keys(std::string_view password,
         return keys;
     const PasswordArg arg = *password_arg;
     const int iterations = profile.iterations;
-    keys->mac_key = start_background_task(
-        [arg, iterations] { return pkcs12_detail::derive_sha256_mac_key(arg, iterations); });
-    keys->shared_pending = start_background_task(
-        [arg, iterations] { return SharedPbes2Key::derive(arg, iterations); });
+    keys->mac_key = start_derivation(
+        [arg, iterations] { return pkcs12_detail::derive_sha256_mac_key(arg, iterations); },
+        derivation);
+    keys->shared_pending = start_derivation(
+        [arg, iterations] { return SharedPbes2Key::derive(arg, iterations); }, derivation);
     return keys;
 }
 
@@ -262,9 +273,13 @@ Result<std::vector<std::uint8_t>> encode_pfx(Bags& bags, FileKeys& keys) {
 
 Result<std::vector<std::uint8_t>> export_pkcs12(const Certificate& certificate,
                                                 std::string_view password,
-                                                const Pkcs12Profile& profile) {
+                                                const Pkcs12Profile& profile,
+                                                Pkcs12Derivation derivation) {
+    auto keys = Pkcs12ExportKeys::start(password, profile, derivation);
+    if (!keys)
+        return std::unexpected(keys.error());
     const Certificate* entries[] = {&certificate};
-    return export_pkcs12_bundle(entries, password, profile);
+    return export_pkcs12_bundle(entries, std::move(*keys));
 }
 
 Pkcs12ExportKeys::Pkcs12ExportKeys(std::unique_ptr<FileKeys> keys) : keys_(std::move(keys)) {}
@@ -273,8 +288,9 @@ Pkcs12ExportKeys& Pkcs12ExportKeys::operator=(Pkcs12ExportKeys&&) noexcept = def
 Pkcs12ExportKeys::~Pkcs12ExportKeys() = default;
 
 Result<Pkcs12ExportKeys> Pkcs12ExportKeys::start(std::string_view password,
-                                                 const Pkcs12Profile& profile) {
-    auto keys = start_file_keys(password, profile);
+                                                 const Pkcs12Profile& profile,
+                                                 Pkcs12Derivation derivation) {
+    auto keys = start_file_keys(password, profile, derivation);
     if (!keys)
         return std::unexpected(keys.error());
     return Pkcs12ExportKeys(std::move(*keys));

@@ -120,11 +120,14 @@ Result<std::vector<Payload>> make_payloads(const SnapshotPlan& plan, std::string
         return payloads;
     }
     payloads.resize(plan.included.size());
+    // The files are made in parallel already: each derives its keys on its own worker.
+    const auto derivation =
+        plan.included.size() > 1 ? Pkcs12Derivation::calling_thread : Pkcs12Derivation::own_threads;
     auto made = run_parallel(
         plan.included.size(), options.threads,
         [&](std::size_t i) -> Result<void> {
             const PlannedCertificate& p = plan.included[i];
-            auto bytes = export_pkcs12(*p.certificate, password, options.profile);
+            auto bytes = export_pkcs12(*p.certificate, password, options.profile, derivation);
             if (!bytes)
                 return std::unexpected(bytes.error().with_context("making " + p.payload_item +
                                                                   " for certificate " +
