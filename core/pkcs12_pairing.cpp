@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <string>
 #include <unordered_map>
 
 namespace certbackup::pkcs12_detail {
@@ -104,17 +105,35 @@ std::vector<Node> unique_nodes(std::vector<CertificateItem> items) {
     return nodes;
 }
 
+// The certificates carrying each localKeyID, in file order: a bundle pairs thousands of keys,
+// which a scan of every certificate per key would make quadratic.
+using LocalKeyIdIndex = std::unordered_map<std::string, std::vector<std::size_t>>;
+
+std::string id_text(const std::vector<std::uint8_t>& id) {
+    return std::string(id.begin(), id.end());
+}
+
+LocalKeyIdIndex index_local_key_ids(const std::vector<Node>& nodes) {
+    LocalKeyIdIndex index;
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+        for (const auto& id : nodes[i].local_key_ids) {
+            auto& holders = index[id_text(id)];
+            if (holders.empty() || holders.back() != i)
+                holders.push_back(i);
+        }
+    return index;
+}
+
 // Index of the certificate that `key` belongs to, by localKeyID first, else by public key
 // among certificates without a key; kNone when none fits.
-std::size_t find_certificate_for(const KeyItem& key, const std::vector<Node>& nodes) {
+std::size_t find_certificate_for(const KeyItem& key, const std::vector<Node>& nodes,
+                                 const LocalKeyIdIndex& by_local_key_id) {
     if (!key.local_key_id.empty()) {
-        for (std::size_t i = 0; i < nodes.size(); ++i) {
-            for (const auto& id : nodes[i].local_key_ids) {
-                if (id == key.local_key_id &&
-                    key_matches(nodes[i].certificate.get(), key.key.get()))
+        if (const auto found = by_local_key_id.find(id_text(key.local_key_id));
+            found != by_local_key_id.end())
+            for (std::size_t i : found->second)
+                if (key_matches(nodes[i].certificate.get(), key.key.get()))
                     return i;
-            }
-        }
     }
     for (std::size_t i = 0; i < nodes.size(); ++i) {
         if (!nodes[i].key && key_matches(nodes[i].certificate.get(), key.key.get()))
@@ -133,8 +152,9 @@ Result<std::vector<Certificate>> assemble_certificates(std::vector<CertificateIt
                                                        std::vector<KeyItem> keys,
                                                        std::string_view origin) {
     std::vector<Node> nodes = unique_nodes(std::move(certificates));
+    const LocalKeyIdIndex by_local_key_id = index_local_key_ids(nodes);
     for (std::size_t k = 0; k < keys.size(); ++k) {
-        const std::size_t target = find_certificate_for(keys[k], nodes);
+        const std::size_t target = find_certificate_for(keys[k], nodes, by_local_key_id);
         if (target == kNone) {
             const std::string name =
                 keys[k].friendly_name.empty() ? "" : " ('" + keys[k].friendly_name + "')";
