@@ -10,14 +10,19 @@
 
 #include <algorithm>
 #include <cctype>
+#include <future>
 #include <limits>
+#include <memory>
 #include <optional>
 
 #include "core/pkcs12.hpp"
+
+#include "certbackup/base/parallel_tasks.hpp"
 #include "core/pkcs12_algorithms.hpp"
 #include "core/pkcs12_pairing.hpp"
 #include "core/pkcs12_pbes2.hpp"
 #include "core/pkcs12_work.hpp"
+#include "core/private_key_decoder.hpp"
 #include "core/unicode_text.hpp"
 
 namespace certbackup {
@@ -112,12 +117,14 @@ struct Collected {
 // The derived keys of a walk with one password: PBES2 keys cached (a file that certbackup wrote
 // costs one derivation however many keys it holds), and a count of the derivations that
 // OpenSSL ran for other algorithms (one per structure).
-// Every derivation is charged to `budget` before it runs.
+// Every derivation is charged to `budget` before it runs. `decoder` decodes the private keys
+// of the walk with one OpenSSL decoder chain (EVP_PKCS82PKEY builds one per key).
 struct WalkKeys {
     WalkKeys(const PasswordArg& password, DerivationBudget& budget)
         : cache(password), budget(budget) {}
     pkcs12_detail::Pbes2KeyCache cache;
     DerivationBudget& budget;
+    PrivateKeyDecoder decoder{PrivateKeyDecoder::Input::der_private_key_info};
     std::size_t openssl_derivations = 0;
     std::size_t derivations() const { return cache.derivations() + openssl_derivations; }
 };
@@ -213,8 +220,26 @@ std::vector<std::uint8_t> local_key_id_of(const PKCS12_SAFEBAG* bag) {
     return std::vector<std::uint8_t>(data, data + ASN1_STRING_length(id));
 }
 
-Result<ossl::EvpPkeyPtr> key_from_pkcs8(const PKCS8_PRIV_KEY_INFO* pkcs8,
-                                        const std::string& origin) {
+// Frees what an i2d function allocated, wiping it first (a private key).
+struct ClearFree {
+    int length = 0;
+    void operator()(unsigned char* p) const noexcept {
+        OPENSSL_clear_free(p, static_cast<std::size_t>(length));
+    }
+};
+
+// The key, through `decoder` (one chain for the whole file); what it cannot decode goes through
+// EVP_PKCS82PKEY, which also tries OpenSSL's legacy decoders and says why a key fails.
+Result<ossl::EvpPkeyPtr> key_from_pkcs8(const PKCS8_PRIV_KEY_INFO* pkcs8, const std::string& origin,
+                                        PrivateKeyDecoder& decoder) {
+    unsigned char* der = nullptr;
+    const int length = i2d_PKCS8_PRIV_KEY_INFO(pkcs8, &der);
+    if (length > 0) {
+        const std::unique_ptr<unsigned char, ClearFree> owned(der, ClearFree{length});
+        if (auto decoded = decoder.decode(std::span(der, static_cast<std::size_t>(length)), origin))
+            return decoded;
+    }
+    ossl::clear_errors();
     ossl::EvpPkeyPtr key(EVP_PKCS82PKEY(pkcs8));
     if (key)
         return key;
@@ -303,7 +328,8 @@ Result<void> collect_bag(const PKCS12_SAFEBAG* bag, const WalkContext& context, 
                          Collected& out) {
     switch (PKCS12_SAFEBAG_get_nid(bag)) {
         case NID_keyBag: {
-            auto key = key_from_pkcs8(PKCS12_SAFEBAG_get0_p8inf(bag), context.origin);
+            auto key = key_from_pkcs8(PKCS12_SAFEBAG_get0_p8inf(bag), context.origin,
+                                      context.keys->decoder);
             if (!key)
                 return std::unexpected(key.error());
             out.keys.push_back(
@@ -314,7 +340,7 @@ Result<void> collect_bag(const PKCS12_SAFEBAG* bag, const WalkContext& context, 
             auto pkcs8 = decrypt_key(bag, context);
             if (!pkcs8)
                 return std::unexpected(pkcs8.error());
-            auto key = key_from_pkcs8(pkcs8->get(), context.origin);
+            auto key = key_from_pkcs8(pkcs8->get(), context.origin, context.keys->decoder);
             if (!key)
                 return std::unexpected(key.error());
             out.keys.push_back(
@@ -537,6 +563,33 @@ Result<void> plan_work(STACK_OF(PKCS7) * safes, const MacInfo& mac, const std::s
     return {};
 }
 
+// The PBES2 key of the first encrypted safe, derived on another thread while the MAC is checked
+// (both need only the password and a salt from the file), for a file with a MAC and a single
+// password to try: the walk then finds it in its cache. The derivation is one that plan_work
+// has counted already. std::nullopt when there is nothing to derive ahead.
+struct KeyAhead {
+    pkcs12_detail::Pbes2KeyId id;
+    std::future<Result<SecureBuffer>> key;
+};
+
+std::optional<KeyAhead> start_key_ahead(STACK_OF(PKCS7) * safes, const PasswordArg& password) {
+    for (int i = 0; i < sk_PKCS7_num(safes); ++i) {
+        const PKCS7* safe = sk_PKCS7_value(safes, i);
+        if (OBJ_obj2nid(safe->type) != NID_pkcs7_encrypted || safe->d.encrypted == nullptr ||
+            safe->d.encrypted->enc_data == nullptr)
+            continue;
+        auto id = pkcs12_detail::pbes2_key_id(safe->d.encrypted->enc_data->algorithm);
+        if (!id)
+            return std::nullopt;
+        KeyAhead ahead{*id, {}};
+        ahead.key = start_background_task([password, id = std::move(*id)] {
+            return pkcs12_detail::derive_pbes2_key(password, id);
+        });
+        return ahead;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::string_view password,
@@ -567,10 +620,13 @@ Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::str
     // What the import may spend in all: the planned work once per password it may have to try.
     DerivationBudget budget(origin, limit * static_cast<std::int64_t>(candidates.all().size()));
     std::vector<PasswordArg> to_try = candidates.all();
+    std::optional<KeyAhead> ahead;
     if (mac.present) {
+        if (to_try.size() == 1)
+            ahead = start_key_ahead(safes->get(), to_try.front());
         auto verified = verify_mac(file, candidates, mac, origin, budget);
         if (!verified)
-            return std::unexpected(verified.error());
+            return std::unexpected(verified.error());  // waits for `ahead` and drops its key
         to_try = {*verified};
     }
 
@@ -580,6 +636,12 @@ Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::str
     for (const PasswordArg& candidate : to_try) {
         budget.forget_shared_keys();
         WalkKeys keys(candidate, budget);
+        if (ahead) {
+            // A failed derivation ahead is simply run again by the walk, which reports it.
+            if (auto key = ahead->key.get())
+                keys.cache.adopt(std::move(ahead->id), std::move(*key));
+            ahead.reset();
+        }
         collected = collect(safes->get(), WalkContext{candidate, mac.present, origin, &keys});
         derivations += keys.derivations();
         if (*collected || collected->error().code != ErrorCode::wrong_password)

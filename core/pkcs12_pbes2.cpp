@@ -211,13 +211,21 @@ Result<ossl::Pkcs7Ptr> SharedPbes2Key::encrypt_safe(const STACK_OF(PKCS12_SAFEBA
 // ---------------------------------------------------------------------------------------------
 // Reader
 
+Result<SecureBuffer> derive_pbes2_key(const PasswordArg& password, const Pbes2KeyId& id) {
+    return kdf::pbkdf2_hmac(prf_digest(id.prf_nid),
+                            std::string_view(password.data == nullptr ? "" : password.data,
+                                             static_cast<std::size_t>(password.size)),
+                            id.salt, id.iterations, id.key_length);
+}
+
+void Pbes2KeyCache::adopt(Pbes2KeyId id, SecureBuffer key) {
+    keys_.emplace(std::move(id), std::move(key));
+}
+
 Result<const SecureBuffer*> Pbes2KeyCache::key_for(KeyId id) {
     if (auto found = keys_.find(id); found != keys_.end())
         return &found->second;
-    auto key = kdf::pbkdf2_hmac(prf_digest(id.prf_nid),
-                                std::string_view(password_.data == nullptr ? "" : password_.data,
-                                                 static_cast<std::size_t>(password_.size)),
-                                id.salt, id.iterations, id.key_length);
+    auto key = derive_pbes2_key(password_, id);
     if (!key)
         return std::unexpected(key.error());
     return &keys_.emplace(std::move(id), std::move(*key)).first->second;

@@ -73,6 +73,10 @@ struct Pbes2KeyId {
 // structure). Derives nothing.
 std::optional<Pbes2KeyId> pbes2_key_id(const X509_ALGOR* algorithm);
 
+// PBKDF2 of `password` with the salt, iteration count and PRF of `id`, `id.key_length` bytes:
+// the one expensive step of opening PBES2 structures. Thread-safe.
+Result<SecureBuffer> derive_pbes2_key(const PasswordArg& password, const Pbes2KeyId& id);
+
 // The reader's side: PBES2 decryption with the keys of one import, for one password, each
 // derived once per distinct (salt, iterations, PRF, key length). Not thread-safe; lives for one
 // file's import.
@@ -87,7 +91,11 @@ class Pbes2KeyCache {
     Result<std::optional<SecureBuffer>> decrypt(const X509_ALGOR* algorithm,
                                                 std::span<const std::uint8_t> ciphertext);
 
-    // PBKDF2 runs so far (cache misses).
+    // Takes a key derived ahead (derive_pbes2_key with this cache's password, on another
+    // thread while the MAC was checked), so that decrypt() does not derive it again.
+    void adopt(Pbes2KeyId id, SecureBuffer key);
+
+    // PBKDF2 runs so far (cache misses and adopted keys).
     std::size_t derivations() const noexcept { return keys_.size(); }
 
   private:
