@@ -250,22 +250,29 @@ Result<void> add_mac(PKCS12* pfx, const STACK_OF(PKCS7) * safes, FileKeys& keys)
     return {};
 }
 
+// Each stage frees what the next one no longer needs (the bags once packed into safes, the
+// safes once MACed, the PFX once encoded): a bundle of 10000 certificates is megabytes at every
+// stage, and peak memory is the sum of the stages alive at once.
 Result<std::vector<std::uint8_t>> encode_pfx(Bags& bags, FileKeys& keys) {
     ossl::Pkcs7StackPtr safes(sk_PKCS7_new_null());
     if (!safes)
         return std::unexpected(openssl_failure("allocating"));
     if (auto r = add_safes(safes.get(), bags, keys); !r)
         return std::unexpected(r.error());
+    bags.certificates.reset();
+    bags.keys.reset();
     ossl::Pkcs12Ptr pfx(PKCS12_add_safes_ex(safes.get(), 0, nullptr, nullptr));
     if (!pfx)
         return std::unexpected(openssl_failure("assembling the PFX"));
     if (auto r = add_mac(pfx.get(), safes.get(), keys); !r)
         return std::unexpected(r.error());
+    safes.reset();
     unsigned char* der = nullptr;
     const int length = i2d_PKCS12(pfx.get(), &der);
     if (length <= 0)
         return std::unexpected(openssl_failure("encoding the PFX"));
     ossl::OpenSslBytePtr owned(der);
+    pfx.reset();
     return std::vector<std::uint8_t>(der, der + length);
 }
 

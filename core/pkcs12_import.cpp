@@ -629,6 +629,10 @@ Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::str
             return std::unexpected(verified.error());  // waits for `ahead` and drops its key
         to_try = {*verified};
     }
+    // The safes are decoded copies: the file's own tree is no longer needed (a bundle of 10000
+    // certificates is megabytes of it).
+    decoded->reset();
+    file = nullptr;
 
     // Without a MAC, only decryption tells whether a password candidate is right.
     std::optional<Result<Collected>> collected;
