@@ -62,27 +62,26 @@ Bytes oid(const char* dotted) {
     return Bytes(der, der + length);
 }
 
-Bytes der_of(PKCS12* p12) {
+// The DER of an OpenSSL object through its i2d function.
+template <typename T>
+Bytes der_with(int (*i2d)(const T*, unsigned char**), const T* object) {
     unsigned char* der = nullptr;
-    const int length = i2d_PKCS12(p12, &der);
+    const int length = i2d(object, &der);
     ossl::OpenSslBytePtr owned(der);
     EXPECT_GT(length, 0) << ossl::drain_errors();
     return Bytes(der, der + std::max(length, 0));
+}
+
+Bytes der_of(PKCS12* p12) {
+    return der_with(i2d_PKCS12, p12);
 }
 
 Bytes der_of(PKCS7* p7) {
-    unsigned char* der = nullptr;
-    const int length = i2d_PKCS7(p7, &der);
-    ossl::OpenSslBytePtr owned(der);
-    EXPECT_GT(length, 0) << ossl::drain_errors();
-    return Bytes(der, der + std::max(length, 0));
+    return der_with(i2d_PKCS7, p7);
 }
 
 Bytes der_of(X509* certificate) {
-    unsigned char* der = nullptr;
-    const int length = i2d_X509(certificate, &der);
-    ossl::OpenSslBytePtr owned(der);
-    return Bytes(der, der + length);
+    return der_with(i2d_X509, certificate);
 }
 
 PKCS12_SAFEBAG* bag_from_der(const Bytes& der) {
