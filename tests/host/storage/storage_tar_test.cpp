@@ -495,6 +495,32 @@ TEST_F(TarSetTest, ASetRecordLargerThanItsBoundIsRefusedAsItIsRead) {
     EXPECT_TRUE(is_empty_directory(spool_.path()));
 }
 
+TEST_F(TarSetTest, ASparseMemberIsRefused) {
+    // GNU tar stores a file with a hole as a sparse member (pax GNU.sparse records).
+    const fs::path source = work_ / "sparse-source";
+    fs::create_directories(source / "payload");
+    {
+        std::ofstream out(source / "payload" / "a.pfx", std::ios::binary);
+        out << std::string(512, 'a');
+        out.seekp(1 << 20);
+        out << std::string(512, 'b');
+    }
+    const fs::path tar = work_ / "sparse.tar";
+    ASSERT_EQ(std::system(("tar --sparse --format=pax -cf '" + tar.string() + "' -C '" +
+                           source.string() + "' payload/a.pfx")
+                              .c_str()),
+              0);
+    auto reader = open_tar_file(StorageIo::posix(), tar, spool_.path());
+    ASSERT_FALSE(reader);
+    EXPECT_EQ(reader.error().code, ErrorCode::corrupt) << reader.error().message;
+    EXPECT_NE(
+        reader.error().message.find("member \"payload/a.pfx\": it is a sparse file; a backup set "
+                                    "holds none"),
+        std::string::npos)
+        << reader.error().message;
+    EXPECT_TRUE(is_empty_directory(spool_.path()));
+}
+
 TEST_F(TarSetTest, LongAndNonAsciiNamesRoundTrip) {
     Items items = {
         {"Zertifikate/Schlüssel ö.pfx", pattern_bytes(100, 1)},
