@@ -21,6 +21,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 CERTBACKUP_PACKAGES+=(gcovr)
 certbackup_install_deps
 
+# ccache's CCACHE_BASEDIR rewrites the compiler's paths as relative ones, which then end up in
+# the .gcno files, and gcov cannot find the sources from where gcovr runs it (every module read
+# 0%): the coverage build keeps absolute paths.
+unset CCACHE_BASEDIR
+
 build="${CERTBACKUP_COVERAGE_BUILD_DIR:-$CERTBACKUP_ROOT/build-coverage}"
 jobs="$(nproc 2>/dev/null || echo 2)"
 cmake -S "$CERTBACKUP_ROOT" -B "$build" -DCMAKE_BUILD_TYPE=Debug \

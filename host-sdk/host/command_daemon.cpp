@@ -9,18 +9,19 @@
 // seen within a fraction of a second while waiting; during a run it cancels the running job
 // (the runner aborts its set, the run is recorded as cancelled and is owed again). After a
 // clean stop the exit code is 0.
+//
+// "Now" is the daemon's clock (daemon_clock.hpp): the system clock, unless a test set it.
 #include <chrono>
 #include <memory>
 #include <thread>
 
 #include "host-sdk/host/commands.hpp"
+#include "host-sdk/host/daemon_clock.hpp"
 #include "host-sdk/host/managed_jobs.hpp"
 #include "host-sdk/management/due_jobs.hpp"
 
 namespace certbackup::host {
 namespace {
-
-using Clock = std::chrono::system_clock;
 
 // How often a waiting daemon looks at the stop request and the clock: the signal watch sets a
 // flag and offers no wake-up, so the wait is sliced.
@@ -33,7 +34,7 @@ struct DaemonArguments {
 // Records each scheduled job's configuration in its state (under its lock). A job whose lock
 // is held (running elsewhere) is left as it is.
 void apply_configurations(HostSession& session, const HostConfig& config,
-                          backup_host::RunStateStore& store) {
+                          backup_host::RunStateStore& store, const DaemonClock& clock) {
     for (const backup_host::JobConfig& job : config.jobs) {
         if (!job.schedule)
             continue;
@@ -48,7 +49,7 @@ void apply_configurations(HostSession& session, const HostConfig& config,
             continue;
         }
         const auto change = backup_host::apply_configuration(
-            *state, backup_host::configuration_hash(job), Clock::now());
+            *state, backup_host::configuration_hash(job), clock.now());
         if (change == backup_host::ConfigurationChange::changed_reenabled)
             session.logger().warn("job {}: enabled again: its configuration changed", job.name);
         if (auto saved = store.save(*lock, *state); !saved)
@@ -58,7 +59,8 @@ void apply_configurations(HostSession& session, const HostConfig& config,
 
 // The jobs as due_jobs sees them, from their current states.
 std::vector<backup_host::DueCheck> due_checks(HostSession& session, const HostConfig& config,
-                                              const backup_host::RunStateStore& store) {
+                                              const backup_host::RunStateStore& store,
+                                              const DaemonClock& clock) {
     std::vector<backup_host::DueCheck> checks;
     for (const backup_host::JobConfig& job : config.jobs) {
         auto state = store.load(job.name);
@@ -73,7 +75,7 @@ std::vector<backup_host::DueCheck> due_checks(HostSession& session, const HostCo
         check.enabled = job.enabled;
         check.disabled = backup_host::is_disabled(*state, hash);
         // A state written under another configuration owes nothing (apply_configuration).
-        check.served_until = state->config_hash == hash ? state->served_until : Clock::now();
+        check.served_until = state->config_hash == hash ? state->served_until : clock.now();
         checks.push_back(std::move(check));
     }
     return checks;
@@ -83,8 +85,14 @@ int run_daemon_command(HostSession& session, const DaemonArguments& arguments) {
     auto config = checked_job_config(session);
     if (!config)
         return session.report(config.error());
+    auto clock = DaemonClock::from_environment();
+    if (!clock)
+        return session.report(to_failure(clock.error(), ArgumentSource::user));
+    if (clock->is_set())
+        session.logger().warn("the daemon's clock is set by {}: it is now {}", kDaemonClockVariable,
+                              backup_host::format_local_for_people(clock->now()));
     backup_host::RunStateStore store(Env::posix(), state_directory(**config, arguments.state_dir));
-    apply_configurations(session, **config, store);
+    apply_configurations(session, **config, store, *clock);
     session.logger().info("daemon started: {} jobs, state in {}", (*config)->jobs.size(),
                           store.directory().string());
     for (const backup_host::JobConfig& job : (*config)->jobs) {
@@ -93,19 +101,19 @@ int run_daemon_command(HostSession& session, const DaemonArguments& arguments) {
             session.logger().error("job {}: {}", job.name, state->disabled->reason);
     }
     while (!session.cancel().requested()) {
-        const auto checks = due_checks(session, **config, store);
-        for (const backup_host::DueRun& due : backup_host::due_jobs(Clock::now(), checks)) {
+        const auto checks = due_checks(session, **config, store, *clock);
+        for (const backup_host::DueRun& due : backup_host::due_jobs(clock->now(), checks)) {
             if (session.cancel().requested())
                 break;
             const backup_host::JobConfig* job = backup_host::find_job((*config)->jobs, due.job);
-            if (due.missed(Clock::now()))
+            if (due.missed(clock->now()))
                 session.logger().info("job {}: running a missed run (due {})", due.job,
                                       backup_host::format_local_for_people(due.slot));
             run_configured_job(session, *job, store, backup_host::RunTrigger::schedule, due.slot);
         }
         const auto next =
-            backup_host::next_wakeup(Clock::now(), due_checks(session, **config, store));
-        while (!session.cancel().requested() && (!next || Clock::now() < *next))
+            backup_host::next_wakeup(clock->now(), due_checks(session, **config, store, *clock));
+        while (!session.cancel().requested() && (!next || clock->now() < *next))
             std::this_thread::sleep_for(kWaitSlice);
     }
     session.logger().info("daemon stopped");

@@ -20,15 +20,17 @@ fs::path default_spool_parent() {
     return (tmpdir != nullptr && *tmpdir != '\0') ? fs::path(tmpdir) : fs::path("/tmp");
 }
 
-Result<UniqueFd> open_anonymous_file(const fs::path& parent) {
-    UniqueFd fd(::open(parent.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
-    if (fd.valid())
-        return fd;
-    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
-        return fail(ErrorCode::io, "cannot create a spool file in " + parent.string() + ": " +
-                                       std::strerror(errno));
+Result<UniqueFd> open_anonymous_file(const fs::path& parent, AnonymousFileMethod method) {
+    if (method == AnonymousFileMethod::tmpfile_else_unlinked) {
+        UniqueFd fd(::open(parent.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+        if (fd.valid())
+            return fd;
+        if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+            return fail(ErrorCode::io, "cannot create a spool file in " + parent.string() + ": " +
+                                           std::strerror(errno));
+    }
     std::string pattern = (parent / ".backup-host-spool-XXXXXX").string();
-    fd = UniqueFd(::mkostemp(pattern.data(), O_CLOEXEC));
+    UniqueFd fd(::mkostemp(pattern.data(), O_CLOEXEC));
     if (!fd.valid())
         return fail(ErrorCode::io, "cannot create a spool file in " + parent.string() + ": " +
                                        std::strerror(errno));

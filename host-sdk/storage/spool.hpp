@@ -12,10 +12,20 @@ namespace backup_host {
 // $TMPDIR, or /tmp when it is not set.
 std::filesystem::path default_spool_parent();
 
+// How open_anonymous_file makes its file. `unlinked_file` is what a file system without O_TMPFILE
+// gets; tests choose it to run that path on any file system.
+enum class AnonymousFileMethod {
+    tmpfile_else_unlinked,  // O_TMPFILE where the file system has it
+    unlinked_file,          // a created and at once unlinked file
+};
+
 // An unnamed file in `parent` (O_TMPFILE, or a created and at once unlinked file where the file
 // system lacks O_TMPFILE), open for reading and writing, mode 0600. It disappears when closed,
-// also when the process dies, so a crash leaves nothing behind.
-certbackup::Result<certbackup::UniqueFd> open_anonymous_file(const std::filesystem::path& parent);
+// also when the process dies, so a crash leaves nothing behind (with an unlinked file, a crash
+// between its creation and its unlink, two calls apart, can leave one ".backup-host-spool-*").
+certbackup::Result<certbackup::UniqueFd> open_anonymous_file(
+    const std::filesystem::path& parent,
+    AnonymousFileMethod method = AnonymousFileMethod::tmpfile_else_unlinked);
 
 // A new private (0700) directory "<parent>/<prefix>XXXXXX" (mkdtemp: never an existing one).
 // The caller removes it.

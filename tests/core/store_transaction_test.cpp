@@ -4,6 +4,8 @@
 // point. A reader that does not recover sees the same all-or-nothing state.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
 #include <optional>
 
 #include "core/directory_store.hpp"
@@ -209,6 +211,123 @@ TEST(StoreTransactionAtomicity, ACrashAtAnyStepLeavesBeforeOrAfterNeverAMix) {
         EXPECT_EQ(view_after_reopen(root), expected_view);
         EXPECT_EQ(testing::snapshot_tree(root), committed ? r.tree_after : r.tree_before);
     }
+}
+
+// The rollback of a failed commit, phase by phase (store_commit.cpp, undo): each test fails the
+// commit where one more part of the undo has work to do, and checks that exactly the state
+// before is back, that the moved directories are synced before the transaction directory goes
+// (a rollback that a power cut could lose is not one), and that the error says so.
+
+// The first step of the reference run whose log line `matches`.
+int first_step(const std::function<bool(const std::string&)>& matches) {
+    const auto& log = reference().log;
+    for (std::size_t i = 0; i < log.size(); ++i)
+        if (matches(log[i]))
+            return static_cast<int>(i) + 1;
+    ADD_FAILURE() << "no such step in the reference run";
+    return 0;
+}
+
+// "rename <txn>/<file> -> <root>/certs|keys/<file>": a new file moved into the store.
+bool moves_an_added_file(const std::string& line) {
+    const auto arrow = line.find(" -> ");
+    if (!line.starts_with("rename ") || arrow == std::string::npos)
+        return false;
+    const std::string from = line.substr(7, arrow - 7);
+    const std::string to = line.substr(arrow + 4);
+    return from.find("/.txn-") != std::string::npos &&
+           from.find("/removed/") == std::string::npos &&
+           (to.find("/certs/") != std::string::npos || to.find("/keys/") != std::string::npos);
+}
+
+// Runs the transaction on a fresh base store with step `n` failing, and checks the rollback.
+void expect_rollback_at(int n) {
+    const auto& r = reference();
+    ASSERT_GT(n, 0);
+    SCOPED_TRACE(step_name(n));
+    testing::TempDir dir;
+    const fs::path root = dir / "store";
+    make_base_store(root);
+    FaultInjectingEnv env;
+    env.fail_at(n);
+    auto committed = run_transaction(root, env);
+    ASSERT_FALSE(committed);
+    EXPECT_EQ(committed.error().code, ErrorCode::io);
+    EXPECT_NE(committed.error().message.find("injected failure at step " + std::to_string(n)),
+              std::string::npos)
+        << committed.error().message;
+    EXPECT_NE(committed.error().message.find("the store is unchanged"), std::string::npos)
+        << committed.error().message;
+    EXPECT_EQ(testing::snapshot_tree(root), r.tree_before);
+    EXPECT_EQ(view_without_recovery(root), r.view_before);
+
+    // After the failing step: every file put back or removed, then certs/ and keys/ synced,
+    // then the transaction directory removed and the root synced, in that order.
+    const auto& log = env.log();
+    std::ptrdiff_t last_file_change = -1, certs_synced = -1, keys_synced = -1, txn_removed = -1;
+    for (std::size_t i = static_cast<std::size_t>(n); i < log.size(); ++i) {
+        const auto at = static_cast<std::ptrdiff_t>(i);
+        if (log[i].starts_with("remove ") || log[i].starts_with("rename "))
+            last_file_change = at;
+        else if (log[i] == "sync_dir " + (root / "certs").string())
+            certs_synced = at;
+        else if (log[i] == "sync_dir " + (root / "keys").string())
+            keys_synced = at;
+        else if (log[i].starts_with("remove_tree " + (root / ".txn-").string()))
+            txn_removed = at;
+    }
+    std::string tail;
+    for (std::size_t i = static_cast<std::size_t>(n); i < log.size(); ++i)
+        tail += "\n  " + log[i];
+    EXPECT_GT(certs_synced, last_file_change) << "undo steps:" << tail;
+    EXPECT_GT(keys_synced, last_file_change) << "undo steps:" << tail;
+    EXPECT_GT(txn_removed, std::max(certs_synced, keys_synced)) << "undo steps:" << tail;
+    EXPECT_EQ(log.back(), "sync_dir " + root.string()) << "undo steps:" << tail;
+}
+
+TEST(StoreTransactionRollback, AFailureAfterTheRemovedFilesWentAsideMovesThemBack) {
+    // The first added file's move fails: only the removed certificate's files have moved.
+    expect_rollback_at(first_step(moves_an_added_file));
+}
+
+TEST(StoreTransactionRollback, AFailureWhileMovingNewFilesInTakesThemOutAgain) {
+    // The last added file's move fails: every other new file is in the store already.
+    int last = 0;
+    for (int n = 1; n <= reference().steps; ++n)
+        if (moves_an_added_file(reference().log[n - 1]))
+            last = n;
+    ASSERT_GT(last, first_step(moves_an_added_file)) << "the plan adds one file only";
+    expect_rollback_at(last);
+}
+
+TEST(StoreTransactionRollback, AFailureAfterBindingsTomlWasReplacedPutsTheOldOneBack) {
+    // Making the commit point durable fails: the new bindings.toml is in place, not yet durable.
+    const auto& r = reference();
+    ASSERT_EQ(r.log[r.commit_point].rfind("sync_dir ", 0), 0u) << step_name(r.commit_point + 1);
+    expect_rollback_at(r.commit_point + 1);
+}
+
+TEST(StoreTransactionRollback, AnUndoThatFailsTooIsReportedAndRecoveryFinishesIt) {
+    // The process keeps failing from the first added file's move on: the undo cannot run, the
+    // error says what the next opening does, and that opening restores the state before.
+    const auto& r = reference();
+    const int n = first_step(moves_an_added_file);
+    testing::TempDir dir;
+    const fs::path root = dir / "store";
+    make_base_store(root);
+    FaultInjectingEnv env;
+    env.crash_at(n);
+    auto committed = run_transaction(root, env);
+    ASSERT_FALSE(committed);
+    EXPECT_EQ(committed.error().code, ErrorCode::io);
+    EXPECT_NE(committed.error().message.find("undoing them failed as well"), std::string::npos)
+        << committed.error().message;
+    EXPECT_NE(committed.error().message.find("repaired the next time it is opened"),
+              std::string::npos)
+        << committed.error().message;
+    EXPECT_NE(testing::snapshot_tree(root), r.tree_before) << "the undo was not stopped";
+    EXPECT_EQ(view_after_reopen(root), r.view_before);
+    EXPECT_EQ(testing::snapshot_tree(root), r.tree_before);
 }
 
 TEST(StoreTransactionAtomicity, ACrashDuringRecoveryIsRecoveredByTheNextOpening) {

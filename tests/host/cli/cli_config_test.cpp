@@ -41,9 +41,21 @@ TEST_F(ConfigCli, PluginDefaultsReachTheJobAndRelativePathsAreTheFilesDirectory)
 }
 
 TEST_F(ConfigCli, OptionsOnTheCommandLineOverrideTheConfiguration) {
-    const Finished done = back_up_with("[plugins.files]\npath = \"nowhere\"\n",
+    // The configured path exists too, with other files: only the set's contents tell which
+    // one the job read.
+    fs::create_directories(dir / "configured");
+    write_text(dir / "configured" / "only-in-configured.txt", "configured\n");
+    const Finished done = back_up_with("[plugins.files]\npath = \"configured\"\n",
                                        {"-o", "path=" + (dir / "source").string()});
-    EXPECT_EQ(done.exit_code, 0) << describe(done);
+    ASSERT_EQ(done.exit_code, 0) << describe(done);
+    std::string id = done.out;
+    id.pop_back();
+    const fs::path restored = dir / "restored";
+    const Finished restore = run({"restore", (dir / "location" / id).string(), "--plugin", "files",
+                                  "-o", "target=" + restored.string()});
+    ASSERT_EQ(restore.exit_code, 0) << describe(restore);
+    EXPECT_EQ(tree_state(restored), tree_state(dir / "source"));
+    EXPECT_FALSE(fs::exists(restored / "only-in-configured.txt"));
 }
 
 TEST_F(ConfigCli, MistakesAreExitCode2NamingTheFileAndLine) {

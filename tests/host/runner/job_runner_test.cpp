@@ -5,8 +5,12 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/base_sink.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <mutex>
 
 #include <backup_host/host.hpp>
@@ -21,11 +25,13 @@ namespace fs = std::filesystem;
 using backup_host::Status;
 using certbackup::testing::TempDir;
 
-// Keeps log lines; sets the cancellation flag when a line contains `cancel_on`.
+// Keeps log lines; sets the cancellation flag when a line contains `cancel_on`, and calls
+// `on_line` with every line (a test's hook into a precise moment of the job).
 class RecordingSink final : public spdlog::sinks::base_sink<std::mutex> {
   public:
     explicit RecordingSink(backup_host::CancellationFlag& flag) : flag_(flag) {}
     std::string cancel_on;
+    std::function<void(const std::string&)> on_line;
     std::vector<std::string> lines;
 
   protected:
@@ -33,6 +39,8 @@ class RecordingSink final : public spdlog::sinks::base_sink<std::mutex> {
         std::string line(message.payload.begin(), message.payload.end());
         if (!cancel_on.empty() && line.find(cancel_on) != std::string::npos)
             flag_.request();
+        if (on_line)
+            on_line(line);
         lines.push_back(std::move(line));
     }
     void flush_() override {}
@@ -69,6 +77,28 @@ class JobRunner : public ::testing::Test {
         for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, output)) > 0;)
             text.append(buffer, n);
         return text;
+    }
+
+    // A set of the files plugin and the probe (two items) at `location`, opened for reading.
+    std::unique_ptr<SetInput> files_and_probe_set() {
+        BackupRequest request;
+        request.job_name = "full-system";
+        request.plugins = {files_job({{"path", source.string()}}), probe_job({{"count", "2"}})};
+        request.target = location.string();
+        const BackupReport backup = run_backup(context, request);
+        EXPECT_FALSE(backup.failure) << backup.failure->message;
+        auto set = open_set((location / backup.record.set_id()).string());
+        EXPECT_TRUE(set) << set.error().message;
+        sink->lines.clear();
+        return set ? std::move(*set) : nullptr;
+    }
+
+    // How many log lines contain `text`.
+    std::size_t count_logged(const std::string& text) const {
+        std::size_t n = 0;
+        for (const std::string& line : sink->lines)
+            n += line.find(text) != std::string::npos;
+        return n;
     }
 
     bool logged(const std::string& text) const {
@@ -207,6 +237,151 @@ TEST_F(JobRunner, ARestoreOfAPluginTheSetDoesNotHoldIsRefusedBeforeAnythingRuns)
     EXPECT_NE(restore.failure->message.find("nothing of plugin 'probe'"), std::string::npos);
     EXPECT_TRUE(restore.plugins.empty());
     EXPECT_FALSE(fs::exists(dir / "out"));
+}
+
+TEST_F(JobRunner, VerifyRunsEveryPluginEvenAfterOneFailsAndReportsTheFirstFailure) {
+    auto set = files_and_probe_set();
+    ASSERT_TRUE(set);
+    const VerifyReport verify =
+        run_verify(context, *set, {probe_job({{"fail_at", "work"}}), files_job({})});
+    ASSERT_TRUE(verify.failure);
+    EXPECT_EQ(verify.failure->status, Status::corrupt);
+    EXPECT_NE(verify.failure->message.find("probe failed at work"), std::string::npos)
+        << verify.failure->message;
+    EXPECT_TRUE(verify.items_checked) << "storage checked every item before the plugins ran";
+    ASSERT_EQ(verify.plugins.size(), 2u) << "the files plugin still verified its part";
+    EXPECT_EQ(verify.plugins[0].status, Status::corrupt);
+    EXPECT_EQ(verify.plugins[1].plugin_id, "files");
+    EXPECT_EQ(verify.plugins[1].status, Status::ok) << verify.plugins[1].message;
+    EXPECT_TRUE(logged("probe: end_job corrupt"));
+}
+
+TEST_F(JobRunner, ARestoreStopsAtTheFirstFailingPlugin) {
+    auto set = files_and_probe_set();
+    ASSERT_TRUE(set);
+    const fs::path restored = dir / "restored";
+    const RestoreReport restore =
+        run_restore(context, *set,
+                    {{probe_job({{"fail_at", "work"}}), files_job({{"target", restored.string()}})},
+                     true,
+                     false});
+    ASSERT_TRUE(restore.failure);
+    EXPECT_EQ(restore.failure->status, Status::corrupt);
+    ASSERT_EQ(restore.plugins.size(), 1u) << "the plan's dry run stops at the probe";
+    EXPECT_FALSE(fs::exists(restored));
+}
+
+TEST_F(JobRunner, CancellationDuringARestoreEndsItBeforeTheNextPlugin) {
+    auto set = files_and_probe_set();
+    ASSERT_TRUE(set);
+    sink->cancel_on = "probe: restore";
+    const fs::path restored = dir / "restored";
+    const RestoreReport restore = run_restore(
+        context, *set, {{probe_job({}), files_job({{"target", restored.string()}})}, true, false});
+    ASSERT_TRUE(restore.failure);
+    EXPECT_EQ(restore.failure->status, Status::cancelled) << restore.failure->message;
+    ASSERT_EQ(restore.plugins.size(), 1u) << "the files plugin does not start";
+    EXPECT_EQ(restore.plugins[0].status, Status::cancelled);
+    // The host refuses the probe's output once the flag is set: it ends as cancelled.
+    EXPECT_TRUE(logged("probe: end_job cancelled"));
+    EXPECT_FALSE(fs::exists(restored));
+}
+
+TEST_F(JobRunner, APluginFailingAfterCancellationEndsAsCancelled) {
+    auto set = files_and_probe_set();
+    ASSERT_TRUE(set);
+    sink->cancel_on = "probe: restore";
+    const RestoreReport restore =
+        run_restore(context, *set, {{probe_job({{"fail_at", "work"}})}, true, false});
+    ASSERT_TRUE(restore.failure);
+    EXPECT_EQ(restore.failure->status, Status::cancelled) << restore.failure->message;
+    EXPECT_TRUE(logged("probe: end_job cancelled"));
+}
+
+TEST_F(JobRunner, CancellationDuringAVerifyEndsItBeforeTheNextPlugin) {
+    auto set = files_and_probe_set();
+    ASSERT_TRUE(set);
+    sink->cancel_on = "probe: verify";
+    const VerifyReport verify = run_verify(context, *set, {probe_job({}), files_job({})});
+    ASSERT_TRUE(verify.failure);
+    EXPECT_EQ(verify.failure->status, Status::cancelled);
+    EXPECT_EQ(verify.failure->message, "the verification was cancelled");
+    EXPECT_EQ(verify.plugins.size(), 1u) << "the files plugin does not start";
+}
+
+TEST_F(JobRunner, AJobKindThePluginDoesNotDoIsBadUsageAndRunsNothing) {
+    const PluginOutcome action = run_action(context, files_job({}), "anything", {});
+    EXPECT_EQ(action.status, Status::bad_usage);
+    EXPECT_NE(action.message.find("plugin 'files' does not do action jobs"), std::string::npos)
+        << action.message;
+    EXPECT_NE(action.message.find("(it does: "), std::string::npos) << action.message;
+    EXPECT_TRUE(sink->lines.empty()) << "no instance was created";
+}
+
+// A set read as if its record said something else (the items stay the real ones).
+class RecordOverride final : public SetInput {
+  public:
+    RecordOverride(const SetInput& set, backup_host::proto::BackupSet record)
+        : set_(set), record_(std::move(record)) {}
+    const backup_host::proto::BackupSet& record() const override { return record_; }
+    const std::optional<backup_host::RecordDigest>& authenticated_part() const override {
+        return set_.authenticated_part();
+    }
+    const std::string& origin() const override { return set_.origin(); }
+    Result<std::unique_ptr<StoredItemReader>> open_item(std::string_view name) const override {
+        return set_.open_item(name);
+    }
+    Result<void> verify() const override { return set_.verify(); }
+
+  private:
+    const SetInput& set_;
+    backup_host::proto::BackupSet record_;
+};
+
+TEST_F(JobRunner, ASetInANewerItemFormatIsReadWithAWarning) {
+    auto set = files_and_probe_set();
+    ASSERT_TRUE(set);
+    backup_host::proto::BackupSet record = set->record();
+    ASSERT_EQ(record.plugins(1).id(), "probe");
+    record.mutable_plugins(1)->set_format_version(8);  // the probe writes 7
+    const RecordOverride newer(*set, record);
+
+    const VerifyReport verify = run_verify(context, newer, {probe_job({})});
+    ASSERT_FALSE(verify.failure) << verify.failure->message;
+    const std::string warning =
+        "was written by plugin 'probe' 2.3.4 in item format 8; the "
+        "installed plugin (2.3.4) writes format 7";
+    EXPECT_EQ(count_logged(warning), 1u);
+    const RestoreReport restore = run_restore(context, newer, {{probe_job({})}, true, true});
+    ASSERT_FALSE(restore.failure) << restore.failure->message;
+    EXPECT_EQ(count_logged(warning), 2u);
+
+    // The same format (and an older one) reads without it.
+    record.mutable_plugins(1)->set_format_version(6);
+    ASSERT_FALSE(run_verify(context, RecordOverride(*set, record), {probe_job({})}).failure);
+    ASSERT_FALSE(run_verify(context, *set, {probe_job({})}).failure);
+    EXPECT_EQ(count_logged("was written by plugin"), 2u);
+}
+
+TEST_F(JobRunner, ASetThatCannotBeCommittedFailsTheBackupAfterEveryPluginSucceeded) {
+    // The set record is the last thing written; a stream target that is full refuses it.
+    const int full = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
+    ASSERT_GE(full, 0);
+    BackupRequest request;
+    request.job_name = "probe";
+    request.plugins = {probe_job({{"count", "0"}})};
+    request.target = "-";
+    request.fds.output = full;
+    const BackupReport backup = run_backup(context, request);
+    ::close(full);
+    ASSERT_TRUE(backup.failure);
+    EXPECT_NE(backup.failure->status, Status::ok);
+    EXPECT_NE(backup.failure->message.find("No space left on device"), std::string::npos)
+        << backup.failure->message;
+    ASSERT_EQ(backup.plugins.size(), 1u);
+    EXPECT_EQ(backup.plugins[0].status, Status::ok);
+    EXPECT_TRUE(logged("probe: end_job ok"));
+    EXPECT_TRUE(backup.record.set_id().empty()) << "no record is reported as committed";
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <thread>
@@ -425,6 +426,99 @@ TEST_F(TarSetTest, MemberCountAndItemBytesOverTheLimitsAreRefusedAndTheSpoolRemo
 
     auto at_limits = open_members(members, TarLimits{members.size(), item_bytes});
     EXPECT_TRUE(at_limits) << at_limits.error().message;  // exactly at them is fine
+}
+
+TEST_F(TarSetTest, ASecondSetRecordIsRefused) {
+    const Items items = sample_items(21);
+    const TarSet made = make_tar_set(work_.path(), items);
+    auto members = members_of(items, made.record);
+    for (const std::size_t at : {std::size_t{0}, members.size()}) {
+        auto twice = members;
+        twice.insert(twice.begin() + static_cast<long>(at), members.back());
+        auto reader = open_members(twice);
+        ASSERT_FALSE(reader) << "second set.pb at " << at;
+        EXPECT_EQ(reader.error().code, ErrorCode::corrupt) << reader.error().message;
+        EXPECT_NE(reader.error().message.find("member \"set.pb\": it appears twice"),
+                  std::string::npos)
+            << reader.error().message;
+    }
+}
+
+// A ustar header block for a regular file `name` of `size` bytes.
+std::vector<std::uint8_t> ustar_header(const std::string& name, std::uint64_t size) {
+    std::vector<std::uint8_t> block(512, 0);
+    const auto put = [&](std::size_t offset, const std::string& text) {
+        std::copy(text.begin(), text.end(), block.begin() + static_cast<long>(offset));
+    };
+    const auto octal = [](std::uint64_t value, int digits) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%0*llo", digits, static_cast<unsigned long long>(value));
+        return std::string(text);
+    };
+    put(0, name);
+    put(100, octal(0600, 7));
+    put(108, octal(0, 7));
+    put(116, octal(0, 7));
+    put(124, octal(size, 11));
+    put(136, octal(0, 11));
+    put(148, "        ");  // the checksum counts its own field as spaces
+    block[156] = '0';
+    put(257, std::string("ustar\0"
+                         "00",
+                         8));
+    unsigned sum = 0;
+    for (const std::uint8_t byte : block)
+        sum += byte;
+    put(148, octal(sum, 6));
+    block[154] = 0;
+    return block;
+}
+
+TEST_F(TarSetTest, ASetRecordLargerThanItsBoundIsRefusedAsItIsRead) {
+    // set.pb announcing one byte more than kMaxRecordBytes; its data is a hole of the file
+    // (sparse on disk), so the test writes 512 bytes, not 64 MiB.
+    const std::uint64_t size = kMaxRecordBytes + 1;
+    const fs::path tar = work_ / "big-record.tar";
+    {
+        const auto header = ustar_header("set.pb", size);
+        std::ofstream out(tar, std::ios::binary);
+        out.write(reinterpret_cast<const char*>(header.data()),
+                  static_cast<std::streamsize>(header.size()));
+    }
+    fs::resize_file(tar, 512 + (size + 511) / 512 * 512 + 1024);
+    auto reader = open_tar_file(StorageIo::posix(), tar, spool_.path());
+    ASSERT_FALSE(reader);
+    EXPECT_EQ(reader.error().code, ErrorCode::corrupt) << reader.error().message;
+    EXPECT_NE(reader.error().message.find("set.pb of " + tar.string() + " is larger than 64 MiB"),
+              std::string::npos)
+        << reader.error().message;
+    EXPECT_TRUE(is_empty_directory(spool_.path()));
+}
+
+TEST_F(TarSetTest, ASparseMemberIsRefused) {
+    // GNU tar stores a file with a hole as a sparse member (pax GNU.sparse records).
+    const fs::path source = work_ / "sparse-source";
+    fs::create_directories(source / "payload");
+    {
+        std::ofstream out(source / "payload" / "a.pfx", std::ios::binary);
+        out << std::string(512, 'a');
+        out.seekp(1 << 20);
+        out << std::string(512, 'b');
+    }
+    const fs::path tar = work_ / "sparse.tar";
+    ASSERT_EQ(std::system(("tar --sparse --format=pax -cf '" + tar.string() + "' -C '" +
+                           source.string() + "' payload/a.pfx")
+                              .c_str()),
+              0);
+    auto reader = open_tar_file(StorageIo::posix(), tar, spool_.path());
+    ASSERT_FALSE(reader);
+    EXPECT_EQ(reader.error().code, ErrorCode::corrupt) << reader.error().message;
+    EXPECT_NE(
+        reader.error().message.find("member \"payload/a.pfx\": it is a sparse file; a backup set "
+                                    "holds none"),
+        std::string::npos)
+        << reader.error().message;
+    EXPECT_TRUE(is_empty_directory(spool_.path()));
 }
 
 TEST_F(TarSetTest, LongAndNonAsciiNamesRoundTrip) {
