@@ -12,7 +12,10 @@ namespace certbackup::host {
 namespace {
 
 int run_sets(HostSession& session, const std::string& location, bool json) {
-    auto listing = list_location(location);
+    auto limits = read_limits_for(session, location);
+    if (!limits)
+        return session.report(limits.error());
+    auto listing = list_location(location, StreamFds{}, *limits);
     if (!listing)
         return session.report(to_failure(listing.error()));
     for (const SkippedSet& skipped : listing->skipped)

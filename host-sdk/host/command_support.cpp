@@ -49,13 +49,23 @@ void add_option_flag(CLI::App& command, std::vector<std::string>& assignments,
         ->allow_extra_args(false);
 }
 
+backup_host::Result<ReadLimits> read_limits_for(HostSession& session, const std::string& source) {
+    if (!is_tar(source))
+        return ReadLimits{};
+    auto config = session.config();
+    if (!config)
+        return std::unexpected(config.error());
+    return (*config)->limits;
+}
+
 backup_host::Result<std::unique_ptr<SetInput>> open_source(const std::string& source,
-                                                           const PasswordOptions& password) {
+                                                           const PasswordOptions& password,
+                                                           const ReadLimits& limits) {
     if (is_stream(source) && password.from_stdin)
         return backup_host::fail(backup_host::Status::bad_usage,
                                  "standard input carries the set (SOURCE -): give the password "
                                  "with --password-file or --password-fd");
-    auto set = open_set(source);
+    auto set = open_set(source, StreamFds{}, limits);
     if (!set)
         return std::unexpected(to_failure(set.error()));
     return std::move(*set);
@@ -130,7 +140,10 @@ backup_host::Result<SetJobs> open_set_jobs(HostSession& session, const SetJobsRe
     auto password = request.password.options();
     if (!password)
         return std::unexpected(password.error());
-    auto set = open_source(request.source, *password);
+    auto limits = read_limits_for(session, request.source);
+    if (!limits)
+        return std::unexpected(limits.error());
+    auto set = open_source(request.source, *password, *limits);
     if (!set)
         return std::unexpected(set.error());
     auto plugins = plugins_of_set(session, **set, request.plugins);

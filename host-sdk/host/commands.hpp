@@ -60,10 +60,15 @@ void add_password_flags(CLI::App& command, PasswordFlags& flags);
 void add_option_flag(CLI::App& command, std::vector<std::string>& assignments,
                      const std::string& what);
 
-// Restore and verify: opens SOURCE (a set directory, FILE.tar, or - for standard input);
-// bad_usage when standard input would have to carry both the set and the password.
+// The configured [limits] (read_limits.hpp) when `source` is read as a tar stream (FILE.tar or
+// -); none otherwise, so that reading a set directory does not need the configuration file.
+backup_host::Result<ReadLimits> read_limits_for(HostSession& session, const std::string& source);
+
+// Restore and verify: opens SOURCE (a set directory, FILE.tar, or - for standard input) within
+// `limits`; bad_usage when standard input would have to carry both the set and the password.
 backup_host::Result<std::unique_ptr<SetInput>> open_source(const std::string& source,
-                                                           const PasswordOptions& password);
+                                                           const PasswordOptions& password,
+                                                           const ReadLimits& limits);
 
 // The plugins of `set` to work on: those named in `only` (--plugin, repeatable) when given,
 // else every plugin of the set; in the set's order. Each must be installed (not_found names

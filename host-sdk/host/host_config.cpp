@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 #include <system_error>
 #include <utility>
 
 #include "certbackup/base/abi_status.hpp"
 #include "certbackup/base/env.hpp"
+#include "certbackup/base/printable_text.hpp"
 #include "certbackup/base/toml_reading.hpp"
 
 namespace certbackup::host {
@@ -93,6 +95,81 @@ backup_host::Result<void> read_jobs(const fs::path& file, const toml::key&, cons
     return {};
 }
 
+// "N", "N B", "N KiB" ... "N TiB" (binary units); nullopt for anything else, zero or overflow.
+std::optional<std::uint64_t> parse_byte_size(std::string_view text) {
+    constexpr std::pair<std::string_view, unsigned> kUnits[] = {
+        {"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}, {"B", 0}, {"", 0}};
+    std::size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9')
+        ++digits;
+    if (digits == 0 || digits > 19)
+        return std::nullopt;
+    std::uint64_t value = 0;
+    for (std::size_t i = 0; i < digits; ++i)
+        value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    std::string_view unit = text.substr(digits);
+    if (!unit.empty() && unit.front() == ' ')
+        unit.remove_prefix(1);
+    for (const auto& [name, shift] : kUnits) {
+        if (unit != name)
+            continue;
+        if (value == 0 || value > (std::numeric_limits<std::uint64_t>::max() >> shift))
+            return std::nullopt;
+        return value << shift;
+    }
+    return std::nullopt;
+}
+
+// One [limits] value: a positive integer, or for a byte count also a size with a unit.
+backup_host::Result<std::uint64_t> read_limit(const fs::path& file, const toml::key& key,
+                                              const toml::node& node, bool byte_size) {
+    const std::string where = position(file, key.source());
+    const std::string accepted = byte_size ? "a positive integer of bytes or a size such as "
+                                             "\"64 GiB\" (units B, KiB, MiB, GiB, TiB)"
+                                           : "a positive integer";
+    const std::string name = "limits." + std::string(key.str());
+    if (const auto* integer = node.as_integer(); integer != nullptr && integer->get() > 0)
+        return static_cast<std::uint64_t>(integer->get());
+    if (const auto* text = node.as_string(); text != nullptr && byte_size)
+        if (auto size = parse_byte_size(text->get()))
+            return *size;
+    std::string given = toml_reading::type_name(node);
+    if (const auto* integer = node.as_integer())
+        given = std::to_string(integer->get());
+    else if (const auto* text = node.as_string())
+        given = "\"" + printable(text->get()) + "\"";
+    return config_error(where + ": " + name + " must be " + accepted + ", not " + given);
+}
+
+// [limits]: what one tar file or stream may hold (read_limits.hpp).
+backup_host::Result<void> read_limits(const fs::path& file, const toml::key& key,
+                                      const toml::node& node, HostConfig& config) {
+    const toml::table* table = node.as_table();
+    if (table == nullptr)
+        return config_error(position(file, key.source()) +
+                            ": 'limits' must be a table ([limits]), not " +
+                            toml_reading::type_name(node));
+    for (const auto& [limit_key, value] : *table) {
+        std::optional<std::uint64_t>* target = nullptr;
+        bool byte_size = false;
+        if (limit_key.str() == "tar_max_members") {
+            target = &config.limits.tar_max_members;
+        } else if (limit_key.str() == "tar_max_bytes") {
+            target = &config.limits.tar_max_bytes;
+            byte_size = true;
+        } else {
+            return config_error(position(file, limit_key.source()) + ": unknown key 'limits." +
+                                std::string(limit_key.str()) +
+                                "' (this version reads: tar_max_members, tar_max_bytes)");
+        }
+        auto limit = read_limit(file, limit_key, value, byte_size);
+        if (!limit)
+            return std::unexpected(limit.error());
+        *target = *limit;
+    }
+    return {};
+}
+
 // The top-level sections this version reads. A new section is one more entry.
 using SectionReader = backup_host::Result<void> (*)(const fs::path&, const toml::key&,
                                                     const toml::node&, HostConfig&);
@@ -103,6 +180,7 @@ struct Section {
 constexpr Section kSections[] = {
     {"plugins", &read_plugins},
     {"job", &read_jobs},
+    {"limits", &read_limits},
 };
 
 std::string section_names() {

@@ -12,6 +12,12 @@
 //     [plugins.certificates]
 //     store = "/var/lib/passwordsecure/certificates"
 //
+// `[limits]` bounds what is read from one tar file or stream (read_limits.hpp):
+//
+//     [limits]
+//     tar_max_members = 1000000       # an integer >= 1
+//     tar_max_bytes = "64 GiB"        # an integer of bytes >= 1, or "N B|KiB|MiB|GiB|TiB"
+//
 // Values are TOML strings (string and path options), booleans (bool options) or integers (int
 // options). A relative path is taken relative to the configuration file's directory. Each table
 // is checked against the options its plugin declares when the plugin is used: an unknown key, a
@@ -38,6 +44,7 @@
 #include <backup_host/types.hpp>
 
 #include "certbackup/base/toml_reading.hpp"
+#include "host-sdk/host/read_limits.hpp"
 #include "host-sdk/management/job_config.hpp"
 
 namespace certbackup::host {
@@ -70,6 +77,7 @@ struct HostConfig {
     std::optional<std::filesystem::path> file;  // nullopt: no configuration file
     std::vector<PluginDefaults> plugins;        // in the order of the file
     std::vector<backup_host::JobConfig> jobs;   // [[job]] entries, in the order of the file
+    ReadLimits limits;                          // [limits]; unset keys keep storage's defaults
 
     const PluginDefaults* find_plugin(std::string_view id) const noexcept;
 };

@@ -2,7 +2,8 @@
 // progress bar, the cancellation flag and its signal watch, the configuration and the plugins.
 //
 // The configuration and the plugin directory are read on first use (a command that needs
-// neither, such as `sets`, works without plugins and with a broken configuration file).
+// neither, such as `sets` of a backup location, works without plugins and with a broken
+// configuration file; `sets` of a tar file or stream reads the file for its [limits]).
 // Problems of plugins that do not load are logged as warnings once; the command goes on with
 // the others.
 //

@@ -11,10 +11,14 @@ namespace {
 
 namespace storage = ::backup_host;
 
-storage::StorageOptions storage_options(const StreamFds& fds) {
+storage::StorageOptions storage_options(const StreamFds& fds, const ReadLimits& limits = {}) {
     storage::StorageOptions options;
     options.output_fd = fds.output;
     options.input_fd = fds.input;
+    if (limits.tar_max_members)
+        options.tar_limits.max_members = *limits.tar_max_members;
+    if (limits.tar_max_bytes)
+        options.tar_limits.max_item_bytes = *limits.tar_max_bytes;
     return options;
 }
 
@@ -81,6 +85,10 @@ bool is_stream(std::string_view target) noexcept {
     return target == "-";
 }
 
+bool is_tar(std::string_view source) {
+    return storage::parse_target(source).kind != storage::TargetKind::directory;
+}
+
 Result<std::unique_ptr<SetOutput>> begin_set(std::string_view target, std::string job,
                                              const StreamFds& fds) {
     storage::NewSet info;
@@ -93,17 +101,19 @@ Result<std::unique_ptr<SetOutput>> begin_set(std::string_view target, std::strin
     return std::make_unique<StorageSetOutput>(std::move(*writer));
 }
 
-Result<std::unique_ptr<SetInput>> open_set(std::string_view source, const StreamFds& fds) {
+Result<std::unique_ptr<SetInput>> open_set(std::string_view source, const StreamFds& fds,
+                                           const ReadLimits& limits) {
     auto reader = storage::open_set(storage::StorageIo::posix(), storage::parse_target(source),
-                                    storage_options(fds));
+                                    storage_options(fds, limits));
     if (!reader)
         return std::unexpected(reader.error());
     return std::make_unique<StorageSetInput>(std::move(*reader));
 }
 
-Result<LocationListing> list_location(std::string_view location, const StreamFds& fds) {
-    auto listing = storage::list_target(storage::StorageIo::posix(),
-                                        storage::parse_target(location), storage_options(fds));
+Result<LocationListing> list_location(std::string_view location, const StreamFds& fds,
+                                      const ReadLimits& limits) {
+    auto listing = storage::list_target(
+        storage::StorageIo::posix(), storage::parse_target(location), storage_options(fds, limits));
     if (!listing)
         return std::unexpected(listing.error());
     LocationListing result;

@@ -25,6 +25,7 @@
 
 #include "backup_set.pb.h"
 #include "certbackup/base/error.hpp"
+#include "host-sdk/host/read_limits.hpp"
 #include "host-sdk/storage/set_authentication.hpp"
 
 namespace certbackup::host {
@@ -86,13 +87,17 @@ struct StreamFds {
 
 // True for "-": the set travels on a standard stream.
 bool is_stream(std::string_view target) noexcept;
+// True when `source` is read as a tar stream ("-" or FILE.tar): the ReadLimits apply to it.
+bool is_tar(std::string_view source);
 
 // Begins a set for the job `job` at `target` (see the top of this file).
 Result<std::unique_ptr<SetOutput>> begin_set(std::string_view target, std::string job,
                                              const StreamFds& fds = {});
 
-// Opens the complete set at `source`; a tar file or stream is read and verified whole first.
-Result<std::unique_ptr<SetInput>> open_set(std::string_view source, const StreamFds& fds = {});
+// Opens the complete set at `source`; a tar file or stream is read and verified whole first,
+// within `limits`.
+Result<std::unique_ptr<SetInput>> open_set(std::string_view source, const StreamFds& fds = {},
+                                           const ReadLimits& limits = {});
 
 struct SkippedSet {
     std::string name;
@@ -104,8 +109,10 @@ struct LocationListing {
     std::vector<SkippedSet> skipped;  // entries named like a set that are not complete sets
 };
 
-// The complete sets at `location`: a backup location's, or the one set of a tar file or stream.
-Result<LocationListing> list_location(std::string_view location, const StreamFds& fds = {});
+// The complete sets at `location`: a backup location's, or the one set of a tar file or stream
+// (read within `limits`).
+Result<LocationListing> list_location(std::string_view location, const StreamFds& fds = {},
+                                      const ReadLimits& limits = {});
 
 // "complete", "failed", "cancelled".
 std::string set_status_name(backup_host::proto::SetStatus status);

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "support/cli_test_support.hpp"
@@ -102,6 +104,38 @@ TEST_F(FilesCli, TarFileTargetIsListedVerifiedAndRestored) {
         run({"restore", tar.string(), "--plugin", "files", "-o", "target=" + restored.string()});
     ASSERT_EQ(done.exit_code, 0) << describe(done);
     EXPECT_EQ(tree_state(restored), tree_state(source));
+}
+
+TEST_F(FilesCli, ConfiguredTarLimitsRefuseALargerStreamWithExit4) {
+    const fs::path tar = dir / "set.tar";
+    back_up(tar.string());
+    const fs::path config = dir / "limits.toml";
+    {
+        std::ofstream out(config);
+        out << "[limits]\ntar_max_members = 2\n";
+    }
+    const fs::path restored = dir / "restored";
+    for (const std::vector<std::string>& command :
+         {std::vector<std::string>{"sets", tar.string()},
+          std::vector<std::string>{"verify", tar.string()},
+          std::vector<std::string>{"restore", tar.string(), "--plugin", "files", "-o",
+                                   "target=" + restored.string()}}) {
+        std::vector<std::string> args{"--config", config.string()};
+        args.insert(args.end(), command.begin(), command.end());
+        const Finished refused = run(args);
+        EXPECT_EQ(refused.exit_code, 4) << describe(refused);
+        EXPECT_NE(refused.err.find("more than 2 members"), std::string::npos) << refused.err;
+        EXPECT_NE(refused.err.find("raise [limits] tar_max_members"), std::string::npos)
+            << refused.err;
+    }
+    EXPECT_FALSE(fs::exists(restored));
+
+    {
+        std::ofstream out(config);
+        out << "[limits]\ntar_max_members = 100000\ntar_max_bytes = \"1 MiB\"\n";
+    }
+    const Finished within = run({"--config", config.string(), "verify", tar.string()});
+    EXPECT_EQ(within.exit_code, 0) << describe(within);
 }
 
 TEST_F(FilesCli, SetsListsCompleteSetsWithTimeJobPluginsStatusAndSize) {

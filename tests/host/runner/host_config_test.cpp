@@ -82,8 +82,10 @@ TEST(HostConfig, MistakesNameFileAndLineAndAreBadUsage) {
         const char* text;
         const char* expected;
     } cases[] = {
-        {"[plugins.sample]\ncolor = \"red\"\n", "c.toml:2:1: plugin 'sample' has no option 'color'"},
-        {"[plugins.sample]\ncount = \"3\"\n", "c.toml:2:1: plugins.sample.count must be an integer"},
+        {"[plugins.sample]\ncolor = \"red\"\n",
+         "c.toml:2:1: plugin 'sample' has no option 'color'"},
+        {"[plugins.sample]\ncount = \"3\"\n",
+         "c.toml:2:1: plugins.sample.count must be an integer"},
         {"[plugins.sample]\nfast = 1\n", "c.toml:2:1: plugins.sample.fast must be a boolean"},
         {"[plugins.sample]\n\nmode = \"merge\"\n", "c.toml:3:1: option 'mode' of plugin 'sample'"},
         {"[plugins.sample]\nstore = \"\"\n",
@@ -114,6 +116,69 @@ TEST(HostConfig, OnlyKnownTopLevelKeysAndWellFormedTomlAreAccepted) {
          "c.toml:2:1: plugins.sample.list must be a string, a "
          "boolean or an integer"},
         {"[plugins.sample\n", "c.toml:1:"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        auto config = parse_config(c.text, "c.toml");
+        ASSERT_FALSE(config);
+        EXPECT_EQ(config.error().status, backup_host::Status::bad_usage);
+        EXPECT_NE(config.error().message.find(c.expected), std::string::npos)
+            << config.error().message;
+    }
+}
+
+TEST(HostConfig, LimitsTakeIntegersAndByteSizes) {
+    auto none = parse_config("[plugins.sample]\n", "c.toml");
+    ASSERT_TRUE(none) << none.error().message;
+    EXPECT_FALSE(none->limits.tar_max_members);
+    EXPECT_FALSE(none->limits.tar_max_bytes);
+
+    const struct {
+        const char* bytes;
+        std::uint64_t expected;
+    } sizes[] = {
+        {"4096", 4096},
+        {"\"4096\"", 4096},
+        {"\"7 B\"", 7},
+        {"\"3KiB\"", 3u << 10},
+        {"\"5 MiB\"", 5u << 20},
+        {"\"64 GiB\"", std::uint64_t{64} << 30},
+        {"\"2 TiB\"", std::uint64_t{2} << 40},
+        {"\"16777215 TiB\"", std::uint64_t{16777215} << 40},
+    };
+    for (const auto& size : sizes) {
+        SCOPED_TRACE(size.bytes);
+        auto config = parse_config(
+            std::string("[limits]\ntar_max_members = 12\ntar_max_bytes = ") + size.bytes + "\n",
+            "c.toml");
+        ASSERT_TRUE(config) << config.error().message;
+        EXPECT_EQ(config->limits.tar_max_members, 12u);
+        EXPECT_EQ(config->limits.tar_max_bytes, size.expected);
+    }
+}
+
+TEST(HostConfig, LimitMistakesNameTheKeyAndWhatIsAccepted) {
+    const struct {
+        const char* text;
+        const char* expected;
+    } cases[] = {
+        {"limits = 3\n", "c.toml:1:1: 'limits' must be a table ([limits]), not an integer"},
+        {"[limits]\ntar_members = 3\n",
+         "c.toml:2:1: unknown key 'limits.tar_members' (this version reads: tar_max_members, "
+         "tar_max_bytes)"},
+        {"[limits]\ntar_max_members = 0\n",
+         "c.toml:2:1: limits.tar_max_members must be a positive integer, not 0"},
+        {"[limits]\ntar_max_members = -5\n", "must be a positive integer, not -5"},
+        {"[limits]\ntar_max_members = \"5\"\n", "must be a positive integer, not \"5\""},
+        {"[limits]\n\ntar_max_bytes = \"lots\"\n",
+         "c.toml:3:1: limits.tar_max_bytes must be a positive integer of bytes or a size such "
+         "as \"64 GiB\" (units B, KiB, MiB, GiB, TiB), not \"lots\""},
+        {"[limits]\ntar_max_bytes = \"0 GiB\"\n", "not \"0 GiB\""},
+        {"[limits]\ntar_max_bytes = \"2 PiB\"\n", "not \"2 PiB\""},
+        {"[limits]\ntar_max_bytes = \"16777216 TiB\"\n", "not \"16777216 TiB\""},
+        {"[limits]\ntar_max_bytes = \"99999999999999999999\"\n", "not \"9999"},
+        {"[limits]\ntar_max_bytes = \"1\\u001b[2J GiB\"\n", "not \"1\\u001b[2J GiB\""},
+        {"[limits]\ntar_max_bytes = 1.5\n", "not a floating-point number"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.text);
