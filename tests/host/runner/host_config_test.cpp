@@ -35,6 +35,15 @@ PluginDescription sample_plugin() {
     return plugin;
 }
 
+// Parsing `text` as c.toml fails as bad usage with a message containing `expected`.
+void expect_refused(const char* text, const char* expected) {
+    SCOPED_TRACE(text);
+    auto config = parse_config(text, "c.toml");
+    ASSERT_FALSE(config);
+    EXPECT_EQ(config.error().status, backup_host::Status::bad_usage);
+    EXPECT_NE(config.error().message.find(expected), std::string::npos) << config.error().message;
+}
+
 TEST(HostConfig, ReadsPluginTablesWithTypesAndLines) {
     auto config = parse_config(
         "# defaults\n[plugins.sample]\nstore = \"/srv/store\"\ncount = 3\nfast = true\n"
@@ -117,14 +126,8 @@ TEST(HostConfig, OnlyKnownTopLevelKeysAndWellFormedTomlAreAccepted) {
          "boolean or an integer"},
         {"[plugins.sample\n", "c.toml:1:"},
     };
-    for (const auto& c : cases) {
-        SCOPED_TRACE(c.text);
-        auto config = parse_config(c.text, "c.toml");
-        ASSERT_FALSE(config);
-        EXPECT_EQ(config.error().status, backup_host::Status::bad_usage);
-        EXPECT_NE(config.error().message.find(c.expected), std::string::npos)
-            << config.error().message;
-    }
+    for (const auto& c : cases)
+        expect_refused(c.text, c.expected);
 }
 
 TEST(HostConfig, LimitsTakeIntegersAndByteSizes) {
@@ -180,14 +183,8 @@ TEST(HostConfig, LimitMistakesNameTheKeyAndWhatIsAccepted) {
         {"[limits]\ntar_max_bytes = \"1\\u001b[2J GiB\"\n", "not \"1\\u001b[2J GiB\""},
         {"[limits]\ntar_max_bytes = 1.5\n", "not a floating-point number"},
     };
-    for (const auto& c : cases) {
-        SCOPED_TRACE(c.text);
-        auto config = parse_config(c.text, "c.toml");
-        ASSERT_FALSE(config);
-        EXPECT_EQ(config.error().status, backup_host::Status::bad_usage);
-        EXPECT_NE(config.error().message.find(c.expected), std::string::npos)
-            << config.error().message;
-    }
+    for (const auto& c : cases)
+        expect_refused(c.text, c.expected);
 }
 
 TEST(HostConfig, WhichFileIsRead) {
