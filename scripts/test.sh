@@ -30,8 +30,12 @@ if [ -z "$sanitize" ]; then
 fi
 
 flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+# GCC 12 with ASan reports -Wmaybe-uninitialized inside libstdc++'s own <regex>
+# (regex_automaton.h, a std::function member of _State) for any test that builds a std::regex;
+# the instrumentation defeats its flow analysis. Our code is checked for it by the default build.
+cxx_quiet="-Wno-maybe-uninitialized"
 certbackup_build -DCERTBACKUP_WERROR=ON -DCERTBACKUP_SANITIZED=ON \
-  -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
+  -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags $cxx_quiet" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
   -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined"
 # A report aborts the process, so the test that caused it fails. Leak reports included.
