@@ -116,9 +116,16 @@ TEST_F(DirectoryCrashTest, EveryEnvStepFailingOrCrashing) {
     const fs::path probe = fresh_location("probe");
     ASSERT_TRUE(attempt({counting, counting_files}, probe));
     const int steps = counting.count();
-    const int rename_step = find_step(counting.log(), {"rename", ".partial"});
+    // The rename that publishes the set (not the one of set.pb inside the partial directory).
+    const int rename_step = find_step(counting.log(), {"rename", ".partial -> "});
     ASSERT_GT(rename_step, 0);
-    ASSERT_GE(steps, 8);  // mkdir location, mkdir partial, dirs, syncs, set.pb, rename, sync, lock
+    ASSERT_GE(steps, 8);  // mkdir location, mkdir partial, dirs, syncfs, set.pb, rename, sync, lock
+    // Items durable before the record is written, the record before the set is published.
+    const int syncfs_step = find_step(counting.log(), {"syncfs", ".partial"});
+    const int record_step = find_step(counting.log(), {"write", "set.pb"});
+    ASSERT_GT(syncfs_step, 0);
+    EXPECT_LT(syncfs_step, record_step);
+    EXPECT_LT(record_step, rename_step);
 
     int run = 0;
     for (const Fault fault : {Fault::fail, Fault::crash}) {
@@ -154,7 +161,7 @@ TEST_F(DirectoryCrashTest, EveryStreamingFileStepFailingOrCrashing) {
     FaultInjectingFiles counting_files(counting);
     ASSERT_TRUE(attempt({counting, counting_files}, fresh_location("probe")));
     const int steps = counting_files.count();
-    ASSERT_GE(steps, 4 * 3);  // create, append..., sync, close for each item
+    ASSERT_GE(steps, 4 * 3);  // create, append..., close for each item (no per-item sync)
 
     int run = 0;
     for (const Fault fault : {Fault::fail, Fault::crash}) {
