@@ -15,22 +15,17 @@
 namespace backup_host {
 namespace {
 
-using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
-    certbackup::Result;
-namespace fs = std::filesystem;
-
-using certbackup::testing::FaultInjectingEnv;
-using certbackup::testing::snapshot_tree;
-using certbackup::testing::TempDir;
-using testing::FaultInjectingFiles;
-using testing::hidden_entries;
-using testing::read_item;
-using testing::sample_items;
-using testing::write_set;
+// The storage test helpers and the certbackup names they use.
+using namespace testing;
 
 enum class Fault { fail, crash };
 const char* name_of(Fault fault) {
     return fault == Fault::fail ? "fail_at" : "crash_at";
+}
+// "crash_at(3) of rename a -> b": which fault at which logged step, for failure messages.
+std::string step_context(Fault fault, int n, const std::vector<std::string>& log) {
+    return std::string(name_of(fault)) + "(" + std::to_string(n) + ") of " +
+           log[static_cast<std::size_t>(n - 1)];
 }
 
 NewSet new_set() {
@@ -130,8 +125,7 @@ TEST_F(DirectoryCrashTest, EveryEnvStepFailingOrCrashing) {
     int run = 0;
     for (const Fault fault : {Fault::fail, Fault::crash}) {
         for (int n = 1; n <= steps; ++n) {
-            const std::string context = std::string(name_of(fault)) + "(" + std::to_string(n) +
-                                        ") of " + counting.log()[static_cast<std::size_t>(n - 1)];
+            const std::string context = step_context(fault, n, counting.log());
             const fs::path location = fresh_location("run" + std::to_string(++run));
             FaultInjectingEnv env;
             FaultInjectingFiles files(env);
@@ -166,9 +160,7 @@ TEST_F(DirectoryCrashTest, EveryStreamingFileStepFailingOrCrashing) {
     int run = 0;
     for (const Fault fault : {Fault::fail, Fault::crash}) {
         for (int n = 1; n <= steps; ++n) {
-            const std::string context = std::string(name_of(fault)) + "(" + std::to_string(n) +
-                                        ") of " +
-                                        counting_files.log()[static_cast<std::size_t>(n - 1)];
+            const std::string context = step_context(fault, n, counting_files.log());
             const fs::path location = fresh_location("run" + std::to_string(++run));
             FaultInjectingEnv env;
             FaultInjectingFiles files(env);
@@ -206,8 +198,7 @@ TEST_F(DirectoryCrashTest, DeletingASetFailingOrCrashingAtEveryStep) {
     int run = 0;
     for (const Fault fault : {Fault::fail, Fault::crash}) {
         for (int n = 1; n <= steps; ++n) {
-            const std::string context = std::string(name_of(fault)) + "(" + std::to_string(n) +
-                                        ") of " + counting.log()[static_cast<std::size_t>(n - 1)];
+            const std::string context = step_context(fault, n, counting.log());
             const fs::path location = fresh_location("run" + std::to_string(++run));
             fs::copy(saved, location / second->set_id(), fs::copy_options::recursive);
             const std::string before = snapshot_tree(location / second->set_id());
