@@ -34,11 +34,8 @@ int capture_file() {
     return fd;
 }
 
-std::string read_back(int fd) {
-    std::string text;
-    if (fd < 0)
-        return text;
-    ::lseek(fd, 0, SEEK_SET);
+// Appends what `fd` gives until its end (or an error) to `text`.
+void append_to_end(int fd, std::string& text) {
     char buffer[8192];
     for (;;) {
         const ssize_t n = ::read(fd, buffer, sizeof buffer);
@@ -48,6 +45,14 @@ std::string read_back(int fd) {
             break;
         text.append(buffer, static_cast<std::size_t>(n));
     }
+}
+
+std::string read_back(int fd) {
+    std::string text;
+    if (fd < 0)
+        return text;
+    ::lseek(fd, 0, SEEK_SET);
+    append_to_end(fd, text);
     return text;
 }
 
@@ -192,15 +197,7 @@ Finished RunningProcess::wait() {
     Finished finished;
     if (err_pipe_ >= 0) {
         // Drain to the end so that the child never blocks on a full pipe.
-        char buffer[4096];
-        for (;;) {
-            const ssize_t n = ::read(err_pipe_, buffer, sizeof buffer);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                break;
-            err_read_.append(buffer, static_cast<std::size_t>(n));
-        }
+        append_to_end(err_pipe_, err_read_);
     }
     int status = 0;
     while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
