@@ -290,6 +290,8 @@ std::string tree_state(const fs::path& root) {
              << st.st_mtim.tv_nsec << " ";
         if (S_ISDIR(st.st_mode))
             line << "dir";
+        else if (S_ISLNK(st.st_mode))
+            line << "link -> " << fs::read_symlink(path).string();
         else
             line << "file " << st.st_size << " " << read_text(path);
         lines[relative] = line.str();
@@ -297,8 +299,9 @@ std::string tree_state(const fs::path& root) {
     if (!fs::exists(fs::symlink_status(root)))
         return "<missing>";
     describe_entry(root, ".");
-    for (const auto& entry : fs::recursive_directory_iterator(root))
-        describe_entry(entry.path(), fs::relative(entry.path(), root).string());
+    if (fs::is_directory(fs::symlink_status(root)))
+        for (const auto& entry : fs::recursive_directory_iterator(root))
+            describe_entry(entry.path(), fs::relative(entry.path(), root).string());
     std::string state;
     for (const auto& [path, line] : lines)
         state += path + ": " + line + "\n";
