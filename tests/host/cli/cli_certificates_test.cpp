@@ -45,11 +45,7 @@ class CertificatesCli : public certbackup::testing::SharedSampleStoreTest<Certif
   public:
     // One store for the suite, made once per run: making keys is the slow part.
     static certbackup::samples::SampleStoreOptions store_options() {
-        certbackup::samples::SampleStoreOptions options;
-        options.databases = 1;
-        options.unused = 1;
-        options.seed = 11;
-        return options;
+        return {.databases = 1, .unused = 1, .seed = 11};
     }
 
   protected:

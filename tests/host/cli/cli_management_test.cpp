@@ -43,10 +43,7 @@ std::vector<std::string> sorted(std::vector<std::string> ids) {
 class ManagementCli : public certbackup::testing::SharedSampleStoreTest<ManagementCli> {
   public:
     static certbackup::samples::SampleStoreOptions store_options() {
-        certbackup::samples::SampleStoreOptions options;
-        options.databases = 1;
-        options.seed = 5;
-        return options;
+        return {.databases = 1, .seed = 5};
     }
 
   protected:
