@@ -223,6 +223,71 @@ std::string summary_of(const PluginOutcome& outcome) {
            std::to_string(outcome.bytes) + (outcome.bytes == 1 ? " byte" : " bytes");
 }
 
+// The backup options of every plugin of `plugins`, in order; the first refusal.
+backup_host::Result<std::vector<backup_host::OptionValues>> backup_options(
+    const std::vector<PluginJob>& plugins) {
+    std::vector<backup_host::OptionValues> options;
+    for (const PluginJob& job : plugins) {
+        auto values = job_options(job, JobKind::backup);
+        if (!values)
+            return std::unexpected(values.error());
+        options.push_back(std::move(*values));
+    }
+    return options;
+}
+
+// The set record's entry for a plugin whose backup succeeded.
+void add_plugin_record(backup_host::proto::BackupSet& record,
+                       const backup_host::LoadedPlugin& plugin, const std::string& prefix,
+                       const PluginOutcome& outcome) {
+    auto& entry = *record.add_plugins();
+    entry.set_id(plugin.id());
+    entry.set_version(plugin.description().version);
+    entry.set_format_version(plugin.description().format_version);
+    entry.set_item_prefix(prefix);
+    entry.set_summary(summary_of(outcome));
+    for (const std::string& warning : outcome.warnings)
+        entry.add_warnings(warning);
+    if (outcome.result)
+        entry.set_result_json(*outcome.result);
+}
+
+// Runs the backup job of each plugin into `set`, in order, until one fails or the backup is
+// cancelled; each outcome goes to `report`, each success to `record`.
+void back_up_each(HostContext& context, const BackupRequest& request,
+                  const std::vector<backup_host::OptionValues>& options, SetOutput& set,
+                  backup_host::proto::BackupSet& record, BackupReport& report) {
+    for (std::size_t i = 0; i < request.plugins.size() && !report.failure; ++i) {
+        const backup_host::LoadedPlugin& plugin = request.plugins[i].plugin;
+        if (context.cancel.requested()) {
+            report.failure = cancelled_failure("the backup");
+            break;
+        }
+        const std::string prefix = item_prefix_for(plugin.id());
+        HostJobServices services(context, plugin.id());
+        services.store_into(set, prefix);
+        PluginOutcome outcome =
+            run_instance(context, plugin, options[i], JobKind::backup, services,
+                         [](backup_host::PluginInstance& instance) { return instance.backup(); });
+        if (outcome.status != Status::ok)
+            report.failure = failure_of(outcome);
+        else
+            add_plugin_record(record, plugin, prefix, outcome);
+        report.plugins.push_back(std::move(outcome));
+    }
+    if (!report.failure && context.cancel.requested())
+        report.failure = cancelled_failure("the backup");
+}
+
+// Aborts the set of a failed backup and logs what became of it.
+void discard_set(HostContext& context, SetOutput& set, const std::string& destination) {
+    if (auto aborted = set.abort(); !aborted)
+        context.logger.warn("the partial set {} could not be removed: {}", set.set_id(),
+                            aborted.error().message);
+    else
+        context.logger.info("nothing was kept of set {} at {}", set.set_id(), destination);
+}
+
 }  // namespace
 
 std::string item_prefix_for(const std::string& plugin_id) {
@@ -231,14 +296,10 @@ std::string item_prefix_for(const std::string& plugin_id) {
 
 BackupReport run_backup(HostContext& context, const BackupRequest& request) {
     BackupReport report;
-    std::vector<backup_host::OptionValues> options;
-    for (const PluginJob& job : request.plugins) {
-        auto values = job_options(job, JobKind::backup);
-        if (!values) {
-            report.failure = values.error();
-            return report;
-        }
-        options.push_back(std::move(*values));
+    auto options = backup_options(request.plugins);
+    if (!options) {
+        report.failure = options.error();
+        return report;
     }
 
     // Derives the record's key beside the plugins' work when the password is at hand.
@@ -256,44 +317,9 @@ BackupReport run_backup(HostContext& context, const BackupRequest& request) {
     context.logger.debug("set {} begins at {}", (*set)->set_id(), report.destination);
 
     backup_host::proto::BackupSet record;
-    for (std::size_t i = 0; i < request.plugins.size() && !report.failure; ++i) {
-        const backup_host::LoadedPlugin& plugin = request.plugins[i].plugin;
-        if (context.cancel.requested()) {
-            report.failure = cancelled_failure("the backup");
-            break;
-        }
-        const std::string prefix = item_prefix_for(plugin.id());
-        HostJobServices services(context, plugin.id());
-        services.store_into(**set, prefix);
-        PluginOutcome outcome =
-            run_instance(context, plugin, options[i], JobKind::backup, services,
-                         [](backup_host::PluginInstance& instance) { return instance.backup(); });
-        if (outcome.status != Status::ok) {
-            report.failure = failure_of(outcome);
-        } else {
-            auto& entry = *record.add_plugins();
-            entry.set_id(plugin.id());
-            entry.set_version(plugin.description().version);
-            entry.set_format_version(plugin.description().format_version);
-            entry.set_item_prefix(prefix);
-            entry.set_summary(summary_of(outcome));
-            for (const std::string& warning : outcome.warnings)
-                entry.add_warnings(warning);
-            if (outcome.result)
-                entry.set_result_json(*outcome.result);
-        }
-        report.plugins.push_back(std::move(outcome));
-    }
-    if (!report.failure && context.cancel.requested())
-        report.failure = cancelled_failure("the backup");
-
+    back_up_each(context, request, *options, **set, record, report);
     if (report.failure) {
-        if (auto aborted = (*set)->abort(); !aborted)
-            context.logger.warn("the partial set {} could not be removed: {}", (*set)->set_id(),
-                                aborted.error().message);
-        else
-            context.logger.info("nothing was kept of set {} at {}", (*set)->set_id(),
-                                report.destination);
+        discard_set(context, **set, report.destination);
         return report;
     }
     auto key = sealer.key();

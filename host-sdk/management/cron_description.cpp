@@ -13,6 +13,7 @@ using cron_words::clock_time;
 using cron_words::day_name;
 using cron_words::month_name;
 using cron_words::number_list;
+using cron_words::run_list;
 using cron_words::values_of;
 
 // Step s when `values` is exactly first, first+s, ... up to the field's end, with s > 1.
@@ -35,21 +36,8 @@ std::string weekday_list(const std::vector<int>& days, bool plural) {
             ordered.push_back(day);
     if (!days.empty() && days.front() == 0)
         ordered.push_back(7);
-    const auto name = [&](int day) { return day_name(day % 7) + (plural ? "s" : ""); };
-    std::vector<std::string> parts;
-    for (std::size_t i = 0; i < ordered.size();) {
-        std::size_t j = i;
-        while (j + 1 < ordered.size() && ordered[j + 1] == ordered[j] + 1)
-            ++j;
-        if (j - i >= 2) {
-            parts.push_back(name(ordered[i]) + " to " + name(ordered[j]));
-        } else {
-            for (std::size_t k = i; k <= j; ++k)
-                parts.push_back(name(ordered[k]));
-        }
-        i = j + 1;
-    }
-    return and_list(parts);
+    return run_list(ordered, " to ",
+                    [&](int day) { return day_name(day % 7) + (plural ? "s" : ""); });
 }
 
 std::string day_of_month_words(const std::vector<int>& days) {

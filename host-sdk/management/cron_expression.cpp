@@ -205,6 +205,46 @@ class FieldParser {
 
 constexpr int kLongestMonth[13] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
+// The five fields of `text` (trimmed): the fields a shortcut such as @daily stands for, or
+// `text` itself.
+certbackup::Result<std::string_view> fields_of(std::string_view text) {
+    if (text.empty() || text.front() != '@')
+        return text;
+    const std::string name = lower(text);
+    for (const Shortcut& shortcut : kShortcuts)
+        if (shortcut.name == name)
+            return std::string_view(shortcut.fields);
+    return fail(ErrorCode::invalid_argument,
+                "schedule '" + std::string(text) +
+                    "': unknown shortcut (use @hourly, @daily, @midnight, @weekly, "
+                    "@monthly, @yearly or @annually, or 5 cron fields)");
+}
+
+// Refuses a schedule whose days of the month occur in none of its months (e.g. 30 February).
+certbackup::Result<void> check_day_occurs(std::string_view text, std::uint64_t days_of_month,
+                                          std::uint64_t months) {
+    for (int month = 1; month <= 12; ++month) {
+        if (!CronExpression::bit(months, month))
+            continue;
+        for (int day = 1; day <= kLongestMonth[month]; ++day)
+            if (CronExpression::bit(days_of_month, day))
+                return {};
+    }
+    std::vector<int> days;
+    for (int day = 1; day <= 31; ++day)
+        if (CronExpression::bit(days_of_month, day))
+            days.push_back(day);
+    std::vector<std::string> month_names;
+    for (int month = 1; month <= 12; ++month)
+        if (CronExpression::bit(months, month))
+            month_names.push_back(cron_words::month_name(month));
+    return fail(ErrorCode::invalid_argument,
+                "schedule '" + std::string(text) +
+                    "' never runs: " + (days.size() == 1 ? "day " : "days ") +
+                    cron_words::number_list(days) + (days.size() == 1 ? " does" : " do") +
+                    " not occur in " + cron_words::and_list(month_names));
+}
+
 }  // namespace
 
 certbackup::Result<CronExpression> CronExpression::parse(std::string_view text) {
@@ -215,22 +255,10 @@ certbackup::Result<CronExpression> CronExpression::parse(std::string_view text) 
     CronExpression expression;
     expression.text_ = std::string(text);
 
-    std::string_view fields_text = text;
-    if (!text.empty() && text.front() == '@') {
-        const std::string name = lower(text);
-        const Shortcut* found = nullptr;
-        for (const Shortcut& shortcut : kShortcuts)
-            if (shortcut.name == name)
-                found = &shortcut;
-        if (found == nullptr)
-            return fail(ErrorCode::invalid_argument,
-                        "schedule '" + std::string(text) +
-                            "': unknown shortcut (use @hourly, @daily, @midnight, @weekly, "
-                            "@monthly, @yearly or @annually, or 5 cron fields)");
-        fields_text = found->fields;
-    }
-
-    const std::vector<std::string_view> fields = split_fields(fields_text);
+    auto fields_text = fields_of(text);
+    if (!fields_text)
+        return std::unexpected(fields_text.error());
+    const std::vector<std::string_view> fields = split_fields(*fields_text);
     if (fields.size() != 5)
         return fail(ErrorCode::invalid_argument,
                     "schedule '" + std::string(text) + "' has " + std::to_string(fields.size()) +
@@ -253,28 +281,9 @@ certbackup::Result<CronExpression> CronExpression::parse(std::string_view text) 
     // day of month must exist in one of the months (every date falls on every weekday within
     // the 400-year Gregorian cycle, so the weekday never makes a date impossible).
     if (expression.day_of_month_star_ || expression.day_of_week_star_) {
-        bool possible = false;
-        for (int month = 1; month <= 12 && !possible; ++month) {
-            if (!bit(expression.months_, month))
-                continue;
-            for (int day = 1; day <= kLongestMonth[month] && !possible; ++day)
-                possible = bit(expression.days_of_month_, day);
-        }
-        if (!possible) {
-            std::vector<int> days;
-            for (int day = 1; day <= 31; ++day)
-                if (bit(expression.days_of_month_, day))
-                    days.push_back(day);
-            std::vector<std::string> months;
-            for (int month = 1; month <= 12; ++month)
-                if (bit(expression.months_, month))
-                    months.push_back(cron_words::month_name(month));
-            return fail(ErrorCode::invalid_argument,
-                        "schedule '" + std::string(text) +
-                            "' never runs: " + (days.size() == 1 ? "day " : "days ") +
-                            cron_words::number_list(days) + (days.size() == 1 ? " does" : " do") +
-                            " not occur in " + cron_words::and_list(months));
-        }
+        if (auto occurs = check_day_occurs(text, expression.days_of_month_, expression.months_);
+            !occurs)
+            return std::unexpected(occurs.error());
     }
     return expression;
 }

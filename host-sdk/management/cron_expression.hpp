@@ -44,6 +44,10 @@ class CronExpression {
     // in both passes of a repeated hour and not at all in a skipped one (SCHEDULING.md "DST").
     bool runs_every_hour() const noexcept { return hours_ == kAllHours; }
 
+    // Whether value n is in the field set `set` (false for n outside 0..63).
+    static bool bit(std::uint64_t set, int n) noexcept {
+        return n >= 0 && n < 64 && ((set >> n) & 1U) != 0;
+    }
     // The raw field sets: bit n set when value n is selected (days of week 0-6, Sunday 0).
     std::uint64_t minutes() const noexcept { return minutes_; }
     std::uint64_t hours() const noexcept { return hours_; }
@@ -56,10 +60,6 @@ class CronExpression {
 
   private:
     static constexpr std::uint64_t kAllHours = (std::uint64_t{1} << 24) - 1;
-    static bool bit(std::uint64_t set, int n) noexcept {
-        return n >= 0 && n < 64 && ((set >> n) & 1U) != 0;
-    }
-
     std::string text_;
     std::uint64_t minutes_ = 0;
     std::uint64_t hours_ = 0;

@@ -29,21 +29,26 @@ std::string and_list(const std::vector<std::string>& words) {
     return text;
 }
 
-std::string number_list(const std::vector<int>& numbers) {
+std::string run_list(const std::vector<int>& values, std::string_view to,
+                     const std::function<std::string(int)>& name) {
     std::vector<std::string> parts;
-    for (std::size_t i = 0; i < numbers.size();) {
+    for (std::size_t i = 0; i < values.size();) {
         std::size_t j = i;
-        while (j + 1 < numbers.size() && numbers[j + 1] == numbers[j] + 1)
+        while (j + 1 < values.size() && values[j + 1] == values[j] + 1)
             ++j;
         if (j - i >= 2) {
-            parts.push_back(std::to_string(numbers[i]) + "-" + std::to_string(numbers[j]));
+            parts.push_back(name(values[i]) + std::string(to) + name(values[j]));
         } else {
             for (std::size_t k = i; k <= j; ++k)
-                parts.push_back(std::to_string(numbers[k]));
+                parts.push_back(name(values[k]));
         }
         i = j + 1;
     }
     return and_list(parts);
+}
+
+std::string number_list(const std::vector<int>& numbers) {
+    return run_list(numbers, "-", [](int n) { return std::to_string(n); });
 }
 
 std::vector<int> values_of(std::uint64_t set, int first, int last) {

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace backup_host::cron_words {
@@ -14,6 +16,11 @@ std::string month_name(int month);
 std::string day_name(int day_of_week);
 // "a", "a and b", "a, b and c".
 std::string and_list(const std::vector<std::string>& words);
+// `values` (ascending) named by `name` as an and_list, runs of three or more consecutive
+// values as "<first><to><last>": run_list({1,2,3,5}, " to ", day) is "Monday to Wednesday and
+// Friday".
+std::string run_list(const std::vector<int>& values, std::string_view to,
+                     const std::function<std::string(int)>& name);
 // Numbers as an and_list, runs of three or more as ranges: "1-5, 10 and 20".
 std::string number_list(const std::vector<int>& numbers);
 // The values n with bit n set in `set`, from `first` to `last`.

@@ -1,7 +1,6 @@
 #include "host-sdk/storage/directory_set_writer.hpp"
 
 #include <set>
-#include <vector>
 
 #include "host-sdk/storage/location_layout.hpp"
 #include "host-sdk/storage/set_catalog.hpp"
@@ -35,7 +34,6 @@ class DirectorySetSink final : public SetSink {
         if (auto made = io_.env.create_dir(partial_, kDirectoryMode); !made)
             return made;
         partial_created_ = true;
-        directories_.push_back(partial_);
         return {};
     }
 
@@ -49,7 +47,6 @@ class DirectorySetSink final : public SetSink {
                 continue;
             if (auto made = io_.env.create_dir(dir, kDirectoryMode); !made)
                 return made;
-            directories_.push_back(dir);
         }
         auto file = io_.files.create(partial_ / name, kFileMode);
         if (!file)
@@ -62,24 +59,24 @@ class DirectorySetSink final : public SetSink {
         return file_->append(bytes);
     }
 
+    // No fsync here: commit() makes every item durable with one sync of the file system.
     Result<void> end_item(std::uint64_t) override {
-        if (auto synced = file_->sync(); !synced)
-            return synced;
         auto closed = file_->close();
         file_.reset();
         return closed;
     }
 
     Result<void> commit(std::span<const std::uint8_t> record) override {
-        // Item entries durable in their directories before the record exists.
-        for (auto it = directories_.rbegin(); it != directories_.rend(); ++it) {
-            if (auto synced = io_.env.sync_dir(*it); !synced)
-                return synced;
-        }
-        if (auto written = io_.env.write_file(partial_ / kRecordName, record, kFileMode); !written)
-            return written;
-        if (auto synced = io_.env.sync_dir(partial_); !synced)
+        // Every item's bytes and every directory entry of the set durable before the record
+        // exists: one syncfs for the whole set rather than an fsync per item and directory.
+        if (auto synced = io_.env.sync_filesystem(partial_); !synced)
             return synced;
+        // The record is fsynced and its entry in the set directory too (atomic_write syncs the
+        // directory) before the rename publishes the set.
+        if (auto written =
+                certbackup::atomic_write(io_.env, partial_ / kRecordName, record, kFileMode);
+            !written)
+            return written;
         const fs::path final_path = location_ / id_;
         if (auto renamed = io_.env.rename(partial_, final_path); !renamed)
             return renamed;
@@ -120,8 +117,7 @@ class DirectorySetSink final : public SetSink {
     SetLock lock_;
     bool partial_created_ = false;
     bool published_ = false;
-    std::vector<fs::path> directories_;  // the set's directories, parents before children
-    std::set<fs::path> created_;         // the same, for lookup
+    std::set<fs::path> created_;  // the directories created below the set directory
     std::unique_ptr<WritableFile> file_;
 };
 

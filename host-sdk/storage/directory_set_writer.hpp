@@ -1,10 +1,11 @@
 // The directory target: a set becomes the directory LOCATION/<set-id>.
 //
 // Write order (docs/STORAGE.md): take LOCATION/.<id>.lock; create LOCATION/.<id>.partial; each
-// item as a file below it (parents created as needed), written, fsynced and closed before the
-// next; fsync every directory of the set; write set.pb (fsynced) LAST; fsync the set directory;
-// rename .<id>.partial to <id>; fsync LOCATION; remove the lock file. A crash at any moment leaves
-// either no <id> directory or a complete one, and never touches other entries of LOCATION.
+// item as a file below it (parents created as needed), written and closed before the next; sync
+// the file system once (syncfs: every item and directory of the set durable); write set.pb LAST
+// with atomic_write (fsynced, then the set directory fsynced); rename .<id>.partial to <id>;
+// fsync LOCATION; remove the lock file. A crash at any moment leaves either no <id> directory or
+// a complete one, and never touches other entries of LOCATION.
 //
 // Directories are created 0700, files 0600: items may be sensitive whatever their plugin.
 #pragma once

@@ -267,6 +267,33 @@ class FilesPlugin final : public backup_host::Plugin {
             std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
     }
 
+    // Copies what is left of `fd` (the file `file`) into the open item; the bytes copied.
+    // Progress counts them into `done` of `total`, naming `path`.
+    Result<std::uint64_t> copy_into_item(const FileDescriptor& fd,
+                                         const std::filesystem::path& file, const std::string& path,
+                                         std::uint64_t& done, std::uint64_t total) {
+        std::vector<std::uint8_t> buffer(chunk_size);
+        std::uint64_t size = 0;
+        for (;;) {
+            const ssize_t got = ::read(fd.get(), buffer.data(), buffer.size());
+            if (got < 0) {
+                if (errno == EINTR)
+                    continue;
+                return fail_system("read", file);
+            }
+            if (got == 0)
+                return size;
+            // write() fails with Status::cancelled once the host asks the job to stop.
+            if (auto written =
+                    host().write(std::span(buffer.data(), static_cast<std::size_t>(got)));
+                !written)
+                return std::unexpected(written.error());
+            size += static_cast<std::uint64_t>(got);
+            done += static_cast<std::uint64_t>(got);
+            host().progress(done, total, "bytes", path);
+        }
+    }
+
     // Stores one file as its item. Returns the entry as stored (size and times as read), or
     // nullopt when the file disappeared or stopped being a regular file since the scan.
     Result<std::optional<Entry>> backup_file(const Entry& scanned, std::uint64_t& done,
@@ -300,28 +327,12 @@ class FilesPlugin final : public backup_host::Plugin {
         stored.mtime_nanoseconds = static_cast<std::uint32_t>(before.st_mtim.tv_nsec);
         if (auto begun = host().begin_item(item_name(stored)); !begun)
             return std::unexpected(begun.error());
-        std::vector<std::uint8_t> buffer(chunk_size);
-        std::uint64_t size = 0;
-        for (;;) {
-            const ssize_t got = ::read(fd.get(), buffer.data(), buffer.size());
-            if (got < 0) {
-                if (errno == EINTR)
-                    continue;
-                return fail_system("read", file);
-            }
-            if (got == 0)
-                break;
-            // write() fails with Status::cancelled once the host asks the job to stop.
-            if (auto written =
-                    host().write(std::span(buffer.data(), static_cast<std::size_t>(got)));
-                !written)
-                return std::unexpected(written.error());
-            size += static_cast<std::uint64_t>(got);
-            done += static_cast<std::uint64_t>(got);
-            host().progress(done, total, "bytes", scanned.path);
-        }
+        auto size_read = copy_into_item(fd, file, scanned.path, done, total);
+        if (!size_read)
+            return std::unexpected(size_read.error());
         if (auto ended = host().end_item(); !ended)
             return std::unexpected(ended.error());
+        const std::uint64_t size = *size_read;
         stored.size = size;
 
         struct stat after {};

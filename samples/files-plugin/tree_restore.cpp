@@ -195,6 +195,63 @@ const char* to_string(Step step) {
     return "unknown";
 }
 
+namespace {
+
+// The step for an entry whose directory is kept (exists now): only there can something be in
+// the way. The target itself may be a symbolic link to a directory; below it, links are never
+// followed, so a restore cannot write outside the target.
+Result<Step> step_in_existing_directory(const Entry& entry, bool is_root,
+                                        const std::filesystem::path& destination,
+                                        const std::filesystem::path& target, Overwrite overwrite) {
+    struct stat st {};
+    const int found =
+        is_root ? ::stat(destination.c_str(), &st) : ::lstat(destination.c_str(), &st);
+    if (found != 0) {
+        if (errno != ENOENT)
+            return fail_system("inspect", destination);
+        return Step::create;
+    }
+    const Step when_present = overwrite == Overwrite::replace ? Step::replace : Step::skip;
+    if (entry.kind == EntryKind::directory) {
+        if (S_ISDIR(st.st_mode))
+            return Step::keep;
+        if (is_root)
+            return fail(Status::bad_usage,
+                        "the restore target " + target.string() + " exists and is not a directory");
+        return when_present;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        if (overwrite == Overwrite::replace)
+            return fail(Status::conflict, "cannot replace the directory " + destination.string() +
+                                              " with a file from the backup; move the directory "
+                                              "away first (nothing was restored)");
+        return Step::skip;
+    }
+    return when_present;
+}
+
+// Adds `planned` to the plan's counts (created, replaced, skipped, bytes to write).
+void count_planned(const PlannedEntry& planned, RestorePlan& plan) {
+    switch (planned.step) {
+        case Step::create:
+            ++plan.created;
+            break;
+        case Step::replace:
+            ++plan.replaced;
+            break;
+        case Step::skip:
+            ++plan.skipped;
+            break;
+        case Step::keep:
+            break;
+    }
+    if (planned.entry->kind == EntryKind::file &&
+        (planned.step == Step::create || planned.step == Step::replace))
+        plan.bytes += planned.entry->size;
+}
+
+}  // namespace
+
 Result<RestorePlan> plan_restore(const Manifest& manifest, const std::filesystem::path& target,
                                  const backup_host::RestoreOptions& options) {
     auto included = select_entries(manifest, options.selection);
@@ -215,56 +272,17 @@ Result<RestorePlan> plan_restore(const Manifest& manifest, const std::filesystem
         if (parent == Step::skip) {
             planned.step = Step::skip;  // its directory is left alone, so is all below it
         } else if (parent == Step::keep) {
-            // Only below a directory that exists now can something be in the way.
-            // The target itself may be a symbolic link to a directory; below it, links are
-            // never followed, so a restore cannot write outside the target.
-            struct stat st {};
-            const int found =
-                is_root ? ::stat(destination.c_str(), &st) : ::lstat(destination.c_str(), &st);
-            if (found != 0) {
-                if (errno != ENOENT)
-                    return fail_system("inspect", destination);
-                planned.step = Step::create;
-            } else if (entry.kind == EntryKind::directory) {
-                if (S_ISDIR(st.st_mode))
-                    planned.step = Step::keep;
-                else if (is_root)
-                    return fail(Status::bad_usage, "the restore target " + target.string() +
-                                                       " exists and is not a directory");
-                else
-                    planned.step =
-                        options.overwrite == Overwrite::replace ? Step::replace : Step::skip;
-            } else if (S_ISDIR(st.st_mode)) {
-                if (options.overwrite == Overwrite::replace)
-                    return fail(Status::conflict,
-                                "cannot replace the directory " + destination.string() +
-                                    " with a file from the backup; move the directory away "
-                                    "first (nothing was restored)");
-                planned.step = Step::skip;
-            } else {
-                planned.step = options.overwrite == Overwrite::replace ? Step::replace : Step::skip;
-            }
+            auto step =
+                step_in_existing_directory(entry, is_root, destination, target, options.overwrite);
+            if (!step)
+                return std::unexpected(step.error());
+            planned.step = *step;
         }
         // Below a directory that is created or replaced, everything is created.
 
         if (entry.kind == EntryKind::directory)
             directory_steps[entry.path] = planned.step;
-        switch (planned.step) {
-            case Step::create:
-                ++plan.created;
-                break;
-            case Step::replace:
-                ++plan.replaced;
-                break;
-            case Step::skip:
-                ++plan.skipped;
-                break;
-            case Step::keep:
-                break;
-        }
-        if (entry.kind == EntryKind::file &&
-            (planned.step == Step::create || planned.step == Step::replace))
-            plan.bytes += entry.size;
+        count_planned(planned, plan);
         plan.entries.push_back(planned);
     }
     return plan;

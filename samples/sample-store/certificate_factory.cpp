@@ -20,6 +20,56 @@ bool add_extension(X509* cert, X509* issuer, int nid, const std::string& value) 
     return ext && X509_add_ext(cert, ext.get(), -1) == 1;
 }
 
+// The spec's serial, or a random positive non-zero one when it gives 0.
+Result<std::uint64_t> serial_of(const CertificateSpec& spec) {
+    if (spec.serial != 0)
+        return spec.serial;
+    std::uint8_t raw[8];
+    if (!ossl::random_bytes(raw))
+        return std::unexpected(openssl_failure("random serial"));
+    std::uint64_t serial = 0;
+    for (std::uint8_t b : raw)
+        serial = (serial << 8) | b;
+    return (serial >> 1) | 1;  // positive and non-zero
+}
+
+// Subject (O, CN) and issuer name: the issuer's subject, or the subject itself.
+Result<void> set_names(X509* cert, const CertificateSpec& spec, const Certificate* issuer) {
+    X509_NAME* name = X509_get_subject_name(cert);
+    auto add_entry = [&](const char* field, const std::string& value) {
+        return value.empty() ||
+               X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
+                                          reinterpret_cast<const unsigned char*>(value.c_str()), -1,
+                                          -1, 0) == 1;
+    };
+    if (!add_entry("O", spec.organization) || !add_entry("CN", spec.common_name))
+        return std::unexpected(openssl_failure("subject name"));
+    X509_set_issuer_name(cert, issuer ? X509_get_subject_name(issuer->leaf()) : name);
+    return {};
+}
+
+// Basic constraints, key usage, key identifiers and the DNS names.
+Result<void> add_extensions(X509* cert, const CertificateSpec& spec, const Certificate* issuer) {
+    X509* issuer_cert = issuer ? issuer->leaf() : cert;
+    bool ok = add_extension(cert, issuer_cert, NID_basic_constraints,
+                            spec.is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE") &&
+              add_extension(cert, issuer_cert, NID_key_usage,
+                            spec.is_ca ? "critical,keyCertSign,cRLSign"
+                                       : "critical,digitalSignature,keyEncipherment") &&
+              add_extension(cert, issuer_cert, NID_subject_key_identifier, "hash");
+    if (ok && issuer != nullptr)
+        ok = add_extension(cert, issuer_cert, NID_authority_key_identifier, "keyid");
+    if (ok && !spec.dns_names.empty()) {
+        std::string san;
+        for (const auto& dns : spec.dns_names)
+            san += (san.empty() ? "DNS:" : ",DNS:") + dns;
+        ok = add_extension(cert, issuer_cert, NID_subject_alt_name, san);
+    }
+    if (!ok)
+        return std::unexpected(openssl_failure("certificate extensions"));
+    return {};
+}
+
 }  // namespace
 
 ossl::EvpPkeyPtr generate_key(KeyType type) {
@@ -46,51 +96,20 @@ Result<Certificate> make_certificate(const CertificateSpec& spec, const Certific
 
     ossl::X509Ptr cert(X509_new());
     X509_set_version(cert.get(), 2);
-    std::uint64_t serial = spec.serial;
-    if (serial == 0) {
-        std::uint8_t raw[8];
-        if (!ossl::random_bytes(raw))
-            return std::unexpected(openssl_failure("random serial"));
-        for (std::uint8_t b : raw)
-            serial = (serial << 8) | b;
-        serial = (serial >> 1) | 1;  // positive and non-zero
-    }
-    ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert.get()), serial);
+    auto serial = serial_of(spec);
+    if (!serial)
+        return std::unexpected(serial.error());
+    ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert.get()), *serial);
     std::time_t now = std::time(nullptr);
     X509_time_adj_ex(X509_getm_notBefore(cert.get()), 0, static_cast<long>(spec.not_before_offset),
                      &now);
     X509_time_adj_ex(X509_getm_notAfter(cert.get()), 0,
                      static_cast<long>(spec.not_before_offset + spec.validity_seconds), &now);
     X509_set_pubkey(cert.get(), key.get());
-
-    X509_NAME* name = X509_get_subject_name(cert.get());
-    auto add_entry = [&](const char* field, const std::string& value) {
-        return value.empty() ||
-               X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
-                                          reinterpret_cast<const unsigned char*>(value.c_str()), -1,
-                                          -1, 0) == 1;
-    };
-    if (!add_entry("O", spec.organization) || !add_entry("CN", spec.common_name))
-        return std::unexpected(openssl_failure("subject name"));
-    X509_set_issuer_name(cert.get(), issuer ? X509_get_subject_name(issuer->leaf()) : name);
-
-    X509* issuer_cert = issuer ? issuer->leaf() : cert.get();
-    bool ok = add_extension(cert.get(), issuer_cert, NID_basic_constraints,
-                            spec.is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE") &&
-              add_extension(cert.get(), issuer_cert, NID_key_usage,
-                            spec.is_ca ? "critical,keyCertSign,cRLSign"
-                                       : "critical,digitalSignature,keyEncipherment") &&
-              add_extension(cert.get(), issuer_cert, NID_subject_key_identifier, "hash");
-    if (ok && issuer != nullptr)
-        ok = add_extension(cert.get(), issuer_cert, NID_authority_key_identifier, "keyid");
-    if (ok && !spec.dns_names.empty()) {
-        std::string san;
-        for (const auto& dns : spec.dns_names)
-            san += (san.empty() ? "DNS:" : ",DNS:") + dns;
-        ok = add_extension(cert.get(), issuer_cert, NID_subject_alt_name, san);
-    }
-    if (!ok)
-        return std::unexpected(openssl_failure("certificate extensions"));
+    if (auto named = set_names(cert.get(), spec, issuer); !named)
+        return std::unexpected(named.error());
+    if (auto extended = add_extensions(cert.get(), spec, issuer); !extended)
+        return std::unexpected(extended.error());
 
     EVP_PKEY* signing_key = issuer ? issuer->key() : key.get();
     if (X509_sign(cert.get(), signing_key, EVP_sha256()) <= 0)

@@ -107,17 +107,13 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-}  // namespace
+void add(SampleStorePlan& plan, CertificateSpec spec, std::optional<Binding> purpose,
+         bool issued = false) {
+    plan.certificates.push_back({std::move(spec), std::move(purpose), issued});
+}
 
-Result<SampleStorePlan> plan_sample_store(const SampleStoreOptions& options) {
-    if (options.extra > 0 && options.databases == 0)
-        return fail(ErrorCode::invalid_argument,
-                    "--extra certificates are bound under a database: give --databases 1 or more");
-    Choices choices(options.seed);
-    SampleStorePlan plan;
-    plan.host_name = choices.pick(kHosts) + "." + choices.pick(kDomains);
-    plan.databases = database_names(options.databases, choices);
-
+// The root CA and the issuing CA it signs.
+void plan_authorities(SampleStorePlan& plan) {
     plan.root_ca.common_name = "Example Root CA";
     plan.root_ca.organization = "Example Corp";
     plan.root_ca.key_type = KeyType::ec_p521;
@@ -129,72 +125,163 @@ Result<SampleStorePlan> plan_sample_store(const SampleStoreOptions& options) {
     plan.issuing_ca.key_type = KeyType::ec_p256;
     plan.issuing_ca.not_before_offset = -900 * kDay;
     plan.issuing_ca.validity_seconds = 10 * 365 * kDay;
+}
 
-    auto add = [&](CertificateSpec spec, std::optional<Binding> purpose, bool issued = false) {
-        plan.certificates.push_back({std::move(spec), std::move(purpose), issued});
-    };
-
+// The server's own certificates: SSL (issued by the CA) and server encryption.
+void plan_server_certificates(SampleStorePlan& plan, Choices& choices) {
     CertificateSpec ssl = leaf(plan.host_name, "SSL " + plan.host_name, KeyType::rsa2048, choices);
     ssl.dns_names = {plan.host_name, plan.host_name.substr(0, plan.host_name.find('.'))};
-    add(std::move(ssl), binding(CertificateKind::ssl), true);
-    add(leaf("Server encryption " + plan.host_name, "Server encryption", KeyType::rsa4096, choices),
+    add(plan, std::move(ssl), binding(CertificateKind::ssl), true);
+    add(plan,
+        leaf("Server encryption " + plan.host_name, "Server encryption", KeyType::rsa4096, choices),
         binding(CertificateKind::server_encryption));
+}
 
-    for (std::size_t d = 0; d < plan.databases.size(); ++d) {
-        const std::string& db = plan.databases[d];
-        add(leaf("Database " + db, "Database " + db,
-                 choices.pick_key({KeyType::rsa2048, KeyType::ec_p256}), choices),
-            binding(CertificateKind::database, db));
-        std::vector<std::string> domains(kDomains.begin(), kDomains.end());
-        choices.shuffle(domains);
-        const std::size_t domain_count = 1 + choices.below(2);
-        for (std::size_t i = 0; i < domain_count; ++i) {
-            // The first master key of the first database is always P-521, so every store has
-            // that key type.
-            const KeyType type = (d == 0 && i == 0)
-                                     ? KeyType::ec_p521
-                                     : choices.pick_key({KeyType::ec_p521, KeyType::rsa2048});
-            add(leaf("Master key " + db + " " + domains[i],
-                     "Master key " + db + " (" + domains[i] + ")", type, choices),
-                binding(CertificateKind::master_key, db, domains[i]));
-        }
-        const std::string site = "ds-" + choices.pick(kSites);
-        add(leaf("Discovery service " + site, "Discovery service " + site + " (" + db + ")",
-                 KeyType::ec_p256, choices),
-            binding(CertificateKind::discovery_service, db, site));
-        const std::string reset = choices.pick(kResetNames);
-        add(leaf("Password reset " + reset, "Password reset " + reset + " (" + db + ")",
-                 choices.pick_key({KeyType::rsa2048, KeyType::ec_p256, KeyType::ec_p521}), choices),
-            binding(CertificateKind::password_reset, db, reset));
+// The certificates of database number `d`: its own, one or two master keys, a discovery
+// service and a password reset.
+void plan_database_certificates(SampleStorePlan& plan, std::size_t d, Choices& choices) {
+    const std::string& db = plan.databases[d];
+    add(plan,
+        leaf("Database " + db, "Database " + db,
+             choices.pick_key({KeyType::rsa2048, KeyType::ec_p256}), choices),
+        binding(CertificateKind::database, db));
+    std::vector<std::string> domains(kDomains.begin(), kDomains.end());
+    choices.shuffle(domains);
+    const std::size_t domain_count = 1 + choices.below(2);
+    for (std::size_t i = 0; i < domain_count; ++i) {
+        // The first master key of the first database is always P-521, so every store has
+        // that key type.
+        const KeyType type = (d == 0 && i == 0)
+                                 ? KeyType::ec_p521
+                                 : choices.pick_key({KeyType::ec_p521, KeyType::rsa2048});
+        add(plan,
+            leaf("Master key " + db + " " + domains[i],
+                 "Master key " + db + " (" + domains[i] + ")", type, choices),
+            binding(CertificateKind::master_key, db, domains[i]));
     }
+    const std::string site = "ds-" + choices.pick(kSites);
+    add(plan,
+        leaf("Discovery service " + site, "Discovery service " + site + " (" + db + ")",
+             KeyType::ec_p256, choices),
+        binding(CertificateKind::discovery_service, db, site));
+    const std::string reset = choices.pick(kResetNames);
+    add(plan,
+        leaf("Password reset " + reset, "Password reset " + reset + " (" + db + ")",
+             choices.pick_key({KeyType::rsa2048, KeyType::ec_p256, KeyType::ec_p521}), choices),
+        binding(CertificateKind::password_reset, db, reset));
+}
 
-    // One certificate expires soon: one of the per-database ones when there are any.
+// One certificate expires soon: one of the per-database ones when there are any.
+void plan_expiring_certificate(SampleStorePlan& plan, Choices& choices) {
     const std::size_t first_per_database = 2;
     const std::size_t named = plan.certificates.size();
     const std::size_t expiring =
         named > first_per_database ? first_per_database + choices.below(named - first_per_database)
                                    : 1;
-    {
-        CertificateSpec& spec = plan.certificates[expiring].spec;
-        const std::int64_t days_left = choices.between(7, 25);
-        spec.not_before_offset = -(365 - days_left) * kDay;
-        spec.validity_seconds = 365 * kDay;
-        plan.expiring_purpose = plan.certificates[expiring].binding->to_string();
-    }
+    CertificateSpec& spec = plan.certificates[expiring].spec;
+    const std::int64_t days_left = choices.between(7, 25);
+    spec.not_before_offset = -(365 - days_left) * kDay;
+    spec.validity_seconds = 365 * kDay;
+    plan.expiring_purpose = plan.certificates[expiring].binding->to_string();
+}
 
+// Certificates bound to nothing (--unused) and extra discovery services (--extra).
+void plan_unused_and_extra(SampleStorePlan& plan, const SampleStoreOptions& options,
+                           Choices& choices) {
     for (unsigned i = 0; i < options.unused; ++i) {
         const std::string old_db = "test" + std::to_string(i + 1);
-        add(leaf("Database " + old_db, "Database " + old_db + " (obsolete)",
+        add(plan,
+            leaf("Database " + old_db, "Database " + old_db + " (obsolete)",
                  choices.pick_key({KeyType::ec_p256, KeyType::rsa2048}), choices),
             std::nullopt);
     }
     for (unsigned i = 0; i < options.extra; ++i) {
         const std::string& db = plan.databases[i % plan.databases.size()];
         const std::string name = "extra-" + std::to_string(i + 1);
-        add(leaf("Discovery service " + name, "Discovery service " + name + " (" + db + ")",
+        add(plan,
+            leaf("Discovery service " + name, "Discovery service " + name + " (" + db + ")",
                  KeyType::ec_p256, choices),
             binding(CertificateKind::discovery_service, db, name));
     }
+}
+
+// The CAs, then every planned certificate on `threads` threads, in plan order.
+struct MadeCertificates {
+    std::optional<Certificate> issuing_ca;
+    std::vector<std::optional<Certificate>> certificates;
+};
+Result<MadeCertificates> make_certificates(const SampleStorePlan& plan, unsigned threads) {
+    auto root_ca = make_certificate(plan.root_ca);
+    if (!root_ca)
+        return std::unexpected(root_ca.error().with_context("making the root CA"));
+    MadeCertificates made;
+    auto issuing_ca = make_certificate(plan.issuing_ca, &*root_ca);
+    if (!issuing_ca)
+        return std::unexpected(issuing_ca.error().with_context("making the issuing CA"));
+    made.issuing_ca = std::move(*issuing_ca);
+    made.certificates.resize(plan.certificates.size());
+    auto generated = run_parallel(
+        made.certificates.size(), threads,
+        [&](std::size_t i) -> Result<void> {
+            const auto& planned = plan.certificates[i];
+            auto certificate =
+                make_certificate(planned.spec, planned.issued_by_ca ? &*made.issuing_ca : nullptr);
+            if (!certificate)
+                return std::unexpected(
+                    certificate.error().with_context("making " + planned.spec.common_name));
+            made.certificates[i] = std::move(*certificate);
+            return {};
+        },
+        {}, "making certificates");
+    if (!generated)
+        return std::unexpected(generated.error());
+    return made;
+}
+
+// Writes the made certificates with their bindings into a new store at `root`, in one
+// transaction; counts them by kind into `summary`.
+Result<std::filesystem::path> write_store(const std::filesystem::path& root,
+                                          const SampleStorePlan& plan,
+                                          std::vector<std::optional<Certificate>>& made,
+                                          unsigned threads, SampleStoreSummary& summary) {
+    DirectoryStoreOptions store_options;
+    store_options.create = true;
+    // Writing is bound by fsync latency: more writers than cores pay off (see apply_commit).
+    store_options.write_threads = std::max(threads, 16u);
+    auto store = DirectoryStore::open(root, store_options);
+    if (!store)
+        return std::unexpected(store.error());
+    auto transaction = (*store)->begin();
+    if (!transaction)
+        return std::unexpected(transaction.error());
+    for (std::size_t i = 0; i < made.size(); ++i) {
+        const auto& planned = plan.certificates[i];
+        if (auto added = (*transaction)->add(std::move(*made[i]), planned.binding); !added)
+            return std::unexpected(added.error());
+        ++summary.per_kind[planned.binding ? std::string(to_string(planned.binding->kind))
+                                           : std::string("unused")];
+    }
+    if (auto committed = (*transaction)->commit(); !committed)
+        return std::unexpected(committed.error());
+    return (*store)->root();
+}
+
+}  // namespace
+
+Result<SampleStorePlan> plan_sample_store(const SampleStoreOptions& options) {
+    if (options.extra > 0 && options.databases == 0)
+        return fail(ErrorCode::invalid_argument,
+                    "--extra certificates are bound under a database: give --databases 1 or more");
+    Choices choices(options.seed);
+    SampleStorePlan plan;
+    plan.host_name = choices.pick(kHosts) + "." + choices.pick(kDomains);
+    plan.databases = database_names(options.databases, choices);
+    plan_authorities(plan);
+    plan_server_certificates(plan, choices);
+    for (std::size_t d = 0; d < plan.databases.size(); ++d)
+        plan_database_certificates(plan, d, choices);
+    plan_expiring_certificate(plan, choices);
+    plan_unused_and_extra(plan, options, choices);
     return plan;
 }
 
@@ -209,54 +296,19 @@ Result<SampleStoreSummary> write_sample_store(const std::filesystem::path& root,
     const unsigned threads = options.threads != 0 ? options.threads : cores;
 
     const auto generating = std::chrono::steady_clock::now();
-    auto root_ca = make_certificate(plan->root_ca);
-    if (!root_ca)
-        return std::unexpected(root_ca.error().with_context("making the root CA"));
-    auto issuing_ca = make_certificate(plan->issuing_ca, &*root_ca);
-    if (!issuing_ca)
-        return std::unexpected(issuing_ca.error().with_context("making the issuing CA"));
-    std::vector<std::optional<Certificate>> made(plan->certificates.size());
-    auto generated = run_parallel(
-        made.size(), threads,
-        [&](std::size_t i) -> Result<void> {
-            const auto& planned = plan->certificates[i];
-            auto certificate =
-                make_certificate(planned.spec, planned.issued_by_ca ? &*issuing_ca : nullptr);
-            if (!certificate)
-                return std::unexpected(
-                    certificate.error().with_context("making " + planned.spec.common_name));
-            made[i] = std::move(*certificate);
-            return {};
-        },
-        {}, "making certificates");
-    if (!generated)
-        return std::unexpected(generated.error());
+    auto made = make_certificates(*plan, threads);
+    if (!made)
+        return std::unexpected(made.error());
     SampleStoreSummary summary;
     summary.generate_seconds = seconds_since(generating);
 
     const auto writing = std::chrono::steady_clock::now();
-    DirectoryStoreOptions store_options;
-    store_options.create = true;
-    // Writing is bound by fsync latency: more writers than cores pay off (see apply_commit).
-    store_options.write_threads = std::max(threads, 16u);
-    auto store = DirectoryStore::open(root, store_options);
-    if (!store)
-        return std::unexpected(store.error());
-    auto transaction = (*store)->begin();
-    if (!transaction)
-        return std::unexpected(transaction.error());
-    for (std::size_t i = 0; i < made.size(); ++i) {
-        const auto& planned = plan->certificates[i];
-        if (auto added = (*transaction)->add(std::move(*made[i]), planned.binding); !added)
-            return std::unexpected(added.error());
-        ++summary.per_kind[planned.binding ? std::string(to_string(planned.binding->kind))
-                                           : std::string("unused")];
-    }
-    if (auto committed = (*transaction)->commit(); !committed)
-        return std::unexpected(committed.error());
+    auto written_root = write_store(root, *plan, made->certificates, threads, summary);
+    if (!written_root)
+        return std::unexpected(written_root.error());
     summary.write_seconds = seconds_since(writing);
 
-    summary.root = (*store)->root();
+    summary.root = *written_root;
     summary.total = plan->certificates.size();
     summary.extra = options.extra;
     summary.databases = plan->databases;

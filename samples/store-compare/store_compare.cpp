@@ -32,6 +32,58 @@ bool keys_equal(const StoredCertificate& a, const StoredCertificate& b) {
     return EVP_PKEY_eq(a.certificate.key(), b.certificate.key()) == 1;
 }
 
+struct Tally {
+    std::size_t matched = 0;
+    int mismatches = 0;
+};
+
+// Prints, certificate by certificate of `original`, how it came back in `restored` (missing,
+// left out by design as its kind is in `missing_ok`, matching or not), then what `restored`
+// holds besides; the counts.
+Tally compare(const std::vector<StoredCertificate>& original,
+              const std::vector<StoredCertificate>& restored,
+              const std::set<std::string>& missing_ok) {
+    std::map<std::string, const StoredCertificate*> by_thumbprint;
+    for (const auto& s : restored)
+        by_thumbprint[s.certificate.sha256_hex()] = &s;
+    Tally tally;
+    for (const auto& s : original) {
+        const std::string t = s.certificate.sha256_hex();
+        const std::string kind =
+            s.bindings.empty() ? "unused" : std::string(to_string(s.bindings.front().kind));
+        auto it = by_thumbprint.find(t);
+        if (it == by_thumbprint.end()) {
+            if (missing_ok.count(kind) > 0) {
+                std::printf("  not restored (expected)  %-18s %s  %s\n", kind.c_str(),
+                            t.substr(0, 16).c_str(), join(s.bindings).c_str());
+            } else {
+                std::printf("  MISSING                  %-18s %s  %s\n", kind.c_str(),
+                            t.substr(0, 16).c_str(), join(s.bindings).c_str());
+                ++tally.mismatches;
+            }
+            continue;
+        }
+        const bool key_ok = keys_equal(s, *it->second);
+        const bool bindings_ok = s.bindings == it->second->bindings;
+        std::printf("  %-24s %-18s %s  thumbprint match, key %s, binding %s (%s)\n",
+                    key_ok && bindings_ok ? "ok" : "MISMATCH", kind.c_str(),
+                    t.substr(0, 16).c_str(), key_ok ? "match" : "DIFFERS",
+                    bindings_ok ? "match" : "DIFFERS", join(s.bindings).c_str());
+        if (key_ok && bindings_ok) {
+            ++tally.matched;
+        } else {
+            ++tally.mismatches;
+        }
+        by_thumbprint.erase(it);
+    }
+    for (const auto& [t, s] : by_thumbprint) {
+        std::printf("  EXTRA                    %s  %s (in the restored store only)\n",
+                    t.substr(0, 16).c_str(), join(s->bindings).c_str());
+        ++tally.mismatches;
+    }
+    return tally;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -64,48 +116,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "store-compare: %s\n", (!a ? a.error() : b.error()).message.c_str());
         return 2;
     }
-    std::map<std::string, const StoredCertificate*> by_thumbprint;
-    for (const auto& s : *b)
-        by_thumbprint[s.certificate.sha256_hex()] = &s;
     const std::set<std::string> missing_ok(expect_missing.begin(), expect_missing.end());
-
-    int mismatches = 0;
-    std::size_t matched = 0;
-    for (const auto& s : *a) {
-        const std::string t = s.certificate.sha256_hex();
-        const std::string kind =
-            s.bindings.empty() ? "unused" : std::string(to_string(s.bindings.front().kind));
-        auto it = by_thumbprint.find(t);
-        if (it == by_thumbprint.end()) {
-            if (missing_ok.count(kind) > 0) {
-                std::printf("  not restored (expected)  %-18s %s  %s\n", kind.c_str(),
-                            t.substr(0, 16).c_str(), join(s.bindings).c_str());
-            } else {
-                std::printf("  MISSING                  %-18s %s  %s\n", kind.c_str(),
-                            t.substr(0, 16).c_str(), join(s.bindings).c_str());
-                ++mismatches;
-            }
-            continue;
-        }
-        const bool key_ok = keys_equal(s, *it->second);
-        const bool bindings_ok = s.bindings == it->second->bindings;
-        std::printf("  %-24s %-18s %s  thumbprint match, key %s, binding %s (%s)\n",
-                    key_ok && bindings_ok ? "ok" : "MISMATCH", kind.c_str(),
-                    t.substr(0, 16).c_str(), key_ok ? "match" : "DIFFERS",
-                    bindings_ok ? "match" : "DIFFERS", join(s.bindings).c_str());
-        if (key_ok && bindings_ok) {
-            ++matched;
-        } else {
-            ++mismatches;
-        }
-        by_thumbprint.erase(it);
-    }
-    for (const auto& [t, s] : by_thumbprint) {
-        std::printf("  EXTRA                    %s  %s (in the restored store only)\n",
-                    t.substr(0, 16).c_str(), join(s->bindings).c_str());
-        ++mismatches;
-    }
-    std::printf("%zu certificates match; %d mismatch%s.\n", matched, mismatches,
-                mismatches == 1 ? "" : "es");
-    return mismatches == 0 ? 0 : 1;
+    const Tally tally = compare(*a, *b, missing_ok);
+    std::printf("%zu certificates match; %d mismatch%s.\n", tally.matched, tally.mismatches,
+                tally.mismatches == 1 ? "" : "es");
+    return tally.mismatches == 0 ? 0 : 1;
 }

@@ -34,11 +34,8 @@ int capture_file() {
     return fd;
 }
 
-std::string read_back(int fd) {
-    std::string text;
-    if (fd < 0)
-        return text;
-    ::lseek(fd, 0, SEEK_SET);
+// Appends what `fd` gives until its end (or an error) to `text`.
+void append_to_end(int fd, std::string& text) {
     char buffer[8192];
     for (;;) {
         const ssize_t n = ::read(fd, buffer, sizeof buffer);
@@ -48,6 +45,14 @@ std::string read_back(int fd) {
             break;
         text.append(buffer, static_cast<std::size_t>(n));
     }
+}
+
+std::string read_back(int fd) {
+    std::string text;
+    if (fd < 0)
+        return text;
+    ::lseek(fd, 0, SEEK_SET);
+    append_to_end(fd, text);
     return text;
 }
 
@@ -192,15 +197,7 @@ Finished RunningProcess::wait() {
     Finished finished;
     if (err_pipe_ >= 0) {
         // Drain to the end so that the child never blocks on a full pipe.
-        char buffer[4096];
-        for (;;) {
-            const ssize_t n = ::read(err_pipe_, buffer, sizeof buffer);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                break;
-            err_read_.append(buffer, static_cast<std::size_t>(n));
-        }
+        append_to_end(err_pipe_, err_read_);
     }
     int status = 0;
     while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
@@ -293,6 +290,8 @@ std::string tree_state(const fs::path& root) {
              << st.st_mtim.tv_nsec << " ";
         if (S_ISDIR(st.st_mode))
             line << "dir";
+        else if (S_ISLNK(st.st_mode))
+            line << "link -> " << fs::read_symlink(path).string();
         else
             line << "file " << st.st_size << " " << read_text(path);
         lines[relative] = line.str();
@@ -300,8 +299,9 @@ std::string tree_state(const fs::path& root) {
     if (!fs::exists(fs::symlink_status(root)))
         return "<missing>";
     describe_entry(root, ".");
-    for (const auto& entry : fs::recursive_directory_iterator(root))
-        describe_entry(entry.path(), fs::relative(entry.path(), root).string());
+    if (fs::is_directory(fs::symlink_status(root)))
+        for (const auto& entry : fs::recursive_directory_iterator(root))
+            describe_entry(entry.path(), fs::relative(entry.path(), root).string());
     std::string state;
     for (const auto& [path, line] : lines)
         state += path + ": " + line + "\n";

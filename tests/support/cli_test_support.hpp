@@ -88,8 +88,9 @@ struct TreeEntry {
 void build_tree(const fs::path& root, const std::vector<TreeEntry>& entries);
 std::vector<TreeEntry> sample_tree();
 
-// Every entry below `root` with kind, mode, modification time (ns) and bytes: equal strings
-// mean byte-identical trees with the same modes and times.
+// `root` and every entry below it with kind, mode, modification time (ns) and bytes (a link:
+// its target): equal strings mean byte-identical trees with the same modes and times. `root`
+// may be a single file; "<missing>" when it does not exist.
 std::string tree_state(const fs::path& root);
 
 // Whole contents of a file ("" when missing).

@@ -15,10 +15,10 @@
 
 namespace certbackup::testing {
 
-class FaultInjectingEnv final : public Env {
+// Which numbered step fails, and whether the failure is a crash: the arming shared by
+// FaultInjectingEnv and the storage tests' FaultInjectingFiles.
+class StepFaults {
   public:
-    explicit FaultInjectingEnv(Env& base = Env::posix()) : base_(base) {}
-
     void fail_at(int n) {
         fail_at_ = n;
         crash_ = false;
@@ -28,6 +28,15 @@ class FaultInjectingEnv final : public Env {
         crash_ = true;
     }
     void disarm() { fail_at_ = 0; }
+
+  protected:
+    int fail_at_ = 0;  // 0: no step fails
+    bool crash_ = false;
+};
+
+class FaultInjectingEnv final : public Env, public StepFaults {
+  public:
+    explicit FaultInjectingEnv(Env& base = Env::posix()) : base_(base) {}
     void reset_count() { count_ = 0; }
     // Mutating calls seen so far (including failed ones).
     int count() const { return count_; }
@@ -64,8 +73,6 @@ class FaultInjectingEnv final : public Env {
 
     Env& base_;
     int count_ = 0;
-    int fail_at_ = 0;
-    bool crash_ = false;
     std::vector<std::string> log_;
 };
 

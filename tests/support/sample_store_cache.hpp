@@ -9,9 +9,12 @@
 // is made in a temporary directory for the process.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 
 #include "sample_store_generator.hpp"
+#include "support/temp_dir.hpp"
 
 namespace certbackup::testing {
 
@@ -22,5 +25,25 @@ std::filesystem::path cached_sample_store(const samples::SampleStoreOptions& opt
 // A copy of the cached store with `options` at `target` (which must not exist yet).
 void copy_sample_store(const samples::SampleStoreOptions& options,
                        const std::filesystem::path& target);
+
+// A test suite sharing one copy of a sample store, made before its first test and removed
+// after its last: Derived::store_options() (public, static) says which store.
+template <typename Derived>
+class SharedSampleStoreTest : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        shared_ = new TempDir();
+        copy_sample_store(Derived::store_options(), shared_->path() / "store");
+    }
+    static void TearDownTestSuite() {
+        delete shared_;
+        shared_ = nullptr;
+    }
+    // The suite's store.
+    static std::filesystem::path shared_store() { return shared_->path() / "store"; }
+
+  private:
+    inline static TempDir* shared_ = nullptr;
+};
 
 }  // namespace certbackup::testing

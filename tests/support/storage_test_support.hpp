@@ -12,11 +12,16 @@
 #include "host-sdk/storage/set_writer.hpp"
 #include "host-sdk/storage/storage_io.hpp"
 #include "support/fault_injecting_env.hpp"
+#include "support/temp_dir.hpp"
 
 namespace backup_host::testing {
 
+// The certbackup names the storage tests use besides these helpers: a test brings both in
+// with `using namespace testing;`.
 using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
     certbackup::Result;
+using certbackup::testing::FaultInjectingEnv, certbackup::testing::snapshot_tree,
+    certbackup::testing::TempDir;
 namespace fs = std::filesystem;
 
 // A WritableFileSystem over the real one whose steps (create, append, sync, close) are numbered
@@ -27,20 +32,13 @@ namespace fs = std::filesystem;
 // - follow_env_crash(n): no file step of its own fails, but once the Env has reached its step n
 //   (armed with env.crash_at(n)) every file step fails too.
 // Not thread-safe.
-class FaultInjectingFiles final : public WritableFileSystem {
+class FaultInjectingFiles final : public WritableFileSystem,
+                                  public certbackup::testing::StepFaults {
   public:
     explicit FaultInjectingFiles(certbackup::testing::FaultInjectingEnv& env,
                                  WritableFileSystem& base = WritableFileSystem::posix())
         : env_(env), base_(base) {}
 
-    void fail_at(int n) {
-        fail_at_ = n;
-        crash_ = false;
-    }
-    void crash_at(int n) {
-        fail_at_ = n;
-        crash_ = true;
-    }
     void follow_env_crash(int n) { env_crash_at_ = n; }
     int count() const { return count_; }
     const std::vector<std::string>& log() const { return log_; }
@@ -55,8 +53,6 @@ class FaultInjectingFiles final : public WritableFileSystem {
     certbackup::testing::FaultInjectingEnv& env_;
     WritableFileSystem& base_;
     int count_ = 0;
-    int fail_at_ = 0;
-    bool crash_ = false;
     bool crashed_ = false;
     int env_crash_at_ = 0;
     std::vector<std::string> log_;

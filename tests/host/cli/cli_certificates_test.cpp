@@ -41,22 +41,14 @@ std::map<std::string, std::string> listed_certificates(
     return listed;
 }
 
-class CertificatesCli : public ::testing::Test {
-  protected:
-    static void SetUpTestSuite() {
-        shared_ = new TempDir();
-        // One store for the suite, made once per run: making keys is the slow part.
-        certbackup::samples::SampleStoreOptions options;
-        options.databases = 1;
-        options.unused = 1;
-        options.seed = 11;
-        certbackup::testing::copy_sample_store(options, shared_->path() / "store");
-    }
-    static void TearDownTestSuite() {
-        delete shared_;
-        shared_ = nullptr;
+class CertificatesCli : public certbackup::testing::SharedSampleStoreTest<CertificatesCli> {
+  public:
+    // One store for the suite, made once per run: making keys is the slow part.
+    static certbackup::samples::SampleStoreOptions store_options() {
+        return {.databases = 1, .unused = 1, .seed = 11};
     }
 
+  protected:
     void SetUp() override {
         write_text(password_file, "correct horse battery\n");
         write_text(wrong_password_file, "wrong horse battery\n");
@@ -73,15 +65,12 @@ class CertificatesCli : public ::testing::Test {
         return id;
     }
 
-    static TempDir* shared_;
-    fs::path store = shared_->path() / "store";
+    fs::path store = shared_store();
     TempDir dir;
     fs::path location = dir / "location";
     fs::path password_file = dir / "password";
     fs::path wrong_password_file = dir / "wrong-password";
 };
-
-TempDir* CertificatesCli::shared_ = nullptr;
 
 TEST_F(CertificatesCli, BackupListRestoreIntoAFreshStoreKeepsEveryRequiredCertificateButSsl) {
     const std::string id = back_up();

@@ -40,20 +40,13 @@ std::vector<std::string> sorted(std::vector<std::string> ids) {
     return ids;
 }
 
-class ManagementCli : public ::testing::Test {
-  protected:
-    static void SetUpTestSuite() {
-        shared_ = new TempDir();
-        certbackup::samples::SampleStoreOptions options;
-        options.databases = 1;
-        options.seed = 5;
-        certbackup::testing::copy_sample_store(options, shared_->path() / "store");
-    }
-    static void TearDownTestSuite() {
-        delete shared_;
-        shared_ = nullptr;
+class ManagementCli : public certbackup::testing::SharedSampleStoreTest<ManagementCli> {
+  public:
+    static certbackup::samples::SampleStoreOptions store_options() {
+        return {.databases = 1, .seed = 5};
     }
 
+  protected:
     void SetUp() override {
         write_text(dir_.path() / "pass", "job-password\n");
         build_tree(dir_.path() / "files", sample_tree());
@@ -62,8 +55,8 @@ class ManagementCli : public ::testing::Test {
     // A configuration in the test's directory; `jobs` is appended after [plugins.certificates].
     fs::path config(const std::string& jobs) {
         const fs::path file = dir_.path() / "backup-host.toml";
-        write_text(file, "[plugins.certificates]\nstore = \"" +
-                             (shared_->path() / "store").string() + "\"\n\n" + jobs);
+        write_text(
+            file, "[plugins.certificates]\nstore = \"" + shared_store().string() + "\"\n\n" + jobs);
         return file;
     }
 
@@ -84,10 +77,8 @@ class ManagementCli : public ::testing::Test {
                "\n[job.options.certificates]\niterations = 1000\n\n";
     }
 
-    static TempDir* shared_;
     TempDir dir_;
 };
-TempDir* ManagementCli::shared_ = nullptr;
 
 TEST_F(ManagementCli, ScheduleShowsTheSampleConfigurationWithDst) {
     Launch launch;

@@ -11,8 +11,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "support/cli_test_support.hpp"
 #include "host-sdk/storage/set_record.hpp"
+#include "support/cli_test_support.hpp"
 #include "support/temp_dir.hpp"
 
 namespace backup_host::cli_testing {
@@ -58,6 +58,12 @@ class RecordAuthenticationCli : public ::testing::Test {
     Finished host(std::vector<std::string> args) {
         args.insert(args.begin(), {"--config", config.string()});
         return run(args);
+    }
+
+    // restore SET into target_store, with the password in `password_file`.
+    Finished restore_into_store(const fs::path& set, const fs::path& password_file) {
+        return host({"restore", set.string(), "-o", "target_store=" + target_store.string(),
+                     "--password-file", password_file.string()});
     }
 
     // A certificates backup with the password; returns the set directory.
@@ -114,9 +120,7 @@ TempDir* RecordAuthenticationCli::shared_ = nullptr;
 
 TEST_F(RecordAuthenticationCli, AnUntouchedSealedSetRestoresAndSaysItIsAuthenticated) {
     const fs::path set = certificates_set();
-    const Finished restore =
-        host({"restore", set.string(), "-o", "target_store=" + target_store.string(),
-              "--password-file", password.string()});
+    const Finished restore = restore_into_store(set, password);
     ASSERT_EQ(restore.exit_code, 0) << describe(restore);
     EXPECT_NE(restore.out.find("Set record: authenticated with the password"), std::string::npos)
         << restore.out;
@@ -132,9 +136,7 @@ TEST_F(RecordAuthenticationCli, APlantedPluginUnderTheOriginalSealIsRefusedWithE
     const fs::path set = certificates_set();
     graft_files_plugin(set, true);
 
-    const Finished restore =
-        host({"restore", set.string(), "-o", "target_store=" + target_store.string(),
-              "--password-file", password.string()});
+    const Finished restore = restore_into_store(set, password);
     EXPECT_EQ(restore.exit_code, 4) << describe(restore);
     EXPECT_NE(restore.err.find("failed authentication"), std::string::npos) << restore.err;
     EXPECT_FALSE(fs::exists(files_target)) << "the planted files were written";
@@ -149,9 +151,7 @@ TEST_F(RecordAuthenticationCli, AStrippedSealRestoresOnlyThePluginsTheOperatorNa
     const fs::path set = certificates_set();
     graft_files_plugin(set, false);
 
-    const Finished everything =
-        host({"restore", set.string(), "-o", "target_store=" + target_store.string(),
-              "--password-file", password.string()});
+    const Finished everything = restore_into_store(set, password);
     EXPECT_EQ(everything.exit_code, 2) << describe(everything);
     EXPECT_NE(everything.err.find("--plugin"), std::string::npos) << everything.err;
     EXPECT_FALSE(fs::exists(files_target));
@@ -168,9 +168,7 @@ TEST_F(RecordAuthenticationCli, AStrippedSealRestoresOnlyThePluginsTheOperatorNa
 
 TEST_F(RecordAuthenticationCli, AWrongPasswordIsExit3BeforeAnyPluginRuns) {
     const fs::path set = certificates_set();
-    const Finished restore =
-        host({"restore", set.string(), "-o", "target_store=" + target_store.string(),
-              "--password-file", wrong_password.string()});
+    const Finished restore = restore_into_store(set, wrong_password);
     EXPECT_EQ(restore.exit_code, 3) << describe(restore);
     EXPECT_FALSE(fs::exists(target_store));
 }

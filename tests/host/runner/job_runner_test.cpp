@@ -67,6 +67,14 @@ class JobRunner : public ::testing::Test {
 
     PluginJob files_job(backup_host::OptionAssignments options) const { return {files, options}; }
     PluginJob probe_job(backup_host::OptionAssignments options) const { return {probe, options}; }
+    // A backup by the job `job_name` of `plugins` into `location`.
+    BackupReport back_up(std::string job_name, std::vector<PluginJob> plugins) {
+        BackupRequest request;
+        request.job_name = std::move(job_name);
+        request.plugins = std::move(plugins);
+        request.target = location.string();
+        return run_backup(context, request);
+    }
 
     // What the plugins wrote for the user.
     std::string output_text() const {
@@ -81,11 +89,8 @@ class JobRunner : public ::testing::Test {
 
     // A set of the files plugin and the probe (two items) at `location`, opened for reading.
     std::unique_ptr<SetInput> files_and_probe_set() {
-        BackupRequest request;
-        request.job_name = "full-system";
-        request.plugins = {files_job({{"path", source.string()}}), probe_job({{"count", "2"}})};
-        request.target = location.string();
-        const BackupReport backup = run_backup(context, request);
+        const BackupReport backup = back_up(
+            "full-system", {files_job({{"path", source.string()}}), probe_job({{"count", "2"}})});
         EXPECT_FALSE(backup.failure) << backup.failure->message;
         auto set = open_set((location / backup.record.set_id()).string());
         EXPECT_TRUE(set) << set.error().message;
@@ -123,11 +128,8 @@ class JobRunner : public ::testing::Test {
 };
 
 TEST_F(JobRunner, SeveralPluginsShareOneSetEachBelowItsOwnPrefix) {
-    BackupRequest request;
-    request.job_name = "full-system";
-    request.plugins = {files_job({{"path", source.string()}}), probe_job({{"count", "2"}})};
-    request.target = location.string();
-    const BackupReport backup = run_backup(context, request);
+    const BackupReport backup = back_up(
+        "full-system", {files_job({{"path", source.string()}}), probe_job({{"count", "2"}})});
     ASSERT_FALSE(backup.failure) << backup.failure->message;
 
     const auto& record = backup.record;
@@ -177,11 +179,8 @@ TEST_F(JobRunner, SeveralPluginsShareOneSetEachBelowItsOwnPrefix) {
 }
 
 TEST_F(JobRunner, APluginThatFailsThrowsTheWholeSetAwayAfterItsEndJob) {
-    BackupRequest request;
-    request.job_name = "full-system";
-    request.plugins = {files_job({{"path", source.string()}}), probe_job({{"fail_at", "work"}})};
-    request.target = location.string();
-    const BackupReport backup = run_backup(context, request);
+    const BackupReport backup = back_up(
+        "full-system", {files_job({{"path", source.string()}}), probe_job({{"fail_at", "work"}})});
     ASSERT_TRUE(backup.failure);
     EXPECT_EQ(backup.failure->status, Status::corrupt);
     EXPECT_NE(backup.failure->message.find("probe failed at work"), std::string::npos);
@@ -195,12 +194,8 @@ TEST_F(JobRunner, APluginThatFailsThrowsTheWholeSetAwayAfterItsEndJob) {
 
 TEST_F(JobRunner, CancellationMidJobEndsTheJobAsCancelledAndKeepsNothing) {
     sink->cancel_on = "probe: backup";
-    BackupRequest request;
-    request.job_name = "probe";
-    request.plugins = {probe_job({{"until_cancelled", "true"}}),
-                       files_job({{"path", source.string()}})};
-    request.target = location.string();
-    const BackupReport backup = run_backup(context, request);
+    const BackupReport backup = back_up("probe", {probe_job({{"until_cancelled", "true"}}),
+                                                  files_job({{"path", source.string()}})});
     ASSERT_TRUE(backup.failure);
     EXPECT_EQ(backup.failure->status, Status::cancelled);
     EXPECT_TRUE(logged("probe: end_job cancelled"));
@@ -209,11 +204,8 @@ TEST_F(JobRunner, CancellationMidJobEndsTheJobAsCancelledAndKeepsNothing) {
 }
 
 TEST_F(JobRunner, OptionProblemsAreFoundBeforeAnySetIsBegun) {
-    BackupRequest request;
-    request.job_name = "files";
-    request.plugins = {files_job({{"path", source.string()}}), probe_job({{"count", "many"}})};
-    request.target = location.string();
-    const BackupReport backup = run_backup(context, request);
+    const BackupReport backup =
+        back_up("files", {files_job({{"path", source.string()}}), probe_job({{"count", "many"}})});
     ASSERT_TRUE(backup.failure);
     EXPECT_EQ(backup.failure->status, Status::bad_usage);
     EXPECT_TRUE(backup.plugins.empty());
@@ -221,11 +213,7 @@ TEST_F(JobRunner, OptionProblemsAreFoundBeforeAnySetIsBegun) {
 }
 
 TEST_F(JobRunner, ARestoreOfAPluginTheSetDoesNotHoldIsRefusedBeforeAnythingRuns) {
-    BackupRequest request;
-    request.job_name = "files";
-    request.plugins = {files_job({{"path", source.string()}})};
-    request.target = location.string();
-    const BackupReport backup = run_backup(context, request);
+    const BackupReport backup = back_up("files", {files_job({{"path", source.string()}})});
     ASSERT_FALSE(backup.failure) << backup.failure->message;
     auto set = open_set((location / backup.record.set_id()).string());
     ASSERT_TRUE(set) << set.error().message;

@@ -14,16 +14,8 @@
 namespace backup_host {
 namespace {
 
-using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
-    certbackup::Result;
-namespace fs = std::filesystem;
-
-using certbackup::testing::snapshot_tree;
-using certbackup::testing::TempDir;
-using testing::hidden_entries;
-using testing::pattern_bytes;
-using testing::sample_items;
-using testing::write_set;
+// The storage test helpers and the certbackup names they use.
+using namespace testing;
 
 std::string write_set_at(const fs::path& location, SystemTime created, std::string job,
                          std::uint32_t seed) {

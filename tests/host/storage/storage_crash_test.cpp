@@ -15,22 +15,17 @@
 namespace backup_host {
 namespace {
 
-using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
-    certbackup::Result;
-namespace fs = std::filesystem;
-
-using certbackup::testing::FaultInjectingEnv;
-using certbackup::testing::snapshot_tree;
-using certbackup::testing::TempDir;
-using testing::FaultInjectingFiles;
-using testing::hidden_entries;
-using testing::read_item;
-using testing::sample_items;
-using testing::write_set;
+// The storage test helpers and the certbackup names they use.
+using namespace testing;
 
 enum class Fault { fail, crash };
 const char* name_of(Fault fault) {
     return fault == Fault::fail ? "fail_at" : "crash_at";
+}
+// "crash_at(3) of rename a -> b": which fault at which logged step, for failure messages.
+std::string step_context(Fault fault, int n, const std::vector<std::string>& log) {
+    return std::string(name_of(fault)) + "(" + std::to_string(n) + ") of " +
+           log[static_cast<std::size_t>(n - 1)];
 }
 
 NewSet new_set() {
@@ -116,15 +111,21 @@ TEST_F(DirectoryCrashTest, EveryEnvStepFailingOrCrashing) {
     const fs::path probe = fresh_location("probe");
     ASSERT_TRUE(attempt({counting, counting_files}, probe));
     const int steps = counting.count();
-    const int rename_step = find_step(counting.log(), {"rename", ".partial"});
+    // The rename that publishes the set (not the one of set.pb inside the partial directory).
+    const int rename_step = find_step(counting.log(), {"rename", ".partial -> "});
     ASSERT_GT(rename_step, 0);
-    ASSERT_GE(steps, 8);  // mkdir location, mkdir partial, dirs, syncs, set.pb, rename, sync, lock
+    ASSERT_GE(steps, 8);  // mkdir location, mkdir partial, dirs, syncfs, set.pb, rename, sync, lock
+    // Items durable before the record is written, the record before the set is published.
+    const int syncfs_step = find_step(counting.log(), {"syncfs", ".partial"});
+    const int record_step = find_step(counting.log(), {"write", "set.pb"});
+    ASSERT_GT(syncfs_step, 0);
+    EXPECT_LT(syncfs_step, record_step);
+    EXPECT_LT(record_step, rename_step);
 
     int run = 0;
     for (const Fault fault : {Fault::fail, Fault::crash}) {
         for (int n = 1; n <= steps; ++n) {
-            const std::string context = std::string(name_of(fault)) + "(" + std::to_string(n) +
-                                        ") of " + counting.log()[static_cast<std::size_t>(n - 1)];
+            const std::string context = step_context(fault, n, counting.log());
             const fs::path location = fresh_location("run" + std::to_string(++run));
             FaultInjectingEnv env;
             FaultInjectingFiles files(env);
@@ -154,14 +155,12 @@ TEST_F(DirectoryCrashTest, EveryStreamingFileStepFailingOrCrashing) {
     FaultInjectingFiles counting_files(counting);
     ASSERT_TRUE(attempt({counting, counting_files}, fresh_location("probe")));
     const int steps = counting_files.count();
-    ASSERT_GE(steps, 4 * 3);  // create, append..., sync, close for each item
+    ASSERT_GE(steps, 4 * 3);  // create, append..., close for each item (no per-item sync)
 
     int run = 0;
     for (const Fault fault : {Fault::fail, Fault::crash}) {
         for (int n = 1; n <= steps; ++n) {
-            const std::string context = std::string(name_of(fault)) + "(" + std::to_string(n) +
-                                        ") of " +
-                                        counting_files.log()[static_cast<std::size_t>(n - 1)];
+            const std::string context = step_context(fault, n, counting_files.log());
             const fs::path location = fresh_location("run" + std::to_string(++run));
             FaultInjectingEnv env;
             FaultInjectingFiles files(env);
@@ -199,8 +198,7 @@ TEST_F(DirectoryCrashTest, DeletingASetFailingOrCrashingAtEveryStep) {
     int run = 0;
     for (const Fault fault : {Fault::fail, Fault::crash}) {
         for (int n = 1; n <= steps; ++n) {
-            const std::string context = std::string(name_of(fault)) + "(" + std::to_string(n) +
-                                        ") of " + counting.log()[static_cast<std::size_t>(n - 1)];
+            const std::string context = step_context(fault, n, counting.log());
             const fs::path location = fresh_location("run" + std::to_string(++run));
             fs::copy(saved, location / second->set_id(), fs::copy_options::recursive);
             const std::string before = snapshot_tree(location / second->set_id());

@@ -16,18 +16,8 @@
 namespace backup_host {
 namespace {
 
-using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
-    certbackup::Result;
-namespace fs = std::filesystem;
-
-using certbackup::testing::TempDir;
-using testing::complete_record;
-using testing::hidden_entries;
-using testing::pattern_bytes;
-using testing::read_item;
-using testing::sample_items;
-using testing::write_item;
-using testing::write_set;
+// The storage test helpers and the certbackup names they use.
+using namespace testing;
 
 mode_t mode_of(const fs::path& path) {
     struct stat st {};

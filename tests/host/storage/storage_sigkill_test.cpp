@@ -22,15 +22,8 @@
 namespace backup_host {
 namespace {
 
-using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
-    certbackup::Result;
-namespace fs = std::filesystem;
-
-using certbackup::testing::snapshot_tree;
-using certbackup::testing::TempDir;
-using testing::pattern_bytes;
-using testing::read_item;
-using testing::sample_items;
+// The storage test helpers and the certbackup names they use.
+using namespace testing;
 
 constexpr std::uint32_t kSeed = 7;
 

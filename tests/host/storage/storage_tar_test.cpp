@@ -22,18 +22,9 @@
 namespace backup_host {
 namespace {
 
-using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
-    certbackup::Result;
-namespace fs = std::filesystem;
+// The storage test helpers and the certbackup names they use.
+using namespace testing;
 
-using certbackup::testing::snapshot_tree;
-using certbackup::testing::TempDir;
-using testing::complete_record;
-using testing::pattern_bytes;
-using testing::read_item;
-using testing::sample_items;
-using testing::write_item;
-using testing::write_set;
 using Items = std::vector<std::pair<std::string, std::vector<std::uint8_t>>>;
 
 NewSet new_set() {

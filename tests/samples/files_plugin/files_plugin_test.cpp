@@ -18,6 +18,7 @@
 
 #include <backup_host/host.hpp>
 
+#include "support/cli_test_support.hpp"
 #include "support/memory_job_services.hpp"
 #include "support/plugin_test_support.hpp"
 #include "support/temp_dir.hpp"
@@ -31,12 +32,9 @@ using testing::JobRequest;
 using testing::MemoryJobServices;
 using testing::run_job;
 
-struct TreeEntry {
-    std::string path;  // relative; "." is the root
-    bool directory = false;
-    std::string content;
-    mode_t mode = 0644;
-};
+using cli_testing::build_tree;
+using cli_testing::tree_state;
+using cli_testing::TreeEntry;
 
 std::string random_bytes(std::size_t size, unsigned seed) {
     std::mt19937 generator(seed);
@@ -69,60 +67,6 @@ std::vector<TreeEntry> sample_tree() {
         {"locked", true, "", 0555},
         {"locked/inside.txt", false, "inside a read-only directory\n", 0644},
     };
-}
-
-// Creates `entries` under `root`, then sets modes and distinct nanosecond times, deepest
-// first, so that creating children does not disturb their directories' times.
-void build_tree(const fs::path& root, const std::vector<TreeEntry>& entries) {
-    for (const TreeEntry& entry : entries) {
-        const fs::path path = entry.path == "." ? root : root / entry.path;
-        if (entry.directory) {
-            fs::create_directories(path);
-        } else {
-            std::ofstream(path, std::ios::binary) << entry.content;
-        }
-    }
-    for (std::size_t i = entries.size(); i-- > 0;) {
-        const TreeEntry& entry = entries[i];
-        const fs::path path = entry.path == "." ? root : root / entry.path;
-        const struct timespec times[2] = {
-            {0, UTIME_OMIT},
-            {static_cast<time_t>(1600000000 + 1000 * i), static_cast<long>(123456789 + i)}};
-        ASSERT_EQ(::chmod(path.c_str(), entry.mode), 0) << path;
-        ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW), 0) << path;
-    }
-}
-
-// Everything a round trip must keep: kind, mode, modification time (ns), and the bytes.
-std::string tree_state(const fs::path& root) {
-    std::map<std::string, std::string> lines;
-    const auto describe = [&](const fs::path& path, const std::string& relative) {
-        struct stat st {};
-        if (::lstat(path.c_str(), &st) != 0)
-            return;
-        std::ostringstream line;
-        line << std::oct << (st.st_mode & 07777) << std::dec << " " << st.st_mtim.tv_sec << "."
-             << st.st_mtim.tv_nsec << " ";
-        if (S_ISDIR(st.st_mode)) {
-            line << "dir";
-        } else if (S_ISLNK(st.st_mode)) {
-            line << "link -> " << fs::read_symlink(path).string();
-        } else {
-            std::ifstream in(path, std::ios::binary);
-            line << "file " << st.st_size << " " << in.rdbuf();
-        }
-        lines[relative] = line.str();
-    };
-    if (!fs::exists(fs::symlink_status(root)))
-        return "<missing>";
-    describe(root, ".");
-    if (fs::is_directory(fs::symlink_status(root)))
-        for (const auto& entry : fs::recursive_directory_iterator(root))
-            describe(entry.path(), fs::relative(entry.path(), root).string());
-    std::string state;
-    for (const auto& [path, line] : lines)
-        state += path + ": " + line + "\n";
-    return state;
 }
 
 class FilesPlugin : public ::testing::Test {

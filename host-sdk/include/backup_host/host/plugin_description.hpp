@@ -146,31 +146,8 @@ inline std::optional<std::int64_t> parse_int(std::string_view text) {
     return value;
 }
 
-// Checks one declared option and copies it; `where` names the plugin for messages.
-inline Result<OptionDescription> describe_option(const bh_option_spec& spec, std::uint32_t jobs,
-                                                 const std::string& where) {
-    if (spec.name == nullptr || !is_identifier(spec.name, "_"))
-        return fail(Status::failed, where + " declares an option with an invalid name '" +
-                                        std::string(spec.name ? spec.name : "(null)") +
-                                        "' (lower-case letters, digits and '_')");
-    OptionDescription option;
-    option.name = spec.name;
-    const std::string what = where + ", option '" + option.name + "'";
-    if (spec.type < BH_OPTION_STRING || spec.type > BH_OPTION_PATH)
-        return fail(Status::failed, what + ": unknown type " + std::to_string(spec.type));
-    option.type = static_cast<OptionType>(spec.type);
-    if (spec.jobs == 0 || (spec.jobs & ~jobs) != 0)
-        return fail(Status::failed, what + ": its job kinds (" + job_names(spec.jobs) +
-                                        ") are not among the plugin's (" + job_names(jobs) + ")");
-    option.jobs = spec.jobs;
-    if (spec.role > BH_ROLE_SELECTION)
-        return fail(Status::failed, what + ": unknown role " + std::to_string(spec.role));
-    option.role = static_cast<OptionRole>(spec.role);
-    if (spec.choices != nullptr) {
-        if (option.type != OptionType::string)
-            return fail(Status::failed, what + ": only string options can have choices");
-        option.choices = split_choices(spec.choices);
-    }
+// The role of `option` fits its type, choices and job kinds; `what` names it for messages.
+inline Result<void> check_option_role(const OptionDescription& option, const std::string& what) {
     switch (option.role) {
         case OptionRole::none:
             break;
@@ -196,32 +173,138 @@ inline Result<OptionDescription> describe_option(const bh_option_spec& spec, std
         return fail(Status::failed, what +
                                         ": an option with a restore role must be used by "
                                         "restore jobs");
+    return {};
+}
+
+// Whether `text` is a valid value of `option` (its type, and its choices if it has any).
+inline bool is_valid_default(const OptionDescription& option, const std::string& text) {
+    switch (option.type) {
+        case OptionType::boolean:
+            return parse_bool(text).has_value();
+        case OptionType::integer:
+            return parse_int(text).has_value();
+        case OptionType::path:
+            return !text.empty();
+        case OptionType::string:
+            return option.choices.empty() || std::find(option.choices.begin(), option.choices.end(),
+                                                       text) != option.choices.end();
+    }
+    return true;
+}
+
+// Checks one declared option and copies it; `where` names the plugin for messages.
+inline Result<OptionDescription> describe_option(const bh_option_spec& spec, std::uint32_t jobs,
+                                                 const std::string& where) {
+    if (spec.name == nullptr || !is_identifier(spec.name, "_"))
+        return fail(Status::failed, where + " declares an option with an invalid name '" +
+                                        std::string(spec.name ? spec.name : "(null)") +
+                                        "' (lower-case letters, digits and '_')");
+    OptionDescription option;
+    option.name = spec.name;
+    const std::string what = where + ", option '" + option.name + "'";
+    if (spec.type < BH_OPTION_STRING || spec.type > BH_OPTION_PATH)
+        return fail(Status::failed, what + ": unknown type " + std::to_string(spec.type));
+    option.type = static_cast<OptionType>(spec.type);
+    if (spec.jobs == 0 || (spec.jobs & ~jobs) != 0)
+        return fail(Status::failed, what + ": its job kinds (" + job_names(spec.jobs) +
+                                        ") are not among the plugin's (" + job_names(jobs) + ")");
+    option.jobs = spec.jobs;
+    if (spec.role > BH_ROLE_SELECTION)
+        return fail(Status::failed, what + ": unknown role " + std::to_string(spec.role));
+    option.role = static_cast<OptionRole>(spec.role);
+    if (spec.choices != nullptr) {
+        if (option.type != OptionType::string)
+            return fail(Status::failed, what + ": only string options can have choices");
+        option.choices = split_choices(spec.choices);
+    }
+    if (auto role = check_option_role(option, what); !role)
+        return std::unexpected(role.error());
     if (spec.default_value != nullptr) {
         const std::string text = spec.default_value;
-        bool valid = true;
-        switch (option.type) {
-            case OptionType::boolean:
-                valid = parse_bool(text).has_value();
-                break;
-            case OptionType::integer:
-                valid = parse_int(text).has_value();
-                break;
-            case OptionType::path:
-                valid = !text.empty();
-                break;
-            case OptionType::string:
-                valid = option.choices.empty() ||
-                        std::find(option.choices.begin(), option.choices.end(), text) !=
-                            option.choices.end();
-                break;
-        }
-        if (!valid)
+        if (!is_valid_default(option, text))
             return fail(Status::failed, what + ": its default '" + text + "' is not a valid " +
                                             to_string(option.type) + " value");
         option.default_value = text;
     }
     option.description = spec.description != nullptr ? spec.description : "";
     return option;
+}
+
+// The descriptor's option table, checked (each option, no name twice, no restore role twice)
+// into plugin.options.
+inline Result<void> describe_options(const bh_plugin_descriptor& descriptor,
+                                     PluginDescription& plugin, const std::string& where) {
+    if (descriptor.option_count > 0 && descriptor.options == nullptr)
+        return fail(Status::failed, where + " declares options but gives no table");
+    for (std::size_t i = 0; i < descriptor.option_count; ++i) {
+        auto option = describe_option(descriptor.options[i], plugin.jobs, where);
+        if (!option)
+            return std::unexpected(option.error());
+        if (plugin.find_option(option->name) != nullptr)
+            return fail(Status::failed, where + " declares option '" + option->name + "' twice");
+        for (const OptionDescription& other : plugin.options)
+            if (option->role != OptionRole::none && other.role == option->role)
+                return fail(Status::failed, where + ": options '" + other.name + "' and '" +
+                                                option->name + "' have the same restore role");
+        plugin.options.push_back(std::move(*option));
+    }
+    return {};
+}
+
+// The descriptor's action table, checked against the plugin's job kinds into plugin.actions.
+inline Result<void> describe_actions(const bh_plugin_descriptor& descriptor,
+                                     PluginDescription& plugin, const std::string& where) {
+    const bool has_actions = (plugin.jobs & BH_JOBS_ACTION) != 0;
+    if (has_actions != (descriptor.action_count > 0))
+        return fail(Status::failed, where + (has_actions ? " supports actions but declares none"
+                                                         : " declares actions but does not "
+                                                           "support action jobs"));
+    if (descriptor.action_count > 0 && descriptor.actions == nullptr)
+        return fail(Status::failed, where + " declares actions but gives no table");
+    for (std::size_t i = 0; i < descriptor.action_count; ++i) {
+        const bh_action_spec& spec = descriptor.actions[i];
+        if (spec.name == nullptr || !is_identifier(spec.name, "-"))
+            return fail(Status::failed, where + " declares an action with an invalid name '" +
+                                            std::string(spec.name ? spec.name : "(null)") +
+                                            "' (lower-case letters, digits and '-')");
+        if (plugin.find_action(spec.name) != nullptr)
+            return fail(Status::failed,
+                        where + " declares action '" + std::string(spec.name) + "' twice");
+        plugin.actions.push_back(ActionDescription{spec.name, spec.summary ? spec.summary : "",
+                                                   spec.usage ? spec.usage : spec.name});
+    }
+    return {};
+}
+
+// The function table is of this ABI major and has every function the plugin's job kinds need.
+inline Result<void> check_functions(const bh_plugin_functions* functions, std::uint32_t jobs,
+                                    const std::string& where) {
+    if (functions == nullptr || functions->struct_size < BH_PLUGIN_FUNCTIONS_SIZE_1_0)
+        return fail(Status::failed, where + " has no function table of ABI " +
+                                        std::to_string(BH_ABI_MAJOR) + ".0 or later (table of " +
+                                        std::to_string(functions ? functions->struct_size : 0) +
+                                        " bytes, at least " +
+                                        std::to_string(BH_PLUGIN_FUNCTIONS_SIZE_1_0) + " needed)");
+    const struct {
+        bool present;
+        const char* name;
+        std::uint32_t needed_by;
+    } required[] = {
+        {functions->create != nullptr, "create", BH_JOBS_ALL},
+        {functions->destroy != nullptr, "destroy", BH_JOBS_ALL},
+        {functions->begin_job != nullptr, "begin_job", BH_JOBS_ALL},
+        {functions->end_job != nullptr, "end_job", BH_JOBS_ALL},
+        {functions->backup != nullptr, "backup", BH_JOBS_BACKUP},
+        {functions->restore != nullptr, "restore", BH_JOBS_RESTORE},
+        {functions->verify != nullptr, "verify", BH_JOBS_VERIFY},
+        {functions->estimate != nullptr, "estimate", BH_JOBS_ESTIMATE},
+        {functions->action != nullptr, "action", BH_JOBS_ACTION},
+    };
+    for (const auto& function : required)
+        if (!function.present && (jobs & function.needed_by) != 0)
+            return fail(Status::failed,
+                        where + " has no '" + std::string(function.name) + "' function");
+    return {};
 }
 
 // Checks everything of an ABI 1.x descriptor past its header. Call only after magic, major
@@ -248,68 +331,12 @@ inline Result<PluginDescription> describe_plugin(const bh_plugin_descriptor& des
         return fail(Status::failed, where + " declares an invalid set of job kinds (mask " +
                                         std::to_string(descriptor.jobs) + ")");
     plugin.jobs = descriptor.jobs;
-
-    if (descriptor.option_count > 0 && descriptor.options == nullptr)
-        return fail(Status::failed, where + " declares options but gives no table");
-    for (std::size_t i = 0; i < descriptor.option_count; ++i) {
-        auto option = describe_option(descriptor.options[i], plugin.jobs, where);
-        if (!option)
-            return std::unexpected(option.error());
-        if (plugin.find_option(option->name) != nullptr)
-            return fail(Status::failed, where + " declares option '" + option->name + "' twice");
-        for (const OptionDescription& other : plugin.options)
-            if (option->role != OptionRole::none && other.role == option->role)
-                return fail(Status::failed, where + ": options '" + other.name + "' and '" +
-                                                option->name + "' have the same restore role");
-        plugin.options.push_back(std::move(*option));
-    }
-
-    const bool has_actions = (plugin.jobs & BH_JOBS_ACTION) != 0;
-    if (has_actions != (descriptor.action_count > 0))
-        return fail(Status::failed, where + (has_actions ? " supports actions but declares none"
-                                                         : " declares actions but does not "
-                                                           "support action jobs"));
-    if (descriptor.action_count > 0 && descriptor.actions == nullptr)
-        return fail(Status::failed, where + " declares actions but gives no table");
-    for (std::size_t i = 0; i < descriptor.action_count; ++i) {
-        const bh_action_spec& spec = descriptor.actions[i];
-        if (spec.name == nullptr || !is_identifier(spec.name, "-"))
-            return fail(Status::failed, where + " declares an action with an invalid name '" +
-                                            std::string(spec.name ? spec.name : "(null)") +
-                                            "' (lower-case letters, digits and '-')");
-        if (plugin.find_action(spec.name) != nullptr)
-            return fail(Status::failed,
-                        where + " declares action '" + std::string(spec.name) + "' twice");
-        plugin.actions.push_back(ActionDescription{spec.name, spec.summary ? spec.summary : "",
-                                                   spec.usage ? spec.usage : spec.name});
-    }
-
-    const bh_plugin_functions* functions = descriptor.functions;
-    if (functions == nullptr || functions->struct_size < BH_PLUGIN_FUNCTIONS_SIZE_1_0)
-        return fail(Status::failed, where + " has no function table of ABI " +
-                                        std::to_string(BH_ABI_MAJOR) + ".0 or later (table of " +
-                                        std::to_string(functions ? functions->struct_size : 0) +
-                                        " bytes, at least " +
-                                        std::to_string(BH_PLUGIN_FUNCTIONS_SIZE_1_0) + " needed)");
-    const struct {
-        bool present;
-        const char* name;
-        std::uint32_t needed_by;
-    } required[] = {
-        {functions->create != nullptr, "create", BH_JOBS_ALL},
-        {functions->destroy != nullptr, "destroy", BH_JOBS_ALL},
-        {functions->begin_job != nullptr, "begin_job", BH_JOBS_ALL},
-        {functions->end_job != nullptr, "end_job", BH_JOBS_ALL},
-        {functions->backup != nullptr, "backup", BH_JOBS_BACKUP},
-        {functions->restore != nullptr, "restore", BH_JOBS_RESTORE},
-        {functions->verify != nullptr, "verify", BH_JOBS_VERIFY},
-        {functions->estimate != nullptr, "estimate", BH_JOBS_ESTIMATE},
-        {functions->action != nullptr, "action", BH_JOBS_ACTION},
-    };
-    for (const auto& function : required)
-        if (!function.present && (plugin.jobs & function.needed_by) != 0)
-            return fail(Status::failed,
-                        where + " has no '" + std::string(function.name) + "' function");
+    if (auto options = describe_options(descriptor, plugin, where); !options)
+        return std::unexpected(options.error());
+    if (auto actions = describe_actions(descriptor, plugin, where); !actions)
+        return std::unexpected(actions.error());
+    if (auto functions = check_functions(descriptor.functions, plugin.jobs, where); !functions)
+        return std::unexpected(functions.error());
     return plugin;
 }
 
