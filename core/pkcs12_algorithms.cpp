@@ -1,5 +1,6 @@
 #include "core/pkcs12_algorithms.hpp"
 
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
@@ -38,6 +39,12 @@ DecryptionContext create_decryption_context() {
 bool is_unsupported_reason(unsigned long code) {
     const int lib = ERR_GET_LIB(code);
     const int reason = ERR_GET_REASON(code);
+    // The decoder framework says "unsupported" when no decoder accepted the input, which is
+    // also what malformed input gets; the entries after it (EVP, EC, ...) tell the two apart.
+    if (lib == ERR_LIB_OSSL_DECODER)
+        return false;
+    if (lib == ERR_LIB_EC)
+        return reason == EC_R_UNKNOWN_GROUP;  // a named curve this OpenSSL does not know
     if (reason == ERR_R_UNSUPPORTED || reason == ERR_R_FETCH_FAILED)
         return true;
     if (lib == ERR_LIB_EVP) {

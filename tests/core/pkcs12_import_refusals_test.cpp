@@ -342,6 +342,47 @@ TEST_F(Pkcs12ImportRefusal, MalformedSafesAndBagsAreCorrupt) {
                    {"the contents of the file are malformed"});
 }
 
+// A plain keyBag whose PrivateKeyInfo names `algorithm` (with `parameter`, an OID, or NULL
+// when empty) and carries `key` as its private key octets.
+PKCS12_SAFEBAG* key_bag(const char* algorithm, const char* parameter, const Bytes& key) {
+    ossl::Pkcs8PrivKeyInfoPtr pkcs8(PKCS8_PRIV_KEY_INFO_new());
+    auto* octets = static_cast<unsigned char*>(OPENSSL_malloc(key.size()));
+    std::copy(key.begin(), key.end(), octets);
+    const bool named = parameter != nullptr;
+    EXPECT_EQ(PKCS8_pkey_set0(pkcs8.get(), OBJ_txt2obj(algorithm, 1), 0,
+                              named ? V_ASN1_OBJECT : V_ASN1_NULL,
+                              named ? OBJ_txt2obj(parameter, 1) : nullptr, octets,
+                              static_cast<int>(key.size())),
+              1);
+    PKCS12_SAFEBAG* bag = PKCS12_SAFEBAG_create0_p8inf(pkcs8.get());
+    EXPECT_NE(bag, nullptr) << ossl::drain_errors();
+    (void)pkcs8.release();  // the bag owns it now
+    return bag;
+}
+
+TEST_F(Pkcs12ImportRefusal, AKeyOfAKnownTypeThatDoesNotDecodeIsMalformedNotUnsupported) {
+    // OpenSSL 3's decoders call both cases "unsupported"; the administrator needs to know
+    // whether the file is damaged or this OpenSSL lacks an algorithm.
+    constexpr const char* kRsa = "1.2.840.113549.1.1.1";
+    constexpr const char* kEcPublicKey = "1.2.840.10045.2.1";
+    const Bytes not_an_rsa_key = sequence({tlv(0x02, {1}), tlv(0x04, {0x00})});
+    expect_refused(pfx_of({plain_safe({key_bag(kRsa, nullptr, not_an_rsa_key), cert_bag()})}),
+                   "junk-key", ErrorCode::corrupt,
+                   {"a private key (rsaEncryption) in the file is malformed"});
+
+    expect_refused(
+        pfx_of({plain_safe({key_bag("1.3.6.1.4.1.99999.1", nullptr, {0x05, 0x00}), cert_bag()})}),
+        "unknown-key", ErrorCode::unsupported,
+        {"a private key of type unknown algorithm 1.3.6.1.4.1.99999.1 cannot be used"});
+
+    // An EC key on a named curve no OpenSSL knows: the curve, not the file, is the problem.
+    Bytes scalar(32, 0x11);
+    const Bytes ec_key = sequence({tlv(0x02, {1}), tlv(0x04, scalar)});
+    expect_refused(
+        pfx_of({plain_safe({key_bag(kEcPublicKey, "1.3.6.1.4.1.99999.2", ec_key), cert_bag()})}),
+        "unknown-curve", ErrorCode::unsupported, {"cannot be used with this OpenSSL"});
+}
+
 TEST_F(Pkcs12ImportRefusal, CertificateBagsOfOtherTypesAreIgnoredAndListed) {
     const Bytes pfx = pfx_of({plain_safe(
         {bag_from_der(cert_bag_der(kSdsiCertificateOid, tlv(0x16, {'s', 'd', 's', 'i'}))),
