@@ -308,7 +308,8 @@ BackupReport run_backup(HostContext& context, const BackupRequest& request) {
         report.failure = *sealer.early_failure();
         return report;
     }
-    auto set = begin_set(request.target, request.job_name, request.fds);
+    auto set = request.io ? begin_set(request.target, request.job_name, request.fds, *request.io)
+                          : begin_set(request.target, request.job_name, request.fds);
     if (!set) {
         report.failure = to_failure(set.error());
         return report;

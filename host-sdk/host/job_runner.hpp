@@ -63,6 +63,8 @@ struct BackupRequest {
     std::vector<PluginJob> plugins;
     std::string target;  // --to TARGET (set_storage.hpp)
     StreamFds fds;
+    // How the set reaches storage; null is the real file system (a test injects faults).
+    const backup_host::StorageIo* io = nullptr;
 };
 
 // What a run did. `failure` is the first failure (the command's exit status), if any;

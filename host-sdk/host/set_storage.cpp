@@ -90,12 +90,11 @@ bool is_tar(std::string_view source) {
 }
 
 Result<std::unique_ptr<SetOutput>> begin_set(std::string_view target, std::string job,
-                                             const StreamFds& fds) {
+                                             const StreamFds& fds, const storage::StorageIo& io) {
     storage::NewSet info;
     info.job = std::move(job);
-    auto writer =
-        storage::create_set_writer(storage::StorageIo::posix(), storage::parse_target(target),
-                                   std::move(info), storage_options(fds));
+    auto writer = storage::create_set_writer(io, storage::parse_target(target), std::move(info),
+                                             storage_options(fds));
     if (!writer)
         return std::unexpected(writer.error());
     return std::make_unique<StorageSetOutput>(std::move(*writer));

@@ -27,6 +27,7 @@
 #include "certbackup/base/error.hpp"
 #include "host-sdk/host/read_limits.hpp"
 #include "host-sdk/storage/set_authentication.hpp"
+#include "host-sdk/storage/storage_io.hpp"
 
 namespace certbackup::host {
 
@@ -90,9 +91,11 @@ bool is_stream(std::string_view target) noexcept;
 // True when `source` is read as a tar stream ("-" or FILE.tar): the ReadLimits apply to it.
 bool is_tar(std::string_view source);
 
-// Begins a set for the job `job` at `target` (see the top of this file).
-Result<std::unique_ptr<SetOutput>> begin_set(std::string_view target, std::string job,
-                                             const StreamFds& fds = {});
+// Begins a set for the job `job` at `target` (see the top of this file), through `io` (the
+// real file system unless a test injects faults).
+Result<std::unique_ptr<SetOutput>> begin_set(
+    std::string_view target, std::string job, const StreamFds& fds = {},
+    const backup_host::StorageIo& io = backup_host::StorageIo::posix());
 
 // Opens the complete set at `source`; a tar file or stream is read and verified whole first,
 // within `limits`.

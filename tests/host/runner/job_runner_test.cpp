@@ -16,6 +16,8 @@
 #include <backup_host/host.hpp>
 
 #include "host-sdk/host/job_runner.hpp"
+#include "host-sdk/storage/writable_file.hpp"
+#include "support/fault_injecting_env.hpp"
 #include "support/temp_dir.hpp"
 
 namespace certbackup::host {
@@ -190,6 +192,52 @@ TEST_F(JobRunner, APluginThatFailsThrowsTheWholeSetAwayAfterItsEndJob) {
     EXPECT_TRUE(logged("probe: end_job corrupt"));
     EXPECT_TRUE(logged("probe: destroy"));
     EXPECT_TRUE(fs::is_empty(location)) << "no set, no partial, no lock file";
+}
+
+TEST_F(JobRunner, APartialSetThatCannotBeRemovedIsReportedAndKeepsItsLockForALaterCleanup) {
+    // The failing plugin's error stays the job's failure; the operator also learns which
+    // partial set is left behind and why, and its lock file stays with it so that a later
+    // cleanup recognises both as one abandoned set.
+    certbackup::testing::FaultInjectingEnv env;
+    const backup_host::StorageIo io{env, backup_host::WritableFileSystem::posix()};
+    BackupRequest request;
+    request.job_name = "probe";
+    request.plugins = {probe_job({{"count", "1"}, {"fail_at", "work"}})};
+    request.target = location.string();
+    request.io = &io;
+
+    // A first run finds the step at which the partial set is removed (the location exists
+    // already, so both runs take the same steps).
+    fs::create_directories(location);
+    ASSERT_TRUE(run_backup(context, request).failure);
+    ASSERT_TRUE(fs::is_empty(location));
+    int removal = 0;
+    for (std::size_t i = 0; i < env.log().size(); ++i)
+        if (env.log()[i].starts_with("remove_tree "))
+            removal = static_cast<int>(i) + 1;
+    ASSERT_GT(removal, 0) << "the aborted set was not removed through the Env";
+
+    env.reset_count();
+    env.fail_at(removal);
+    sink->lines.clear();
+    const BackupReport backup = run_backup(context, request);
+    ASSERT_TRUE(backup.failure);
+    EXPECT_EQ(backup.failure->status, Status::corrupt);
+    EXPECT_NE(backup.failure->message.find("probe failed at work"), std::string::npos)
+        << backup.failure->message;
+    EXPECT_TRUE(backup.record.set_id().empty());
+    EXPECT_TRUE(logged("could not be removed")) << "the leftover is not reported";
+    EXPECT_FALSE(logged("nothing was kept of set"));
+    std::vector<std::string> left;
+    for (const auto& entry : fs::directory_iterator(location))
+        left.push_back(entry.path().filename().string());
+    EXPECT_EQ(left.size(), 2u) << "the partial set and its lock file";
+    for (const std::string& name : left) {
+        // ".<set id>.partial" and ".<set id>.lock": the log names the set id.
+        ASSERT_EQ(name.front(), '.') << name;
+        const std::string id = name.substr(1, name.find('.', 1) - 1);
+        EXPECT_TRUE(logged("the partial set " + id + " could not be removed")) << name;
+    }
 }
 
 TEST_F(JobRunner, CancellationMidJobEndsTheJobAsCancelledAndKeepsNothing) {
