@@ -4,6 +4,8 @@
 // (docs/FORMAT.md, "Threat model").
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include <map>
 
 #include "core/manifest_codec.hpp"
@@ -196,6 +198,30 @@ TEST(SnapshotTamper, AnUnknownKdfAlgorithmIsCorrupt) {
     auto reader = SnapshotReader::open(items, kSnapshotPassword);
     ASSERT_FALSE(reader);
     EXPECT_EQ(reader.error().code, ErrorCode::corrupt) << reader.error().message;
+}
+
+// Envelope fields of the wrong size are refused before any key is derived, naming the sizes.
+TEST(SnapshotTamper, ShortSaltsAndWrongSizedChecksAreCorrupt) {
+    const MemoryItems written = write_snapshot(false);
+    const auto expect_refused = [&](const std::function<void(proto::ManifestEnvelope&)>& edit,
+                                    const std::string& expected) {
+        MemoryItems items = written;
+        auto envelope = parse_envelope(items.items().at("manifest.pb"));
+        edit(envelope);
+        items.items()["manifest.pb"] = reseal_unkeyed(envelope);
+        auto reader = SnapshotReader::open(items, kSnapshotPassword);
+        ASSERT_FALSE(reader) << expected;
+        EXPECT_EQ(reader.error().code, ErrorCode::corrupt) << reader.error().message;
+        EXPECT_NE(reader.error().message.find(expected), std::string::npos)
+            << reader.error().message;
+    };
+    expect_refused(
+        [](proto::ManifestEnvelope& e) { e.mutable_kdf()->set_salt(std::string(8, 's')); },
+        "manifest.pb has a 8-byte salt; at least 16 are required");
+    expect_refused([](proto::ManifestEnvelope& e) { e.set_mac(std::string(31, 'm')); },
+                   "has a password check or MAC of the wrong size (32 and 31 bytes, expected 32)");
+    expect_refused([](proto::ManifestEnvelope& e) { e.set_password_check(std::string()); },
+                   "has a password check or MAC of the wrong size (0 and 32 bytes, expected 32)");
 }
 
 TEST(SnapshotTamper, AManifestOverTheSizeCapIsRefusedNamingIt) {
