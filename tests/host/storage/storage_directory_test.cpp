@@ -334,5 +334,20 @@ TEST(DirectorySet, ANewerFormatVersionIsRefusedNamingBothVersions) {
         << reader.error().message;
 }
 
+TEST(DirectorySet, ASetRecordOverTheCapIsRefusedBeforeItIsHeldInMemory) {
+    // One byte over 64 MiB, a hole on disk: reading stops at the cap, it does not parse it.
+    TempDir dir;
+    const std::string id = write_sample_set(dir.path(), 11);
+    const fs::path record = dir / id / "set.pb";
+    fs::resize_file(record, kMaxRecordBytes + 1);
+    auto reader = open_set_directory(Env::posix(), dir / id);
+    ASSERT_FALSE(reader);
+    EXPECT_EQ(reader.error().code, ErrorCode::corrupt) << reader.error().message;
+    EXPECT_NE(reader.error().message.find(record.string() + " is larger than " +
+                                          std::to_string(kMaxRecordBytes) + " bytes"),
+              std::string::npos)
+        << reader.error().message;
+}
+
 }  // namespace
 }  // namespace backup_host
