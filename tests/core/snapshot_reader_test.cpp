@@ -7,9 +7,11 @@
 #include <string>
 
 #include "core/manifest_codec.hpp"
+#include "core/pkcs12.hpp"
 #include "core/snapshot_envelope.hpp"
 #include "core/snapshot_reader.hpp"
 #include "core/snapshot_writer.hpp"
+#include "pkcs12_fixtures.hpp"
 #include "support/manifest_tamper.hpp"
 #include "support/snapshot_fixture.hpp"
 
@@ -77,6 +79,33 @@ TEST(SnapshotReader, AKeyTheManifestDoesNotRecordIsCorrupt) {
         id = m.entries[0].certificate.info.sha256_hex;
     });
     expect_refused(items, {"has a private key for " + id, "does not list"});
+}
+
+TEST(SnapshotReader, APayloadWithoutTheKeyTheManifestRecordsIsCorrupt) {
+    // A writer with the password replaced one per-certificate payload by a PFX of the same
+    // certificate without its key and recorded the new payload's digest: everything checks out
+    // but the key.
+    MemoryItems items = write_snapshot(true);
+    std::string id, item;
+    rewrite_manifest(items, [&](SnapshotManifest& m) {
+        ManifestEntry& entry = m.entries[0];
+        ASSERT_TRUE(entry.private_key_included);
+        id = entry.certificate.info.sha256_hex;
+        item = entry.payload_item;
+        const Certificate* certificate = nullptr;
+        for (const Certificate& c : sample_certificates().certificates)
+            if (c.sha256_hex() == id)
+                certificate = &c;
+        ASSERT_NE(certificate, nullptr);
+        auto pfx = export_pkcs12(pkcs12_testing::without_key(*certificate), kSnapshotPassword,
+                                 test_options(true).profile);
+        ASSERT_TRUE(pfx) << pfx.error().message;
+        entry.payload_sha256 = ossl::to_hex(ossl::sha256(*pfx));
+        entry.payload_size = pfx->size();
+        items.items()[item] = std::move(*pfx);
+    });
+    expect_refused(items, {"payload " + item, "has no matching private key for certificate " + id,
+                           "although manifest.pb says it does"});
 }
 
 TEST(SnapshotReader, ACertificateWithAKeyThatTheManifestDoesNotListInThePayloadIsCorrupt) {
