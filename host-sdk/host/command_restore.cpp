@@ -23,10 +23,7 @@ struct RestoreArguments {
 void declare_restore_options(CLI::App& command, RestoreArguments& arguments) {
     command.description(
         "Restore a backup set through its plugins (every item's digest is checked)");
-    command
-        .add_option("SOURCE", arguments.source,
-                    "a set directory, FILE.tar, or - (a tar stream on standard input)")
-        ->required();
+    add_source_option(command, arguments.source);
     command.add_option("--plugin", arguments.plugins,
                        "restore only this plugin's part of the set; repeat for several "
                        "(default: every plugin of the set, in order; a set written without a "

@@ -22,10 +22,7 @@ void declare_verify_options(CLI::App& command, VerifyArguments& arguments) {
     command.description(
         "Check every item and every payload of a backup set (host digests, then each plugin's "
         "own checks); changes nothing");
-    command
-        .add_option("SOURCE", arguments.source,
-                    "a set directory, FILE.tar, or - (a tar stream on standard input)")
-        ->required();
+    add_source_option(command, arguments.source);
     command.add_option("--plugin", arguments.plugins,
                        "let only this plugin check its part (repeatable; the host still checks "
                        "every item)");

@@ -68,6 +68,9 @@ struct PasswordFlags {
 };
 void add_password_flags(CLI::App& command, PasswordFlags& flags);
 
+// Restore and verify: the required SOURCE (open_source below reads it).
+void add_source_option(CLI::App& command, std::string& source);
+
 // -o KEY=VALUE, repeatable, one assignment per -o.
 void add_option_flag(CLI::App& command, std::vector<std::string>& assignments,
                      const std::string& what);
