@@ -1,29 +1,18 @@
 #include "certbackup/base/error.hpp"
 
+#include <cstddef>
+#include <iterator>
+
 namespace certbackup {
 
 std::string_view to_string(ErrorCode code) noexcept {
-    switch (code) {
-        case ErrorCode::not_found:
-            return "not_found";
-        case ErrorCode::invalid_argument:
-            return "invalid_argument";
-        case ErrorCode::corrupt:
-            return "corrupt";
-        case ErrorCode::auth_failed:
-            return "auth_failed";
-        case ErrorCode::wrong_password:
-            return "wrong_password";
-        case ErrorCode::unsupported:
-            return "unsupported";
-        case ErrorCode::io:
-            return "io";
-        case ErrorCode::cancelled:
-            return "cancelled";
-        case ErrorCode::conflict:
-            return "conflict";
-    }
-    return "unknown";
+    // Indexed by the value: the codes are numbered from 0 in this order.
+    static constexpr std::string_view names[] = {"not_found",   "invalid_argument", "corrupt",
+                                                 "auth_failed", "wrong_password",   "unsupported",
+                                                 "io",          "cancelled",        "conflict"};
+    static_assert(static_cast<std::size_t>(ErrorCode::conflict) == std::size(names) - 1);
+    const auto index = static_cast<std::size_t>(code);
+    return index < std::size(names) ? names[index] : "unknown";
 }
 
 Error Error::with_context(std::string_view context) const {

@@ -37,6 +37,25 @@ nlohmann::json report_json(const BackupReport& report) {
     return json;
 }
 
+// The options of `backup`, bound to `arguments`.
+void declare_backup_options(CLI::App& command, BackupArguments& arguments) {
+    command.description("Back up with one plugin into a new backup set; prints the set id");
+    command.add_option("PLUGIN", arguments.plugin, "the plugin (see: backup-host plugins)")
+        ->required();
+    command
+        .add_option("--to", arguments.target,
+                    "where the set goes: a directory (the set becomes its subdirectory named by "
+                    "the set id), FILE.tar, or - (a tar stream on standard output)")
+        ->type_name("TARGET")
+        ->required();
+    add_option_flag(command, arguments.options,
+                    "a plugin option (see: backup-host PLUGIN --help); after the defaults of "
+                    "[plugins.PLUGIN] in the configuration");
+    add_password_flags(command, arguments.password);
+    command.add_flag("--json", arguments.json,
+                     "print the set and each plugin's result as JSON instead of the set id");
+}
+
 int run_backup_command(HostSession& session, const BackupArguments& arguments) {
     const bool to_stream = is_stream(arguments.target);
     if (to_stream && arguments.json)
@@ -86,25 +105,7 @@ int run_backup_command(HostSession& session, const BackupArguments& arguments) {
 }  // namespace
 
 Command add_backup_command(CLI::App& app) {
-    auto arguments = std::make_shared<BackupArguments>();
-    CLI::App* command = app.add_subcommand(
-        "backup", "Back up with one plugin into a new backup set; prints the set id");
-    command->add_option("PLUGIN", arguments->plugin, "the plugin (see: backup-host plugins)")
-        ->required();
-    command
-        ->add_option("--to", arguments->target,
-                     "where the set goes: a directory (the set becomes its subdirectory named by "
-                     "the set id), FILE.tar, or - (a tar stream on standard output)")
-        ->type_name("TARGET")
-        ->required();
-    add_option_flag(*command, arguments->options,
-                    "a plugin option (see: backup-host PLUGIN --help); after the defaults of "
-                    "[plugins.PLUGIN] in the configuration");
-    add_password_flags(*command, arguments->password);
-    command->add_flag("--json", arguments->json,
-                      "print the set and each plugin's result as JSON instead of the set id");
-    return {command,
-            [arguments](HostSession& session) { return run_backup_command(session, *arguments); }};
+    return add_command(app, "backup", declare_backup_options, run_backup_command);
 }
 
 }  // namespace certbackup::host

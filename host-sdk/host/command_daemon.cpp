@@ -81,6 +81,12 @@ std::vector<backup_host::DueCheck> due_checks(HostSession& session, const HostCo
     return checks;
 }
 
+// The options of `daemon`, bound to `arguments`.
+void declare_daemon_options(CLI::App& command, DaemonArguments& arguments) {
+    command.description("Run the configured jobs when they are due, until SIGTERM");
+    add_state_dir_flag(command, arguments.state_dir);
+}
+
 int run_daemon_command(HostSession& session, const DaemonArguments& arguments) {
     auto config = checked_job_config(session);
     if (!config)
@@ -123,12 +129,7 @@ int run_daemon_command(HostSession& session, const DaemonArguments& arguments) {
 }  // namespace
 
 Command add_daemon_command(CLI::App& app) {
-    auto arguments = std::make_shared<DaemonArguments>();
-    CLI::App* command =
-        app.add_subcommand("daemon", "Run the configured jobs when they are due, until SIGTERM");
-    add_state_dir_flag(*command, arguments->state_dir);
-    return {command,
-            [arguments](HostSession& session) { return run_daemon_command(session, *arguments); }};
+    return add_command(app, "daemon", declare_daemon_options, run_daemon_command);
 }
 
 }  // namespace certbackup::host

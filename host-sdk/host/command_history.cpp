@@ -34,6 +34,14 @@ nlohmann::json record_json(const std::string& job, const backup_host::RunRecord&
     };
 }
 
+// The options of `history`, bound to `arguments`.
+void declare_history_options(CLI::App& command, HistoryArguments& arguments) {
+    command.description("List the recorded runs of the jobs, with their results");
+    command.add_option("JOB", arguments.job, "only this job (default: every configured job)");
+    command.add_flag("--json", arguments.json, "print the runs as JSON");
+    add_state_dir_flag(command, arguments.state_dir);
+}
+
 int run_history_command(HostSession& session, const HistoryArguments& arguments) {
     auto config = session.config();
     if (!config)
@@ -83,14 +91,7 @@ int run_history_command(HostSession& session, const HistoryArguments& arguments)
 }  // namespace
 
 Command add_history_command(CLI::App& app) {
-    auto arguments = std::make_shared<HistoryArguments>();
-    CLI::App* command =
-        app.add_subcommand("history", "List the recorded runs of the jobs, with their results");
-    command->add_option("JOB", arguments->job, "only this job (default: every configured job)");
-    command->add_flag("--json", arguments->json, "print the runs as JSON");
-    add_state_dir_flag(*command, arguments->state_dir);
-    return {command,
-            [arguments](HostSession& session) { return run_history_command(session, *arguments); }};
+    return add_command(app, "history", declare_history_options, run_history_command);
 }
 
 }  // namespace certbackup::host

@@ -18,6 +18,14 @@ struct PruneArguments {
     bool dry_run = false;
 };
 
+// The options of `prune`, bound to `arguments`.
+void declare_prune_options(CLI::App& command, PruneArguments& arguments) {
+    command.description(
+        "Apply the jobs' retention (keep_last, max_age_days); prints what it deletes");
+    command.add_option("JOB", arguments.job, "only this job (default: every job)");
+    command.add_flag("--dry-run", arguments.dry_run, "only print what would be deleted");
+}
+
 int run_prune_command(HostSession& session, const PruneArguments& arguments) {
     auto config = checked_job_config(session);
     if (!config)
@@ -66,13 +74,7 @@ int run_prune_command(HostSession& session, const PruneArguments& arguments) {
 }  // namespace
 
 Command add_prune_command(CLI::App& app) {
-    auto arguments = std::make_shared<PruneArguments>();
-    CLI::App* command = app.add_subcommand(
-        "prune", "Apply the jobs' retention (keep_last, max_age_days); prints what it deletes");
-    command->add_option("JOB", arguments->job, "only this job (default: every job)");
-    command->add_flag("--dry-run", arguments->dry_run, "only print what would be deleted");
-    return {command,
-            [arguments](HostSession& session) { return run_prune_command(session, *arguments); }};
+    return add_command(app, "prune", declare_prune_options, run_prune_command);
 }
 
 }  // namespace certbackup::host

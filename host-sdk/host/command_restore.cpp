@@ -19,6 +19,25 @@ struct RestoreArguments {
     bool json = false;
 };
 
+// The options of `restore`, bound to `arguments`.
+void declare_restore_options(CLI::App& command, RestoreArguments& arguments) {
+    command.description(
+        "Restore a backup set through its plugins (every item's digest is checked)");
+    add_source_option(command, arguments.source);
+    command.add_option("--plugin", arguments.plugins,
+                       "restore only this plugin's part of the set; repeat for several "
+                       "(default: every plugin of the set, in order; a set written without a "
+                       "password restores only the plugins named here)");
+    add_option_flag(command, arguments.options,
+                    "a plugin option, e.g. -o target=DIR (see: backup-host PLUGIN --help); after "
+                    "the defaults of [plugins.PLUGIN] in the configuration");
+    command.add_flag("--dry-run", arguments.dry_run,
+                     "report what would be created, skipped or replaced; write nothing");
+    add_password_flags(command, arguments.password);
+    command.add_flag("--json", arguments.json,
+                     "print each plugin's result as JSON (plugins' text goes to standard error)");
+}
+
 int run_restore_command(HostSession& session, const RestoreArguments& arguments) {
     auto opened = open_set_jobs(session, {arguments.source, arguments.plugins, arguments.options,
                                           arguments.password, backup_host::JobKind::restore});
@@ -48,27 +67,7 @@ int run_restore_command(HostSession& session, const RestoreArguments& arguments)
 }  // namespace
 
 Command add_restore_command(CLI::App& app) {
-    auto arguments = std::make_shared<RestoreArguments>();
-    CLI::App* command = app.add_subcommand(
-        "restore", "Restore a backup set through its plugins (every item's digest is checked)");
-    command
-        ->add_option("SOURCE", arguments->source,
-                     "a set directory, FILE.tar, or - (a tar stream on standard input)")
-        ->required();
-    command->add_option("--plugin", arguments->plugins,
-                        "restore only this plugin's part of the set; repeat for several "
-                        "(default: every plugin of the set, in order; a set written without a "
-                        "password restores only the plugins named here)");
-    add_option_flag(*command, arguments->options,
-                    "a plugin option, e.g. -o target=DIR (see: backup-host PLUGIN --help); after "
-                    "the defaults of [plugins.PLUGIN] in the configuration");
-    command->add_flag("--dry-run", arguments->dry_run,
-                      "report what would be created, skipped or replaced; write nothing");
-    add_password_flags(*command, arguments->password);
-    command->add_flag("--json", arguments->json,
-                      "print each plugin's result as JSON (plugins' text goes to standard error)");
-    return {command,
-            [arguments](HostSession& session) { return run_restore_command(session, *arguments); }};
+    return add_command(app, "restore", declare_restore_options, run_restore_command);
 }
 
 }  // namespace certbackup::host

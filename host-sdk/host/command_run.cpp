@@ -178,6 +178,14 @@ int run_configured_job(HostSession& session, const backup_host::JobConfig& job,
 
 namespace {
 
+// The options of `run`, bound to `arguments`.
+void declare_run_options(CLI::App& command, RunArguments& arguments) {
+    command.description("Run a configured job now; prints the set id");
+    command.add_option("JOB", arguments.job, "the job's name (see: backup-host schedule)")
+        ->required();
+    add_state_dir_flag(command, arguments.state_dir);
+}
+
 int run_run_command(HostSession& session, const RunArguments& arguments) {
     auto config = checked_job_config(session);
     if (!config)
@@ -200,13 +208,7 @@ int run_run_command(HostSession& session, const RunArguments& arguments) {
 }  // namespace
 
 Command add_run_command(CLI::App& app) {
-    auto arguments = std::make_shared<RunArguments>();
-    CLI::App* command = app.add_subcommand("run", "Run a configured job now; prints the set id");
-    command->add_option("JOB", arguments->job, "the job's name (see: backup-host schedule)")
-        ->required();
-    add_state_dir_flag(*command, arguments->state_dir);
-    return {command,
-            [arguments](HostSession& session) { return run_run_command(session, *arguments); }};
+    return add_command(app, "run", declare_run_options, run_run_command);
 }
 
 }  // namespace certbackup::host

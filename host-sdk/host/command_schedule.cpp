@@ -90,6 +90,19 @@ void print_view(const JobView& view) {
                     backup_host::format_local_for_people(view.next[i]).c_str());
 }
 
+// The options of `schedule`, bound to `arguments`.
+void declare_schedule_options(CLI::App& command, ScheduleArguments& arguments) {
+    command.description("Show the configured jobs, their schedules in words and next run times");
+    command.add_option("--preview", arguments.preview, "how many next run times (default 5)")
+        ->check(CLI::Range(0, 1000));
+    arguments.from_option = command.add_option(
+        "--from", arguments.from,
+        "list run times after this local time (YYYY-MM-DDTHH:MM[:SS], or with an offset); "
+        "default: now");
+    command.add_flag("--json", arguments.json, "print the jobs as JSON");
+    add_state_dir_flag(command, arguments.state_dir);
+}
+
 int run_schedule_command(HostSession& session, const ScheduleArguments& arguments) {
     auto config = checked_job_config(session);
     if (!config)
@@ -133,20 +146,7 @@ int run_schedule_command(HostSession& session, const ScheduleArguments& argument
 }  // namespace
 
 Command add_schedule_command(CLI::App& app) {
-    auto arguments = std::make_shared<ScheduleArguments>();
-    CLI::App* command = app.add_subcommand(
-        "schedule", "Show the configured jobs, their schedules in words and next run times");
-    command->add_option("--preview", arguments->preview, "how many next run times (default 5)")
-        ->check(CLI::Range(0, 1000));
-    arguments->from_option = command->add_option(
-        "--from", arguments->from,
-        "list run times after this local time (YYYY-MM-DDTHH:MM[:SS], or with an offset); "
-        "default: now");
-    command->add_flag("--json", arguments->json, "print the jobs as JSON");
-    add_state_dir_flag(*command, arguments->state_dir);
-    return {command, [arguments](HostSession& session) {
-                return run_schedule_command(session, *arguments);
-            }};
+    return add_command(app, "schedule", declare_schedule_options, run_schedule_command);
 }
 
 }  // namespace certbackup::host

@@ -42,6 +42,13 @@ void add_password_flags(CLI::App& command, PasswordFlags& flags) {
     command.get_option("--no-password")->group("Password (never on the command line)");
 }
 
+void add_source_option(CLI::App& command, std::string& source) {
+    command
+        .add_option("SOURCE", source,
+                    "a set directory, FILE.tar, or - (a tar stream on standard input)")
+        ->required();
+}
+
 void add_option_flag(CLI::App& command, std::vector<std::string>& assignments,
                      const std::string& what) {
     command.add_option("-o,--option", assignments, what)

@@ -17,6 +17,21 @@ struct VerifyArguments {
     bool json = false;
 };
 
+// The options of `verify`, bound to `arguments`.
+void declare_verify_options(CLI::App& command, VerifyArguments& arguments) {
+    command.description(
+        "Check every item and every payload of a backup set (host digests, then each plugin's "
+        "own checks); changes nothing");
+    add_source_option(command, arguments.source);
+    command.add_option("--plugin", arguments.plugins,
+                       "let only this plugin check its part (repeatable; the host still checks "
+                       "every item)");
+    add_option_flag(command, arguments.options,
+                    "a plugin option for its verify job (see: backup-host PLUGIN --help)");
+    add_password_flags(command, arguments.password);
+    command.add_flag("--json", arguments.json, "print the result as JSON");
+}
+
 int run_verify_command(HostSession& session, const VerifyArguments& arguments) {
     auto opened = open_set_jobs(session, {arguments.source, arguments.plugins, arguments.options,
                                           arguments.password, backup_host::JobKind::verify});
@@ -62,24 +77,7 @@ int run_verify_command(HostSession& session, const VerifyArguments& arguments) {
 }  // namespace
 
 Command add_verify_command(CLI::App& app) {
-    auto arguments = std::make_shared<VerifyArguments>();
-    CLI::App* command = app.add_subcommand(
-        "verify",
-        "Check every item and every payload of a backup set (host digests, then each plugin's "
-        "own checks); changes nothing");
-    command
-        ->add_option("SOURCE", arguments->source,
-                     "a set directory, FILE.tar, or - (a tar stream on standard input)")
-        ->required();
-    command->add_option("--plugin", arguments->plugins,
-                        "let only this plugin check its part (repeatable; the host still checks "
-                        "every item)");
-    add_option_flag(*command, arguments->options,
-                    "a plugin option for its verify job (see: backup-host PLUGIN --help)");
-    add_password_flags(*command, arguments->password);
-    command->add_flag("--json", arguments->json, "print the result as JSON");
-    return {command,
-            [arguments](HostSession& session) { return run_verify_command(session, *arguments); }};
+    return add_command(app, "verify", declare_verify_options, run_verify_command);
 }
 
 }  // namespace certbackup::host

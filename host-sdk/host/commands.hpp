@@ -25,6 +25,18 @@ struct Command {
     std::function<int(HostSession&)> run;
 };
 
+// Adds the subcommand `name`, whose description and options `declare` sets (binding the options
+// to one Arguments value), and returns `run` with that value as what to run when the subcommand
+// was chosen.
+template <class Arguments>
+Command add_command(CLI::App& app, const std::string& name, void (*declare)(CLI::App&, Arguments&),
+                    int (*run)(HostSession&, const Arguments&)) {
+    auto arguments = std::make_shared<Arguments>();
+    CLI::App* command = app.add_subcommand(name);
+    declare(*command, *arguments);
+    return {command, [arguments, run](HostSession& session) { return run(session, *arguments); }};
+}
+
 Command add_plugins_command(CLI::App& app);
 Command add_backup_command(CLI::App& app);
 Command add_sets_command(CLI::App& app);
@@ -55,6 +67,9 @@ struct PasswordFlags {
     backup_host::Result<PasswordOptions> options() const;
 };
 void add_password_flags(CLI::App& command, PasswordFlags& flags);
+
+// Restore and verify: the required SOURCE (open_source below reads it).
+void add_source_option(CLI::App& command, std::string& source);
 
 // -o KEY=VALUE, repeatable, one assignment per -o.
 void add_option_flag(CLI::App& command, std::vector<std::string>& assignments,

@@ -1,6 +1,8 @@
 #include "host-sdk/management/run_state.hpp"
 
 #include <algorithm>
+#include <cstddef>
+#include <iterator>
 
 namespace backup_host {
 namespace {
@@ -56,15 +58,11 @@ const char* to_string(RunTrigger trigger) noexcept {
 }
 
 const char* to_string(RunOutcome outcome) noexcept {
-    switch (outcome) {
-        case RunOutcome::succeeded:
-            return "succeeded";
-        case RunOutcome::failed:
-            return "failed";
-        case RunOutcome::cancelled:
-            return "cancelled";
-    }
-    return "unknown";
+    // Indexed by the value: the outcomes are numbered from 0 in this order.
+    static constexpr const char* names[] = {"succeeded", "failed", "cancelled"};
+    static_assert(static_cast<std::size_t>(RunOutcome::cancelled) == std::size(names) - 1);
+    const auto index = static_cast<std::size_t>(outcome);
+    return index < std::size(names) ? names[index] : "unknown";
 }
 
 bool is_disabled(const JobState& state, std::string_view config_hash) noexcept {

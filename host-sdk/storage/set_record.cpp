@@ -1,5 +1,7 @@
 #include "host-sdk/storage/set_record.hpp"
 
+#include <cstddef>
+#include <iterator>
 #include <set>
 #include <string>
 
@@ -38,16 +40,11 @@ std::unexpected<Error> corrupt(std::string_view origin, const std::string& what)
 }  // namespace
 
 std::string_view to_string(proto::SetStatus status) {
-    switch (status) {
-        case proto::SET_STATUS_COMPLETE:
-            return "complete";
-        case proto::SET_STATUS_FAILED:
-            return "failed";
-        case proto::SET_STATUS_CANCELLED:
-            return "cancelled";
-        default:
-            return "unspecified";
-    }
+    // Indexed by the value: backup_set.proto numbers the statuses from 0 in this order.
+    static constexpr std::string_view names[] = {"unspecified", "complete", "failed", "cancelled"};
+    static_assert(static_cast<std::size_t>(proto::SET_STATUS_CANCELLED) == std::size(names) - 1);
+    const auto index = static_cast<std::size_t>(status);
+    return index < std::size(names) ? names[index] : "unspecified";
 }
 
 Result<void> validate_record(const proto::BackupSet& record, std::string_view origin) {

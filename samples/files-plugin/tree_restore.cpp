@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdlib>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -182,17 +184,11 @@ Result<void> read_entry_item(
 }
 
 const char* to_string(Step step) {
-    switch (step) {
-        case Step::create:
-            return "create";
-        case Step::replace:
-            return "replace";
-        case Step::keep:
-            return "keep";
-        case Step::skip:
-            return "skip";
-    }
-    return "unknown";
+    // Indexed by the value: the steps are numbered from 0 in this order.
+    static constexpr const char* names[] = {"create", "replace", "keep", "skip"};
+    static_assert(static_cast<std::size_t>(Step::skip) == std::size(names) - 1);
+    const auto index = static_cast<std::size_t>(step);
+    return index < std::size(names) ? names[index] : "unknown";
 }
 
 namespace {

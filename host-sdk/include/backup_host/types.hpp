@@ -5,8 +5,10 @@
 // unloaded. Not thread-safe beyond what std::string and std::vector are.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,19 +37,12 @@ constexpr std::uint32_t job_bit(JobKind kind) noexcept {
 
 // "backup", "restore", "verify", "estimate", "action".
 inline const char* to_string(JobKind kind) noexcept {
-    switch (kind) {
-        case JobKind::backup:
-            return "backup";
-        case JobKind::restore:
-            return "restore";
-        case JobKind::verify:
-            return "verify";
-        case JobKind::estimate:
-            return "estimate";
-        case JobKind::action:
-            return "action";
-    }
-    return "unknown";
+    // Indexed by the value: plugin_abi.h numbers the kinds from 1 in this order.
+    static constexpr const char* names[] = {"unknown", "backup",   "restore",
+                                            "verify",  "estimate", "action"};
+    static_assert(static_cast<std::size_t>(JobKind::action) == std::size(names) - 1);
+    const auto index = static_cast<std::size_t>(kind);
+    return index < std::size(names) ? names[index] : "unknown";
 }
 
 // Names of the kinds in `mask`, comma-separated ("backup, restore"); "" for none.
@@ -80,17 +75,11 @@ enum class OptionType : std::uint32_t {
 
 // "string", "bool", "int", "path".
 inline const char* to_string(OptionType type) noexcept {
-    switch (type) {
-        case OptionType::string:
-            return "string";
-        case OptionType::boolean:
-            return "bool";
-        case OptionType::integer:
-            return "int";
-        case OptionType::path:
-            return "path";
-    }
-    return "unknown";
+    // Indexed by the value: plugin_abi.h numbers the types from 1 in this order.
+    static constexpr const char* names[] = {"unknown", "string", "bool", "int", "path"};
+    static_assert(static_cast<std::size_t>(OptionType::path) == std::size(names) - 1);
+    const auto index = static_cast<std::size_t>(type);
+    return index < std::size(names) ? names[index] : "unknown";
 }
 
 enum class OptionRole : std::uint32_t {

@@ -3,6 +3,8 @@
    sees, which plugin_abi_test.cpp compares with what C++ sees. */
 #include <backup_host/plugin_abi.h>
 
+#include "abi_layout.h"
+
 static int c_create(const bh_host_services* host, const bh_option_value* options,
                     size_t option_count, bh_instance** instance) {
     (void)host;
@@ -65,35 +67,9 @@ const bh_plugin_descriptor* bh_c_descriptor(void) {
     return &c_descriptor;
 }
 
-/* Sizes and offsets as C sees them; the order is the one plugin_abi_test.cpp expects. */
+/* Sizes and offsets (abi_layout.h) as C sees them. */
 size_t bh_c_layout(size_t* values, size_t capacity) {
-    const size_t layout[] = {
-        sizeof(bh_plugin_descriptor),
-        BH_DESCRIPTOR_HEADER_SIZE,
-        BH_DESCRIPTOR_SIZE_1_0,
-        offsetof(bh_plugin_descriptor, id),
-        offsetof(bh_plugin_descriptor, jobs),
-        offsetof(bh_plugin_descriptor, functions),
-        sizeof(bh_plugin_functions),
-        BH_PLUGIN_FUNCTIONS_SIZE_1_0,
-        offsetof(bh_plugin_functions, action),
-        sizeof(bh_host_services),
-        BH_HOST_SERVICES_SIZE_1_0,
-        offsetof(bh_host_services, context),
-        offsetof(bh_host_services, get_secret),
-        offsetof(bh_host_services, read_item),
-        sizeof(bh_option_spec),
-        offsetof(bh_option_spec, description),
-        sizeof(bh_action_spec),
-        sizeof(bh_option_value),
-        offsetof(bh_option_value, integer),
-        offsetof(bh_option_value, is_default),
-        sizeof(bh_progress),
-        sizeof(bh_item_info),
-        sizeof(bh_estimate),
-        sizeof(bh_restore_options),
-        offsetof(bh_restore_options, selection_count),
-    };
+    const size_t layout[] = BH_TEST_ABI_LAYOUT;
     size_t count = sizeof layout / sizeof layout[0];
     size_t i;
     for (i = 0; i < count && i < capacity; ++i)

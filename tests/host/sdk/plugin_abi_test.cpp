@@ -10,6 +10,7 @@
 #include <backup_host/host.hpp>
 #include <backup_host/plugin/host.hpp>
 
+#include "abi_layout.h"
 #include "support/memory_job_services.hpp"
 #include "support/plugin_test_support.hpp"
 
@@ -23,34 +24,8 @@ namespace backup_host {
 namespace {
 
 TEST(PluginAbi, CAndCppSeeTheSameLayout) {
-    const std::array<std::size_t, 25> cpp = {
-        sizeof(bh_plugin_descriptor),
-        BH_DESCRIPTOR_HEADER_SIZE,
-        BH_DESCRIPTOR_SIZE_1_0,
-        offsetof(bh_plugin_descriptor, id),
-        offsetof(bh_plugin_descriptor, jobs),
-        offsetof(bh_plugin_descriptor, functions),
-        sizeof(bh_plugin_functions),
-        BH_PLUGIN_FUNCTIONS_SIZE_1_0,
-        offsetof(bh_plugin_functions, action),
-        sizeof(bh_host_services),
-        BH_HOST_SERVICES_SIZE_1_0,
-        offsetof(bh_host_services, context),
-        offsetof(bh_host_services, get_secret),
-        offsetof(bh_host_services, read_item),
-        sizeof(bh_option_spec),
-        offsetof(bh_option_spec, description),
-        sizeof(bh_action_spec),
-        sizeof(bh_option_value),
-        offsetof(bh_option_value, integer),
-        offsetof(bh_option_value, is_default),
-        sizeof(bh_progress),
-        sizeof(bh_item_info),
-        sizeof(bh_estimate),
-        sizeof(bh_restore_options),
-        offsetof(bh_restore_options, selection_count),
-    };
-    std::array<std::size_t, 25> c{};
+    const std::array<std::size_t, BH_TEST_ABI_LAYOUT_COUNT> cpp = BH_TEST_ABI_LAYOUT;
+    std::array<std::size_t, BH_TEST_ABI_LAYOUT_COUNT> c{};
     ASSERT_EQ(bh_c_layout(c.data(), c.size()), c.size());
     EXPECT_EQ(c, cpp);
 }

@@ -186,30 +186,30 @@ class CancelAfterFirstWrite {
     std::thread canceller_;
 };
 
-TEST_F(PluginLifecycle, CancellationFromAnotherThreadStopsAPollingPlugin) {
+// A probe backup with the bool `option` set, cancelled from another thread after its first
+// write: it must end cancelled with `message`, and end_job must learn the outcome.
+void expect_cancelled_after_first_write(const LoadedPlugin& probe, MemoryJobServices& services,
+                                        const std::string& option, const std::string& message) {
     Result<void> done;
     {
         CancelAfterFirstWrite cancel(services);
-        done = run_job(probe, {JobKind::backup, {{"until_cancelled", "true"}}}, services);
+        done = run_job(probe, {JobKind::backup, {{option, "true"}}}, services);
     }
     ASSERT_FALSE(done);
     EXPECT_EQ(done.error().status, Status::cancelled);
-    EXPECT_EQ(done.error().message, "plugin 'probe': probe stopped: cancelled");
+    EXPECT_EQ(done.error().message, message);
     EXPECT_EQ(services.messages_starting_with("probe: end_job"),
               std::vector<std::string>{"probe: end_job cancelled"});
 }
 
+TEST_F(PluginLifecycle, CancellationFromAnotherThreadStopsAPollingPlugin) {
+    expect_cancelled_after_first_write(probe, services, "until_cancelled",
+                                       "plugin 'probe': probe stopped: cancelled");
+}
+
 TEST_F(PluginLifecycle, CancellationStopsAPluginThatNeverPolls) {
-    Result<void> done;
-    {
-        CancelAfterFirstWrite cancel(services);
-        done = run_job(probe, {JobKind::backup, {{"ignore_cancel", "true"}}}, services);
-    }
-    ASSERT_FALSE(done);
-    EXPECT_EQ(done.error().status, Status::cancelled);
-    EXPECT_EQ(done.error().message, "plugin 'probe': cancelled");
-    EXPECT_EQ(services.messages_starting_with("probe: end_job"),
-              std::vector<std::string>{"probe: end_job cancelled"});
+    expect_cancelled_after_first_write(probe, services, "ignore_cancel",
+                                       "plugin 'probe': cancelled");
 }
 
 TEST_F(PluginLifecycle, OptionsArriveTypedWithDefaults) {

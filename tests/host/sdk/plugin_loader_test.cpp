@@ -8,6 +8,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <ostream>
 #include <string>
 
 #include "support/memory_job_services.hpp"
@@ -92,62 +94,62 @@ TEST(PluginLoader, ResolvesEverySymbolWhenLoading) {
         << plugin.error().message;
 }
 
-TEST(PluginLoader, RefusesALibraryWithoutTheEntry) {
-    const fs::path file = fixture_plugin("missing_entry");
-    auto plugin = PluginLoader().load(file);
-    ASSERT_FALSE(plugin);
-    EXPECT_EQ(plugin.error().status, Status::failed);
-    EXPECT_EQ(plugin.error().message,
-              file.string() +
-                  " is not a backup-host plugin: it exports no 'backup_host_plugin' "
-                  "entry (a plugin exports it with BACKUP_HOST_PLUGIN)");
+// A fixture library the loader refuses: the status it must report (none where the test does
+// not care) and the message, in which "{file}" stands for the library's path.
+struct Refusal {
+    std::string test;
+    std::string fixture;
+    std::optional<Status> status;
+    std::string message;
+};
+
+// How gtest names a case (in ctest's list too): by its fixture, not by its bytes.
+void PrintTo(const Refusal& refusal, std::ostream* out) {
+    *out << refusal.fixture;
 }
 
-TEST(PluginLoader, RefusesAnEntryExportedAsAFunctionInsteadOfAnAlias) {
-    const fs::path file = fixture_plugin("entry_not_alias");
+const std::string abi = std::to_string(BH_ABI_MAJOR) + "." + std::to_string(BH_ABI_MINOR);
+
+const Refusal refusals[] = {
+    {"RefusesALibraryWithoutTheEntry", "missing_entry", Status::failed,
+     "{file} is not a backup-host plugin: it exports no 'backup_host_plugin' entry (a plugin "
+     "exports it with BACKUP_HOST_PLUGIN)"},
+    {"RefusesAnEntryExportedAsAFunctionInsteadOfAnAlias", "entry_not_alias", std::nullopt,
+     "{file}: its 'backup_host_plugin' symbol is not a pointer to a function of the library; "
+     "export the entry with BACKUP_HOST_PLUGIN or BOOST_DLL_ALIAS, not as a function of that "
+     "name"},
+    {"RefusesADescriptorWithABadMagic", "bad_magic", Status::failed,
+     "{file} is not a backup-host plugin: its descriptor has magic 0xdeadbeef, expected "
+     "0x42485047"},
+    {"RefusesAPluginBuiltForAnotherAbiMajor", "wrong_major", Status::unsupported,
+     "plugin 'wrong-major' ({file}) was built for ABI " + std::to_string(BH_ABI_MAJOR + 1) +
+         ".0, this host speaks " + abi + "; use a build of the plugin for this host's SDK"},
+    {"RefusesADescriptorSmallerThanItsAbiDefines", "small_descriptor", Status::failed,
+     "plugin 'small-descriptor' ({file}) declares ABI " + abi + " but its descriptor is " +
+         std::to_string(BH_DESCRIPTOR_HEADER_SIZE) + " bytes; ABI " + std::to_string(BH_ABI_MAJOR) +
+         ".0 needs at least " + std::to_string(BH_DESCRIPTOR_SIZE_1_0) +
+         "; rebuild it against this host's SDK"},
+};
+
+class PluginLoaderRefusal : public ::testing::TestWithParam<Refusal> {};
+
+TEST_P(PluginLoaderRefusal, NamesTheFileAndWhatIsWrong) {
+    const Refusal& refusal = GetParam();
+    const fs::path file = fixture_plugin(refusal.fixture);
     auto plugin = PluginLoader().load(file);
     ASSERT_FALSE(plugin);
-    EXPECT_EQ(plugin.error().message,
-              file.string() +
-                  ": its 'backup_host_plugin' symbol is not a pointer to a function "
-                  "of the library; export the entry with BACKUP_HOST_PLUGIN or "
-                  "BOOST_DLL_ALIAS, not as a function of that name");
+    if (refusal.status) {
+        EXPECT_EQ(plugin.error().status, *refusal.status);
+    }
+    std::string expected = refusal.message;
+    expected.replace(expected.find("{file}"), 6, file.string());
+    EXPECT_EQ(plugin.error().message, expected);
 }
 
-TEST(PluginLoader, RefusesADescriptorWithABadMagic) {
-    const fs::path file = fixture_plugin("bad_magic");
-    auto plugin = PluginLoader().load(file);
-    ASSERT_FALSE(plugin);
-    EXPECT_EQ(plugin.error().status, Status::failed);
-    EXPECT_EQ(plugin.error().message, file.string() +
-                                          " is not a backup-host plugin: its descriptor has magic "
-                                          "0xdeadbeef, expected 0x42485047");
-}
-
-TEST(PluginLoader, RefusesAPluginBuiltForAnotherAbiMajor) {
-    const fs::path file = fixture_plugin("wrong_major");
-    auto plugin = PluginLoader().load(file);
-    ASSERT_FALSE(plugin);
-    EXPECT_EQ(plugin.error().status, Status::unsupported);
-    EXPECT_EQ(plugin.error().message,
-              "plugin 'wrong-major' (" + file.string() + ") was built for ABI " +
-                  std::to_string(BH_ABI_MAJOR + 1) + ".0, this host speaks " +
-                  std::to_string(BH_ABI_MAJOR) + "." + std::to_string(BH_ABI_MINOR) +
-                  "; use a build of the plugin for this host's SDK");
-}
-
-TEST(PluginLoader, RefusesADescriptorSmallerThanItsAbiDefines) {
-    const fs::path file = fixture_plugin("small_descriptor");
-    auto plugin = PluginLoader().load(file);
-    ASSERT_FALSE(plugin);
-    EXPECT_EQ(plugin.error().status, Status::failed);
-    EXPECT_EQ(plugin.error().message,
-              "plugin 'small-descriptor' (" + file.string() + ") declares ABI " +
-                  std::to_string(BH_ABI_MAJOR) + "." + std::to_string(BH_ABI_MINOR) +
-                  " but its descriptor is " + std::to_string(BH_DESCRIPTOR_HEADER_SIZE) +
-                  " bytes; ABI " + std::to_string(BH_ABI_MAJOR) + ".0 needs at least " +
-                  std::to_string(BH_DESCRIPTOR_SIZE_1_0) + "; rebuild it against this host's SDK");
-}
+INSTANTIATE_TEST_SUITE_P(Fixtures, PluginLoaderRefusal, ::testing::ValuesIn(refusals),
+                         [](const ::testing::TestParamInfo<Refusal>& info) {
+                             return info.param.test;
+                         });
 
 TEST(PluginLoader, ReportsAMissingFile) {
     TempDir dir;
