@@ -20,19 +20,6 @@ std::string bio_to_string(BIO* bio) {
     return std::string(data, static_cast<std::size_t>(len));
 }
 
-std::string name_rfc2253(const X509_NAME* name) {
-    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-    X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-    return bio_to_string(bio.get());
-}
-
-std::int64_t asn1_time_to_unix(const ASN1_TIME* t) {
-    struct tm tm {};
-    if (ASN1_TIME_to_tm(t, &tm) != 1)
-        return 0;
-    return static_cast<std::int64_t>(timegm(&tm));
-}
-
 std::vector<std::string> subject_alt_names(X509* cert) {
     std::vector<std::string> out;
     ossl::GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
@@ -53,6 +40,19 @@ std::vector<std::string> subject_alt_names(X509* cert) {
 }
 
 }  // namespace
+
+std::string name_rfc2253(const X509_NAME* name) {
+    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+    X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    return bio_to_string(bio.get());
+}
+
+std::int64_t asn1_time_to_unix(const ASN1_TIME* t) {
+    struct tm tm {};
+    if (ASN1_TIME_to_tm(t, &tm) != 1)
+        return 0;
+    return static_cast<std::int64_t>(timegm(&tm));
+}
 
 bool key_matches(X509* cert, EVP_PKEY* key) noexcept {
     if (cert == nullptr || key == nullptr)
@@ -116,10 +116,9 @@ Result<void> Certificate::attach_key_pem(std::span<const std::uint8_t> key_pem,
     ossl::EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
     if (!key) {
         ossl::clear_errors();
-        return fail(
-            ErrorCode::corrupt,
-            std::string(origin) +
-                ": no unencrypted PEM private key found (expected a PEM block of type PRIVATE KEY)");
+        return fail(ErrorCode::corrupt, std::string(origin) +
+                                            ": no unencrypted PEM private key found (expected a "
+                                            "PEM block of type PRIVATE KEY)");
     }
     if (!key_matches(leaf_.get(), key.get()))
         return fail(ErrorCode::invalid_argument,

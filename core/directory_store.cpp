@@ -81,6 +81,18 @@ Result<void> recover_if_idle(Env& env, const StoreLayout& layout) {
     return recover_store(env, layout);
 }
 
+// A certificate file must be named after the thumbprint of the certificate it holds.
+Result<void> check_file_name(const fs::path& path, const std::string& held,
+                             const std::string& thumbprint) {
+    if (held != thumbprint)
+        return fail(ErrorCode::corrupt,
+                    path.string() + " holds certificate " + held +
+                        ", not the one its name says; a certificate file must be named after "
+                        "its SHA-256 thumbprint: rename it to " +
+                        StoreLayout::certificate_file_name(held));
+    return {};
+}
+
 // `decoder` reads the key when `load_key`; one decoder serves a whole listing.
 Result<StoredCertificate> load_certificate(Env& env, const StoreState& state,
                                            const std::string& thumbprint,
@@ -93,12 +105,8 @@ Result<StoredCertificate> load_certificate(Env& env, const StoreState& state,
     auto certificate = parse_certificate_file(*bytes, path.string());
     if (!certificate)
         return std::unexpected(certificate.error());
-    if (certificate->sha256_hex() != thumbprint)
-        return fail(ErrorCode::corrupt,
-                    path.string() + " holds certificate " + certificate->sha256_hex() +
-                        ", not the one its name says; a certificate file must be named after "
-                        "its SHA-256 thumbprint: rename it to " +
-                        StoreLayout::certificate_file_name(certificate->sha256_hex()));
+    if (auto named = check_file_name(path, certificate->sha256_hex(), thumbprint); !named)
+        return std::unexpected(named.error());
     if (load_key) {
         if (const auto key = state.key_files.find(thumbprint); key != state.key_files.end()) {
             auto key_bytes = env.read_file(key->second);
@@ -122,6 +130,23 @@ Result<StoredCertificate> load_certificate(Env& env, const StoreState& state,
     }
     const bool key_stored = state.key_files.contains(thumbprint);
     return StoredCertificate{std::move(*certificate), std::move(bindings), key_stored};
+}
+
+// A summary as list_summaries gives it, refused as load_certificate refuses its certificate.
+Result<StoredCertificateSummary> load_summary(Env& env, const StoreState& state,
+                                              const std::string& thumbprint,
+                                              std::vector<Binding> bindings) {
+    const fs::path& path = state.certificate_files.at(thumbprint);
+    auto bytes = env.read_file(path);
+    if (!bytes)
+        return std::unexpected(bytes.error());
+    auto summary = summarize_certificate_file(*bytes, path.string());
+    if (!summary)
+        return std::unexpected(summary.error());
+    if (auto named = check_file_name(path, summary->sha256_hex, thumbprint); !named)
+        return std::unexpected(named.error());
+    const bool key_stored = state.key_files.contains(thumbprint);
+    return StoredCertificateSummary{std::move(*summary), std::move(bindings), key_stored};
 }
 
 bool bound_under(const std::vector<Binding>& bindings, const std::string& database) {
@@ -175,7 +200,8 @@ std::string DirectoryStore::identity() const {
     return "directory:" + layout_.root.string();
 }
 
-Result<std::vector<StoredCertificate>> DirectoryStore::list(const CertificateFilter& filter) {
+template <typename Loaded, typename Load>
+Result<std::vector<Loaded>> DirectoryStore::select(const CertificateFilter& filter, Load load) {
     auto reading = lock_existing(env_, layout_.commit_lock_file(), LockMode::shared);
     if (!reading)
         return std::unexpected(reading.error());
@@ -184,9 +210,8 @@ Result<std::vector<StoredCertificate>> DirectoryStore::list(const CertificateFil
         return std::unexpected(state.error());
     auto bindings = state->bindings_by_certificate();
 
-    std::vector<StoredCertificate> required;
-    std::vector<StoredCertificate> unused;
-    PrivateKeyDecoder decoder;
+    std::vector<Loaded> required;
+    std::vector<Loaded> unused;
     for (const auto& [thumbprint, path] : state->certificate_files) {
         auto found = bindings.find(thumbprint);
         std::vector<Binding> purposes =
@@ -194,20 +219,37 @@ Result<std::vector<StoredCertificate>> DirectoryStore::list(const CertificateFil
         if (filter.database ? !bound_under(purposes, *filter.database)
                             : (purposes.empty() && !filter.include_unused))
             continue;
-        auto loaded = load_certificate(env_, *state, thumbprint, std::move(purposes),
-                                       filter.load_keys, decoder);
+        Result<Loaded> loaded = load(*state, thumbprint, std::move(purposes));
         if (!loaded)
             return std::unexpected(loaded.error());
         (loaded->required() ? required : unused).push_back(std::move(*loaded));
     }
     // Unused ones are already in thumbprint order (the map's); required ones go by purpose.
-    std::stable_sort(required.begin(), required.end(),
-                     [](const StoredCertificate& a, const StoredCertificate& b) {
-                         return a.bindings.front() < b.bindings.front();
-                     });
+    std::stable_sort(required.begin(), required.end(), [](const Loaded& a, const Loaded& b) {
+        return a.bindings.front() < b.bindings.front();
+    });
     for (auto& certificate : unused)
         required.push_back(std::move(certificate));
     return required;
+}
+
+Result<std::vector<StoredCertificate>> DirectoryStore::list(const CertificateFilter& filter) {
+    PrivateKeyDecoder decoder;
+    return select<StoredCertificate>(
+        filter,
+        [&](const StoreState& state, const std::string& thumbprint, std::vector<Binding> purposes) {
+            return load_certificate(env_, state, thumbprint, std::move(purposes), filter.load_keys,
+                                    decoder);
+        });
+}
+
+Result<std::vector<StoredCertificateSummary>> DirectoryStore::list_summaries(
+    const CertificateFilter& filter) {
+    return select<StoredCertificateSummary>(
+        filter,
+        [&](const StoreState& state, const std::string& thumbprint, std::vector<Binding> purposes) {
+            return load_summary(env_, state, thumbprint, std::move(purposes));
+        });
 }
 
 Result<StoredCertificate> DirectoryStore::get(std::string_view thumbprint) {

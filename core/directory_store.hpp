@@ -67,6 +67,8 @@ class DirectoryStore final : public CertificateStore {
 
     std::string identity() const override;
     Result<std::vector<StoredCertificate>> list(const CertificateFilter& filter = {}) override;
+    Result<std::vector<StoredCertificateSummary>> list_summaries(
+        const CertificateFilter& filter = {}) override;
     Result<StoredCertificate> get(std::string_view thumbprint) override;
     Result<std::unique_ptr<StoreTransaction>> begin() override;
 
@@ -74,6 +76,11 @@ class DirectoryStore final : public CertificateStore {
     const std::vector<std::string>& warnings() const noexcept { return warnings_; }
 
   private:
+    // Reads the committed state under the readers' lock and loads, with `load`, every
+    // certificate `filter` selects, in list()'s order.
+    template <typename Loaded, typename Load>
+    Result<std::vector<Loaded>> select(const CertificateFilter& filter, Load load);
+
     DirectoryStore(StoreLayout layout, Env& env, unsigned write_threads)
         : layout_(std::move(layout)), env_(env), write_threads_(write_threads) {}
 
