@@ -315,10 +315,23 @@ Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
 Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
     std::span<const Certificate* const> certificates, Pkcs12ExportKeys export_keys,
     const std::function<void(std::size_t done, std::size_t total)>& progress) {
+    for (const Certificate* certificate : certificates)
+        if (certificate == nullptr)
+            return fail(ErrorCode::invalid_argument, "a null certificate was given for export");
+    return export_pkcs12_bundle(
+        certificates.size(),
+        [&](std::size_t i) -> Result<Certificate> { return certificates[i]->clone(); },
+        std::move(export_keys), progress);
+}
+
+Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
+    std::size_t count, const std::function<Result<Certificate>(std::size_t index)>& certificate_at,
+    Pkcs12ExportKeys export_keys,
+    const std::function<void(std::size_t done, std::size_t total)>& progress) {
     if (!export_keys.keys_)
         return fail(ErrorCode::invalid_argument, "PKCS#12 export keys were already used");
     FileKeys& keys = *export_keys.keys_;
-    if (certificates.empty())
+    if (count == 0)
         return fail(ErrorCode::invalid_argument, "no certificates to export to PKCS#12");
     if (auto r = keys.wait_for_shared_key(); !r)
         return std::unexpected(r.error());
@@ -326,27 +339,33 @@ Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
     if (!bags.certificates || !bags.keys)
         return std::unexpected(openssl_failure("allocating"));
     // Leaves first, so that a certificate that is an entry and also in another entry's chain is
-    // written once, as an entry with its attributes.
-    for (const Certificate* certificate : certificates) {
-        if (certificate == nullptr)
-            return fail(ErrorCode::invalid_argument, "a null certificate was given for export");
+    // written once, as an entry with its attributes. Each certificate lives only while its bags
+    // are made; of its chain only the issuers not seen before are kept, in order, for the end.
+    std::vector<ossl::X509Ptr> issuers;
+    std::unordered_set<std::string> issuers_seen;
+    for (std::size_t i = 0; i < count; ++i) {
+        auto certificate = certificate_at(i);
+        if (!certificate)
+            return std::unexpected(certificate.error());
         if (bags.written_certificates.contains(certificate->sha256_hex()))
             return fail(ErrorCode::invalid_argument,
                         "certificate " + certificate->sha256_hex() +
                             " is given twice for one PKCS#12 bundle; give each certificate once");
         if (auto r = add_entry(bags, *certificate, keys); !r)
             return std::unexpected(r.error());
+        for (const auto& issuer : certificate->chain())
+            if (issuers_seen.insert(sha256_hex_of(issuer.get())).second)
+                issuers.push_back(ossl::share(issuer.get()));
         if (progress)
-            progress(bags.written_certificates.size(), certificates.size());
+            progress(bags.written_certificates.size(), count);
     }
-    for (const Certificate* certificate : certificates) {
-        for (const auto& issuer : certificate->chain()) {
-            if (bags.written_certificates.contains(sha256_hex_of(issuer.get())))
-                continue;
-            if (auto r = add_certificate(bags, issuer.get()); !r)
-                return std::unexpected(r.error());
-        }
+    for (const auto& issuer : issuers) {
+        if (bags.written_certificates.contains(sha256_hex_of(issuer.get())))
+            continue;
+        if (auto r = add_certificate(bags, issuer.get()); !r)
+            return std::unexpected(r.error());
     }
+    issuers.clear();
     return encode_pfx(bags, keys);
 }
 
