@@ -7,6 +7,8 @@
 
 #include <ctime>
 
+#include "core/pem_chain.hpp"
+
 namespace certbackup {
 namespace {
 
@@ -99,14 +101,8 @@ Result<Certificate> Certificate::from_pem(std::span<const std::uint8_t> certific
     std::vector<ossl::X509Ptr> chain;
     while (ossl::X509Ptr next{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)})
         chain.push_back(std::move(next));
-    // The loop ends on "no start line" at end of input, which is expected, not an error.
-    const unsigned long last = ERR_peek_last_error();
-    if (last != 0 && ERR_GET_REASON(last) != PEM_R_NO_START_LINE) {
-        const std::string detail = ossl::drain_errors();
-        return fail(ErrorCode::corrupt,
-                    std::string(origin) + ": a chain certificate cannot be read: " + detail);
-    }
-    ossl::clear_errors();
+    if (auto end = check_pem_chain_end(origin); !end)
+        return std::unexpected(end.error());
     return create(std::move(leaf), nullptr, std::move(chain));
 }
 

@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 
+#include "core/pem_chain.hpp"
 #include "core/unicode_text.hpp"
 
 namespace certbackup {
@@ -93,14 +94,8 @@ Result<CertificateSummary> summarize_certificate_file(std::span<const std::uint8
             return fail(ErrorCode::corrupt,
                         std::string(origin) +
                             ": a chain certificate cannot be read: " + checked.error().message);
-    // The loop ends on "no start line" at end of input, which is expected, not an error.
-    const unsigned long last = ERR_peek_last_error();
-    if (last != 0 && ERR_GET_REASON(last) != PEM_R_NO_START_LINE) {
-        const std::string detail = ossl::drain_errors();
-        return fail(ErrorCode::corrupt,
-                    std::string(origin) + ": a chain certificate cannot be read: " + detail);
-    }
-    ossl::clear_errors();
+    if (auto end = check_pem_chain_end(origin); !end)
+        return std::unexpected(end.error());
     return summary;
 }
 
