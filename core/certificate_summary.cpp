@@ -16,10 +16,11 @@ constexpr std::uint8_t kBitString = 0x03;
 constexpr std::uint8_t kUtcTime = 0x17;
 constexpr std::uint8_t kGeneralizedTime = 0x18;
 constexpr std::uint8_t kSequence = 0x30;
-constexpr std::uint8_t kVersion = 0xa0;          // [0] EXPLICIT
-constexpr std::uint8_t kIssuerUniqueId = 0x81;   // [1] IMPLICIT, primitive
-constexpr std::uint8_t kSubjectUniqueId = 0x82;  // [2] IMPLICIT, primitive
-constexpr std::uint8_t kExtensions = 0xa3;       // [3] EXPLICIT
+constexpr std::uint8_t kPrimitiveSequence = 0x10;  // a SEQUENCE tag without the constructed bit
+constexpr std::uint8_t kVersion = 0xa0;            // [0] EXPLICIT
+constexpr std::uint8_t kIssuerUniqueId = 0x81;     // [1] IMPLICIT, primitive
+constexpr std::uint8_t kSubjectUniqueId = 0x82;    // [2] IMPLICIT, primitive
+constexpr std::uint8_t kExtensions = 0xa3;         // [3] EXPLICIT
 
 // One tag-length-value: `whole` is all of it, `value` its contents.
 struct Tlv {
@@ -102,6 +103,19 @@ struct CertificateParts {
     Tlv subject;
 };
 
+// A Name (SEQUENCE OF RelativeDistinguishedName). OpenSSL's name decoder also takes one whose
+// SEQUENCE tag is marked primitive (0x10) and keeps its encoding, so the full certificate
+// reader accepts such a certificate; the summary must read what that reader reads.
+Result<Tlv> read_name(DerCursor& tbs, std::string_view what) {
+    auto name = tbs.next_any(what);
+    if (!name)
+        return name;
+    if (name->tag != kSequence && name->tag != kPrimitiveSequence)
+        return fail(ErrorCode::corrupt,
+                    "the certificate's " + std::string(what) + " has an unexpected tag");
+    return name;
+}
+
 Result<Tlv> read_time(DerCursor& validity, std::string_view what) {
     auto time = validity.next_any(what);
     if (!time)
@@ -130,7 +144,7 @@ Result<void> read_tbs(std::span<const std::uint8_t> tbs_value, CertificateParts&
         return std::unexpected(serial.error());
     if (auto algorithm = tbs.next(kSequence, "signature algorithm"); !algorithm)
         return std::unexpected(algorithm.error());
-    auto issuer = tbs.next(kSequence, "issuer");
+    auto issuer = read_name(tbs, "issuer");
     if (!issuer)
         return std::unexpected(issuer.error());
     parts.issuer = *issuer;
@@ -148,7 +162,7 @@ Result<void> read_tbs(std::span<const std::uint8_t> tbs_value, CertificateParts&
         return end;
     parts.not_before = *not_before;
     parts.not_after = *not_after;
-    auto subject = tbs.next(kSequence, "subject");
+    auto subject = read_name(tbs, "subject");
     if (!subject)
         return std::unexpected(subject.error());
     parts.subject = *subject;

@@ -8,8 +8,8 @@
 
 #include "core/certificate_file.hpp"
 #include "core/directory_store.hpp"
-#include "support/sample_store_cache.hpp"
 #include "store_test_support.hpp"
+#include "support/sample_store_cache.hpp"
 #include "support/temp_dir.hpp"
 
 namespace certbackup {
@@ -145,6 +145,34 @@ TEST(CertificateSummary, RefusesTrailingDataGarbageAndNonDerLengths) {
     auto wrong_tag = der;
     wrong_tag[0] = 0x31;
     EXPECT_FALSE(read_certificate_summary(wrong_tag));
+}
+
+// Found by fuzz_certificate_summary: OpenSSL reads a Name whose SEQUENCE tag is marked
+// primitive (0x10), keeping its encoding; the summary reads it too, with the same fields.
+TEST(CertificateSummary, ReadsANameOpenSslReadsWithAPrimitiveSequenceTag) {
+    auto der = some_certificate_der();
+    auto light = read_certificate_summary(der);
+    ASSERT_TRUE(light);
+    // The subject follows the validity: find the validity's two UTCTimes, then the next tag.
+    std::size_t subject = 0;
+    for (std::size_t i = 0; i + 32 < der.size(); ++i)
+        if (der[i] == 0x30 && der[i + 1] == 30 && der[i + 2] == 0x17 && der[i + 17] == 0x17) {
+            subject = i + 32;
+            break;
+        }
+    ASSERT_NE(subject, 0u);
+    ASSERT_EQ(der[subject], 0x30);
+    der[subject] = 0x10;
+    const unsigned char* p = der.data();
+    ossl::X509Ptr x509(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+    ASSERT_TRUE(x509) << "OpenSSL reads it";
+    auto certificate = Certificate::create(std::move(x509), nullptr, {});
+    ASSERT_TRUE(certificate);
+    auto changed = read_certificate_summary(der);
+    ASSERT_TRUE(changed) << changed.error().message;
+    EXPECT_EQ(changed->subject, certificate->info().subject);
+    EXPECT_EQ(changed->subject, light->subject);
+    EXPECT_EQ(changed->sha256_hex, certificate->sha256_hex());
 }
 
 TEST(CertificateSummary, FileErrorsNameTheFileAsTheX509PathDoes) {
