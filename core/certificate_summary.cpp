@@ -16,11 +16,11 @@ constexpr std::uint8_t kBitString = 0x03;
 constexpr std::uint8_t kUtcTime = 0x17;
 constexpr std::uint8_t kGeneralizedTime = 0x18;
 constexpr std::uint8_t kSequence = 0x30;
-constexpr std::uint8_t kPrimitiveSequence = 0x10;  // a SEQUENCE tag without the constructed bit
-constexpr std::uint8_t kVersion = 0xa0;            // [0] EXPLICIT
-constexpr std::uint8_t kIssuerUniqueId = 0x81;     // [1] IMPLICIT, primitive
-constexpr std::uint8_t kSubjectUniqueId = 0x82;    // [2] IMPLICIT, primitive
-constexpr std::uint8_t kExtensions = 0xa3;         // [3] EXPLICIT
+constexpr std::uint8_t kConstructed = 0x20;
+constexpr std::uint8_t kVersion = 0xa0;          // [0] EXPLICIT
+constexpr std::uint8_t kIssuerUniqueId = 0x81;   // [1] IMPLICIT, primitive
+constexpr std::uint8_t kSubjectUniqueId = 0x82;  // [2] IMPLICIT, primitive
+constexpr std::uint8_t kExtensions = 0xa3;       // [3] EXPLICIT
 
 // One tag-length-value: `whole` is all of it, `value` its contents.
 struct Tlv {
@@ -39,12 +39,18 @@ class DerCursor {
         return rest_.empty() ? std::nullopt : std::optional<std::uint8_t>(rest_.front());
     }
 
-    // The next TLV, which must have tag `tag`; `what` names it in the error.
+    // The next TLV, which must have tag `tag`; `what` names it in the error. A constructed tag
+    // (SEQUENCE, [0], [3]) is also taken with its constructed bit clear: OpenSSL's certificate
+    // decoder takes that and keeps the encoding as it is (fuzz_certificate_summary found it),
+    // and list must read what backup and show read.
     Result<Tlv> next(std::uint8_t tag, std::string_view what) {
         auto tlv = next_any(what);
         if (!tlv)
             return tlv;
-        if (tlv->tag != tag)
+        const bool same =
+            tlv->tag == tag || ((tag & kConstructed) != 0 &&
+                                tlv->tag == static_cast<std::uint8_t>(tag & ~kConstructed));
+        if (!same)
             return bad(what, "has an unexpected tag");
         return tlv;
     }
@@ -103,19 +109,6 @@ struct CertificateParts {
     Tlv subject;
 };
 
-// A Name (SEQUENCE OF RelativeDistinguishedName). OpenSSL's name decoder also takes one whose
-// SEQUENCE tag is marked primitive (0x10) and keeps its encoding, so the full certificate
-// reader accepts such a certificate; the summary must read what that reader reads.
-Result<Tlv> read_name(DerCursor& tbs, std::string_view what) {
-    auto name = tbs.next_any(what);
-    if (!name)
-        return name;
-    if (name->tag != kSequence && name->tag != kPrimitiveSequence)
-        return fail(ErrorCode::corrupt,
-                    "the certificate's " + std::string(what) + " has an unexpected tag");
-    return name;
-}
-
 Result<Tlv> read_time(DerCursor& validity, std::string_view what) {
     auto time = validity.next_any(what);
     if (!time)
@@ -130,7 +123,8 @@ Result<Tlv> read_time(DerCursor& validity, std::string_view what) {
 // then the optional unique identifiers and extensions, in this order.
 Result<void> read_tbs(std::span<const std::uint8_t> tbs_value, CertificateParts& parts) {
     DerCursor tbs(tbs_value);
-    if (tbs.peek_tag() == kVersion) {
+    if (tbs.peek_tag() == kVersion ||
+        tbs.peek_tag() == static_cast<std::uint8_t>(kVersion & ~kConstructed)) {
         auto version = tbs.next(kVersion, "version");
         if (!version)
             return std::unexpected(version.error());
@@ -144,7 +138,7 @@ Result<void> read_tbs(std::span<const std::uint8_t> tbs_value, CertificateParts&
         return std::unexpected(serial.error());
     if (auto algorithm = tbs.next(kSequence, "signature algorithm"); !algorithm)
         return std::unexpected(algorithm.error());
-    auto issuer = read_name(tbs, "issuer");
+    auto issuer = tbs.next(kSequence, "issuer");
     if (!issuer)
         return std::unexpected(issuer.error());
     parts.issuer = *issuer;
@@ -162,7 +156,7 @@ Result<void> read_tbs(std::span<const std::uint8_t> tbs_value, CertificateParts&
         return end;
     parts.not_before = *not_before;
     parts.not_after = *not_after;
-    auto subject = read_name(tbs, "subject");
+    auto subject = tbs.next(kSequence, "subject");
     if (!subject)
         return std::unexpected(subject.error());
     parts.subject = *subject;
@@ -179,7 +173,10 @@ Result<void> read_tbs(std::span<const std::uint8_t> tbs_value, CertificateParts&
     for (const auto& [tag, what] :
          {std::pair{kIssuerUniqueId, "issuer unique id"},
           std::pair{kSubjectUniqueId, "subject unique id"}, std::pair{kExtensions, "extensions"}}) {
-        if (tbs.peek_tag() != tag)
+        const auto next_tag = tbs.peek_tag();
+        if (next_tag != tag &&
+            !(tag == kExtensions &&
+              next_tag == static_cast<std::uint8_t>(kExtensions & ~kConstructed)))
             continue;
         auto field = tbs.next(tag, what);
         if (!field)

@@ -147,8 +147,9 @@ TEST(CertificateSummary, RefusesTrailingDataGarbageAndNonDerLengths) {
     EXPECT_FALSE(read_certificate_summary(wrong_tag));
 }
 
-// Found by fuzz_certificate_summary: OpenSSL reads a Name whose SEQUENCE tag is marked
-// primitive (0x10), keeping its encoding; the summary reads it too, with the same fields.
+// Found by fuzz_certificate_summary: OpenSSL reads a certificate whose subject's SEQUENCE tag
+// (or the extensions') is marked primitive (0x10), keeping its encoding; the summary reads it
+// too, with the same fields.
 TEST(CertificateSummary, ReadsANameOpenSslReadsWithAPrimitiveSequenceTag) {
     auto der = some_certificate_der();
     auto light = read_certificate_summary(der);
