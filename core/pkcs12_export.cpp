@@ -23,6 +23,7 @@
 // Secrets: the PKCS#8 keys live in OpenSSL objects that wipe themselves when freed, their DER
 // is wiped after encryption, and derived keys live in SecureBuffers. The password is only
 // borrowed.
+#include <chrono>
 #include <future>
 #include <memory>
 #include <optional>
@@ -206,16 +207,9 @@ Result<void> add_entry_attributes(PKCS12_SAFEBAG* bag, const std::string& friend
     return {};
 }
 
-Result<ossl::Pkcs12SafeBagPtr> key_bag(const Certificate& certificate, const FileKeys& keys) {
-    ossl::Pkcs8PrivKeyInfoPtr pkcs8(EVP_PKEY2PKCS8(certificate.key()));
-    if (!pkcs8)
-        return fail(ErrorCode::unsupported, "the private key of certificate " +
-                                                certificate.sha256_hex() +
-                                                " cannot be exported as PKCS#8 (is it held in "
-                                                "hardware?): " +
-                                                ossl::drain_errors());
+Result<ossl::Pkcs12SafeBagPtr> key_bag(const PKCS8_PRIV_KEY_INFO* pkcs8, const FileKeys& keys) {
     if (keys.shared) {
-        auto shrouded = keys.shared->shroud(pkcs8.get());
+        auto shrouded = keys.shared->shroud(pkcs8);
         if (!shrouded)
             return std::unexpected(shrouded.error());
         ossl::Pkcs12SafeBagPtr bag(PKCS12_SAFEBAG_create0_pkcs8(shrouded->get()));
@@ -226,10 +220,47 @@ Result<ossl::Pkcs12SafeBagPtr> key_bag(const Certificate& certificate, const Fil
     }
     ossl::Pkcs12SafeBagPtr bag(PKCS12_SAFEBAG_create_pkcs8_encrypt_ex(
         NID_pbe_WithSHA1And3_Key_TripleDES_CBC, keys.password.data, keys.password.size, nullptr,
-        kSaltLength, keys.profile.iterations, pkcs8.get(), nullptr, nullptr));
+        kSaltLength, keys.profile.iterations, const_cast<PKCS8_PRIV_KEY_INFO*>(pkcs8), nullptr,
+        nullptr));
     if (!bag)
         return std::unexpected(openssl_failure("encrypting a private key with 3DES"));
     return bag;
+}
+
+// A private key whose bag waits for the shared PBES2 key (modern profile): a streamed bundle
+// packs certificates while the key is still being derived. The PKCS#8 object wipes itself
+// when freed.
+struct PendingKey {
+    ossl::Pkcs8PrivKeyInfoPtr pkcs8;
+    std::string friendly_name;
+    std::vector<std::uint8_t> local_key_id;
+};
+
+// Shrouds and adds the pending keys, in order, once they can be encrypted (compat: always;
+// modern: once the shared key is derived; `wait`: waits for it).
+Result<void> add_pending_keys(Bags& bags, std::vector<PendingKey>& pending, FileKeys& keys,
+                              bool wait) {
+    if (pending.empty())
+        return {};
+    if (!keys.shared && keys.shared_pending.valid()) {
+        if (!wait &&
+            keys.shared_pending.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+            return {};
+        if (auto r = keys.wait_for_shared_key(); !r)
+            return r;
+    }
+    for (PendingKey& key : pending) {
+        auto bag = key_bag(key.pkcs8.get(), keys);
+        if (!bag)
+            return std::unexpected(bag.error());
+        key.pkcs8.reset();
+        if (auto r = add_entry_attributes(bag->get(), key.friendly_name, key.local_key_id); !r)
+            return r;
+        if (auto r = bags.keys.add(bag->get()); !r)
+            return r;
+    }
+    pending.clear();
+    return {};
 }
 
 Result<void> add_certificate(Bags& bags, X509* certificate) {
@@ -240,7 +271,9 @@ Result<void> add_certificate(Bags& bags, X509* certificate) {
     return bags.certificates.add(bag.get());
 }
 
-Result<void> add_entry(Bags& bags, const Certificate& certificate, const FileKeys& keys) {
+// The certificate's bag now; its key's bag joins `pending` (add_pending_keys).
+Result<void> add_entry(Bags& bags, const Certificate& certificate,
+                       std::vector<PendingKey>& pending) {
     std::vector<std::uint8_t> local_key_id = ossl::sha1(certificate.der());
     ossl::Pkcs12SafeBagPtr bag(PKCS12_SAFEBAG_create_cert(certificate.leaf()));
     if (!bag)
@@ -252,12 +285,15 @@ Result<void> add_entry(Bags& bags, const Certificate& certificate, const FileKey
         return r;
     if (!certificate.has_key())
         return {};
-    auto key = key_bag(certificate, keys);
-    if (!key)
-        return std::unexpected(key.error());
-    if (auto r = add_entry_attributes(key->get(), certificate.friendly_name(), local_key_id); !r)
-        return r;
-    return bags.keys.add(key->get());
+    ossl::Pkcs8PrivKeyInfoPtr pkcs8(EVP_PKEY2PKCS8(certificate.key()));
+    if (!pkcs8)
+        return fail(ErrorCode::unsupported, "the private key of certificate " +
+                                                certificate.sha256_hex() +
+                                                " cannot be exported as PKCS#8 (is it held in "
+                                                "hardware?): " +
+                                                ossl::drain_errors());
+    pending.push_back({std::move(pkcs8), certificate.friendly_name(), std::move(local_key_id)});
+    return {};
 }
 
 Result<void> push_safe(STACK_OF(PKCS7) * safes, ossl::Pkcs7Ptr safe, const std::string& what) {
@@ -406,9 +442,10 @@ Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
     FileKeys& keys = *export_keys.keys_;
     if (count == 0)
         return fail(ErrorCode::invalid_argument, "no certificates to export to PKCS#12");
-    if (auto r = keys.wait_for_shared_key(); !r)
-        return std::unexpected(r.error());
     Bags bags;
+    // Keys wait here while the shared key is derived: the certificates are read and packed
+    // meanwhile, as they were read before the export when the store was read whole.
+    std::vector<PendingKey> pending;
     // Leaves first, so that a certificate that is an entry and also in another entry's chain is
     // written once, as an entry with its attributes. Each certificate lives only while its bags
     // are made; of its chain only the issuers not seen before are kept, in order, for the end.
@@ -422,7 +459,9 @@ Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
             return fail(ErrorCode::invalid_argument,
                         "certificate " + certificate->sha256_hex() +
                             " is given twice for one PKCS#12 bundle; give each certificate once");
-        if (auto r = add_entry(bags, *certificate, keys); !r)
+        if (auto r = add_entry(bags, *certificate, pending); !r)
+            return std::unexpected(r.error());
+        if (auto r = add_pending_keys(bags, pending, keys, false); !r)
             return std::unexpected(r.error());
         for (const auto& issuer : certificate->chain())
             if (issuers_seen.insert(sha256_hex_of(issuer.get())).second)
@@ -437,6 +476,8 @@ Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
             return std::unexpected(r.error());
     }
     issuers.clear();
+    if (auto r = add_pending_keys(bags, pending, keys, true); !r)
+        return std::unexpected(r.error());
     return encode_pfx(bags, keys);
 }
 
