@@ -7,6 +7,8 @@
 
 #include <ctime>
 
+#include "core/pem_chain.hpp"
+
 namespace certbackup {
 namespace {
 
@@ -18,19 +20,6 @@ std::string bio_to_string(BIO* bio) {
     char* data = nullptr;
     const long len = BIO_get_mem_data(bio, &data);
     return std::string(data, static_cast<std::size_t>(len));
-}
-
-std::string name_rfc2253(const X509_NAME* name) {
-    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-    X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-    return bio_to_string(bio.get());
-}
-
-std::int64_t asn1_time_to_unix(const ASN1_TIME* t) {
-    struct tm tm {};
-    if (ASN1_TIME_to_tm(t, &tm) != 1)
-        return 0;
-    return static_cast<std::int64_t>(timegm(&tm));
 }
 
 std::vector<std::string> subject_alt_names(X509* cert) {
@@ -53,6 +42,19 @@ std::vector<std::string> subject_alt_names(X509* cert) {
 }
 
 }  // namespace
+
+std::string name_rfc2253(const X509_NAME* name) {
+    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+    X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    return bio_to_string(bio.get());
+}
+
+std::int64_t asn1_time_to_unix(const ASN1_TIME* t) {
+    struct tm tm {};
+    if (ASN1_TIME_to_tm(t, &tm) != 1)
+        return 0;
+    return static_cast<std::int64_t>(timegm(&tm));
+}
 
 bool key_matches(X509* cert, EVP_PKEY* key) noexcept {
     if (cert == nullptr || key == nullptr)
@@ -99,14 +101,8 @@ Result<Certificate> Certificate::from_pem(std::span<const std::uint8_t> certific
     std::vector<ossl::X509Ptr> chain;
     while (ossl::X509Ptr next{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)})
         chain.push_back(std::move(next));
-    // The loop ends on "no start line" at end of input, which is expected, not an error.
-    const unsigned long last = ERR_peek_last_error();
-    if (last != 0 && ERR_GET_REASON(last) != PEM_R_NO_START_LINE) {
-        const std::string detail = ossl::drain_errors();
-        return fail(ErrorCode::corrupt,
-                    std::string(origin) + ": a chain certificate cannot be read: " + detail);
-    }
-    ossl::clear_errors();
+    if (auto end = check_pem_chain_end(origin); !end)
+        return std::unexpected(end.error());
     return create(std::move(leaf), nullptr, std::move(chain));
 }
 
@@ -116,10 +112,9 @@ Result<void> Certificate::attach_key_pem(std::span<const std::uint8_t> key_pem,
     ossl::EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
     if (!key) {
         ossl::clear_errors();
-        return fail(
-            ErrorCode::corrupt,
-            std::string(origin) +
-                ": no unencrypted PEM private key found (expected a PEM block of type PRIVATE KEY)");
+        return fail(ErrorCode::corrupt, std::string(origin) +
+                                            ": no unencrypted PEM private key found (expected a "
+                                            "PEM block of type PRIVATE KEY)");
     }
     if (!key_matches(leaf_.get(), key.get()))
         return fail(ErrorCode::invalid_argument,

@@ -90,4 +90,9 @@ bool key_matches(X509* cert, EVP_PKEY* key) noexcept;
 // SHA-256 (lower-case hex) of a certificate's DER encoding.
 std::string sha256_hex_of(X509* cert);
 
+// A name as CertificateInfo shows it (RFC 2253, UTF-8 kept as it is).
+std::string name_rfc2253(const X509_NAME* name);
+// Unix seconds (UTC) of an ASN.1 time; 0 when it cannot be read.
+std::int64_t asn1_time_to_unix(const ASN1_TIME* time);
+
 }  // namespace certbackup

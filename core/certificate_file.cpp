@@ -1,5 +1,12 @@
 #include "core/certificate_file.hpp"
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include <limits>
+#include <optional>
+
+#include "core/pem_chain.hpp"
 #include "core/unicode_text.hpp"
 
 namespace certbackup {
@@ -46,7 +53,51 @@ std::string friendly_name_in_header(std::string_view text) {
     return {};
 }
 
+// The DER of the next CERTIFICATE block in `bio` (blocks of other types are skipped, as
+// PEM_read_bio_X509 skips them); nullopt at the end of the text, leaving OpenSSL's "no start
+// line" error queued.
+std::optional<std::vector<std::uint8_t>> next_certificate_der(BIO* bio) {
+    unsigned char* data = nullptr;
+    long length = 0;
+    char* name = nullptr;
+    if (PEM_bytes_read_bio(&data, &length, &name, PEM_STRING_X509, bio, nullptr, nullptr) != 1)
+        return std::nullopt;
+    ossl::OpenSslBytePtr owned_data(data);
+    ossl::OpenSslCharPtr owned_name(name);
+    return std::vector<std::uint8_t>(data, data + length);
+}
+
 }  // namespace
+
+Result<CertificateSummary> summarize_certificate_file(std::span<const std::uint8_t> text,
+                                                      std::string_view origin) {
+    if (text.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+        return fail(ErrorCode::corrupt, std::string(origin) + ": the file is too large");
+    ossl::BioPtr bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+    if (!bio)
+        return fail(ErrorCode::io, std::string(origin) + ": " + ossl::drain_errors());
+    auto leaf = next_certificate_der(bio.get());
+    if (!leaf) {
+        ossl::clear_errors();
+        return fail(ErrorCode::corrupt,
+                    std::string(origin) +
+                        ": no PEM certificate found (expected '-----BEGIN CERTIFICATE-----')");
+    }
+    auto summary = read_certificate_summary(*leaf);
+    if (!summary)
+        return fail(ErrorCode::corrupt,
+                    std::string(origin) +
+                        ": no PEM certificate found (expected '-----BEGIN CERTIFICATE-----'): " +
+                        summary.error().message);
+    while (auto issuer = next_certificate_der(bio.get()))
+        if (auto checked = check_certificate_der(*issuer); !checked)
+            return fail(ErrorCode::corrupt,
+                        std::string(origin) +
+                            ": a chain certificate cannot be read: " + checked.error().message);
+    if (auto end = check_pem_chain_end(origin); !end)
+        return std::unexpected(end.error());
+    return summary;
+}
 
 std::string format_certificate_file(const Certificate& certificate) {
     std::string out;

@@ -22,6 +22,7 @@
 
 #include "certbackup/base/error.hpp"
 #include "core/certificate.hpp"
+#include "core/certificate_summary.hpp"
 #include "core/private_key_decoder.hpp"
 
 namespace certbackup {
@@ -37,6 +38,13 @@ std::string format_certificate_file(const Certificate& certificate);
 // Errors name `origin` (corrupt: no certificate, or an unreadable chain certificate).
 Result<Certificate> parse_certificate_file(std::span<const std::uint8_t> text,
                                            std::string_view origin);
+
+// The leaf's summary from what parse_certificate_file reads, without building X509 objects
+// (certificate_summary.hpp): the leaf is the first CERTIFICATE block, and every further one
+// (the chain) must have a certificate's shape too. Errors name `origin` as
+// parse_certificate_file's do (corrupt), with what is wrong.
+Result<CertificateSummary> summarize_certificate_file(std::span<const std::uint8_t> text,
+                                                      std::string_view origin);
 
 // Attaches the unencrypted PEM private key (PKCS#8 or traditional) found in `key_pem`, which
 // may also hold certificates, to `certificate`. Errors name `origin`: not_found when there is

@@ -23,6 +23,7 @@
 #include "certbackup/base/error.hpp"
 #include "core/binding.hpp"
 #include "core/certificate.hpp"
+#include "core/certificate_summary.hpp"
 
 namespace certbackup {
 
@@ -36,6 +37,16 @@ struct StoredCertificate {
 
     // Required = serves at least one purpose (DESIGN §1: the certificate manager's
     // "required"); unused ones are obsolete, e.g. left over from a test install.
+    bool required() const noexcept { return !bindings.empty(); }
+};
+
+// A certificate as list_summaries() returns it: what a listing shows, read without decoding
+// the certificate whole (certificate_summary.hpp) and without reading its key.
+struct StoredCertificateSummary {
+    CertificateSummary summary;
+    std::vector<Binding> bindings;  // as StoredCertificate's
+    bool key_stored = false;        // the store holds a private key for it
+
     bool required() const noexcept { return !bindings.empty(); }
 };
 
@@ -133,6 +144,11 @@ class CertificateStore {
     // Certificates chosen by `filter`, with their bindings: required ones ordered by their
     // first purpose, then unused ones by thumbprint.
     virtual Result<std::vector<StoredCertificate>> list(const CertificateFilter& filter = {}) = 0;
+    // The same selection and order as list(), as summaries (`filter.load_keys` plays no part):
+    // for showing thousands of certificates quickly. A certificate that list() would refuse for
+    // its shape or its file name is refused the same way.
+    virtual Result<std::vector<StoredCertificateSummary>> list_summaries(
+        const CertificateFilter& filter = {}) = 0;
 
     // One certificate, with its key when the store has one, by thumbprint or by a unique
     // prefix of at least 8 hex digits (':' separators and upper case are accepted).

@@ -81,11 +81,22 @@ Result<void> recover_if_idle(Env& env, const StoreLayout& layout) {
     return recover_store(env, layout);
 }
 
-// `decoder` reads the key when `load_key`; one decoder serves a whole listing.
-Result<StoredCertificate> load_certificate(Env& env, const StoreState& state,
-                                           const std::string& thumbprint,
-                                           std::vector<Binding> bindings, bool load_key,
-                                           PrivateKeyDecoder& decoder) {
+// A certificate file must be named after the thumbprint of the certificate it holds.
+Result<void> check_file_name(const fs::path& path, const std::string& held,
+                             const std::string& thumbprint) {
+    if (held != thumbprint)
+        return fail(ErrorCode::corrupt,
+                    path.string() + " holds certificate " + held +
+                        ", not the one its name says; a certificate file must be named after "
+                        "its SHA-256 thumbprint: rename it to " +
+                        StoreLayout::certificate_file_name(held));
+    return {};
+}
+
+// The certificate `thumbprint` of `state`; `decoder` reads its key when `load_key`.
+Result<Certificate> load_certificate(Env& env, const StoreState& state,
+                                     const std::string& thumbprint, bool load_key,
+                                     PrivateKeyDecoder& decoder) {
     const fs::path& path = state.certificate_files.at(thumbprint);
     auto bytes = env.read_file(path);
     if (!bytes)
@@ -93,35 +104,45 @@ Result<StoredCertificate> load_certificate(Env& env, const StoreState& state,
     auto certificate = parse_certificate_file(*bytes, path.string());
     if (!certificate)
         return std::unexpected(certificate.error());
-    if (certificate->sha256_hex() != thumbprint)
-        return fail(ErrorCode::corrupt,
-                    path.string() + " holds certificate " + certificate->sha256_hex() +
-                        ", not the one its name says; a certificate file must be named after "
-                        "its SHA-256 thumbprint: rename it to " +
-                        StoreLayout::certificate_file_name(certificate->sha256_hex()));
-    if (load_key) {
-        if (const auto key = state.key_files.find(thumbprint); key != state.key_files.end()) {
-            auto key_bytes = env.read_file(key->second);
-            if (!key_bytes)
-                return std::unexpected(key_bytes.error());
-            const SecureBuffer key_pem{std::span<const std::uint8_t>(*key_bytes)};
-            OPENSSL_cleanse(key_bytes->data(), key_bytes->size());
-            if (auto attached = attach_private_key(*certificate, key_pem.span(),
-                                                   key->second.string(), &decoder);
-                !attached) {
-                // A key file of the store that does not fit is damage, not a usage mistake.
-                Error error = attached.error();
-                if (error.code == ErrorCode::invalid_argument) {
-                    error.code = ErrorCode::corrupt;
-                    error.message +=
-                        "; the store is damaged: restore this certificate from a backup";
-                }
-                return std::unexpected(error);
-            }
+    if (auto named = check_file_name(path, certificate->sha256_hex(), thumbprint); !named)
+        return std::unexpected(named.error());
+    if (!load_key)
+        return certificate;
+    const auto key = state.key_files.find(thumbprint);
+    if (key == state.key_files.end())
+        return certificate;
+    auto key_bytes = env.read_file(key->second);
+    if (!key_bytes)
+        return std::unexpected(key_bytes.error());
+    const SecureBuffer key_pem{std::span<const std::uint8_t>(*key_bytes)};
+    OPENSSL_cleanse(key_bytes->data(), key_bytes->size());
+    if (auto attached =
+            attach_private_key(*certificate, key_pem.span(), key->second.string(), &decoder);
+        !attached) {
+        // A key file of the store that does not fit is damage, not a usage mistake.
+        Error error = attached.error();
+        if (error.code == ErrorCode::invalid_argument) {
+            error.code = ErrorCode::corrupt;
+            error.message += "; the store is damaged: restore this certificate from a backup";
         }
+        return std::unexpected(error);
     }
-    const bool key_stored = state.key_files.contains(thumbprint);
-    return StoredCertificate{std::move(*certificate), std::move(bindings), key_stored};
+    return certificate;
+}
+
+// The summary of certificate `thumbprint` of `state`, refused as load_certificate refuses it.
+Result<CertificateSummary> load_summary(Env& env, const StoreState& state,
+                                        const std::string& thumbprint) {
+    const fs::path& path = state.certificate_files.at(thumbprint);
+    auto bytes = env.read_file(path);
+    if (!bytes)
+        return std::unexpected(bytes.error());
+    auto summary = summarize_certificate_file(*bytes, path.string());
+    if (!summary)
+        return std::unexpected(summary.error());
+    if (auto named = check_file_name(path, summary->sha256_hex, thumbprint); !named)
+        return std::unexpected(named.error());
+    return summary;
 }
 
 bool bound_under(const std::vector<Binding>& bindings, const std::string& database) {
@@ -175,39 +196,94 @@ std::string DirectoryStore::identity() const {
     return "directory:" + layout_.root.string();
 }
 
-Result<std::vector<StoredCertificate>> DirectoryStore::list(const CertificateFilter& filter) {
-    auto reading = lock_existing(env_, layout_.commit_lock_file(), LockMode::shared);
-    if (!reading)
-        return std::unexpected(reading.error());
-    auto state = read_store_state(env_, layout_);
-    if (!state)
-        return std::unexpected(state.error());
-    auto bindings = state->bindings_by_certificate();
-
-    std::vector<StoredCertificate> required;
-    std::vector<StoredCertificate> unused;
-    PrivateKeyDecoder decoder;
-    for (const auto& [thumbprint, path] : state->certificate_files) {
+std::vector<StoreEntry> DirectoryStoreReading::entries(const CertificateFilter& filter) const {
+    auto bindings = state_.bindings_by_certificate();
+    std::vector<StoreEntry> required;
+    std::vector<StoreEntry> unused;
+    for (const auto& [thumbprint, path] : state_.certificate_files) {
         auto found = bindings.find(thumbprint);
         std::vector<Binding> purposes =
             found == bindings.end() ? std::vector<Binding>{} : std::move(found->second);
         if (filter.database ? !bound_under(purposes, *filter.database)
                             : (purposes.empty() && !filter.include_unused))
             continue;
-        auto loaded = load_certificate(env_, *state, thumbprint, std::move(purposes),
-                                       filter.load_keys, decoder);
-        if (!loaded)
-            return std::unexpected(loaded.error());
-        (loaded->required() ? required : unused).push_back(std::move(*loaded));
+        StoreEntry entry{thumbprint, std::move(purposes), state_.key_files.contains(thumbprint)};
+        (entry.required() ? required : unused).push_back(std::move(entry));
     }
     // Unused ones are already in thumbprint order (the map's); required ones go by purpose.
     std::stable_sort(required.begin(), required.end(),
-                     [](const StoredCertificate& a, const StoredCertificate& b) {
+                     [](const StoreEntry& a, const StoreEntry& b) {
                          return a.bindings.front() < b.bindings.front();
                      });
-    for (auto& certificate : unused)
-        required.push_back(std::move(certificate));
+    for (auto& entry : unused)
+        required.push_back(std::move(entry));
     return required;
+}
+
+Result<Certificate> DirectoryStoreReading::load(const std::string& thumbprint,
+                                                bool with_key) const {
+    if (!state_.certificate_files.contains(thumbprint))
+        return fail(ErrorCode::not_found, "the store holds no certificate " + thumbprint);
+    std::unique_ptr<PrivateKeyDecoder> decoder;
+    {
+        const std::lock_guard lock(decoders_mutex_);
+        if (!decoders_.empty()) {
+            decoder = std::move(decoders_.back());
+            decoders_.pop_back();
+        }
+    }
+    if (!decoder)
+        decoder = std::make_unique<PrivateKeyDecoder>();
+    auto certificate = load_certificate(env_, state_, thumbprint, with_key, *decoder);
+    const std::lock_guard lock(decoders_mutex_);
+    decoders_.push_back(std::move(decoder));
+    return certificate;
+}
+
+Result<CertificateSummary> DirectoryStoreReading::summary(const std::string& thumbprint) const {
+    if (!state_.certificate_files.contains(thumbprint))
+        return fail(ErrorCode::not_found, "the store holds no certificate " + thumbprint);
+    return load_summary(env_, state_, thumbprint);
+}
+
+Result<std::shared_ptr<const DirectoryStoreReading>> DirectoryStore::reading() {
+    auto lock = lock_existing(env_, layout_.commit_lock_file(), LockMode::shared);
+    if (!lock)
+        return std::unexpected(lock.error());
+    auto state = read_store_state(env_, layout_);
+    if (!state)
+        return std::unexpected(state.error());
+    return std::shared_ptr<const DirectoryStoreReading>(
+        new DirectoryStoreReading(env_, std::move(*lock), std::move(*state)));
+}
+
+Result<std::vector<StoredCertificate>> DirectoryStore::list(const CertificateFilter& filter) {
+    auto view = reading();
+    if (!view)
+        return std::unexpected(view.error());
+    std::vector<StoredCertificate> out;
+    for (auto& entry : (*view)->entries(filter)) {
+        auto certificate = (*view)->load(entry.thumbprint, filter.load_keys);
+        if (!certificate)
+            return std::unexpected(certificate.error());
+        out.push_back({std::move(*certificate), std::move(entry.bindings), entry.key_stored});
+    }
+    return out;
+}
+
+Result<std::vector<StoredCertificateSummary>> DirectoryStore::list_summaries(
+    const CertificateFilter& filter) {
+    auto view = reading();
+    if (!view)
+        return std::unexpected(view.error());
+    std::vector<StoredCertificateSummary> out;
+    for (auto& entry : (*view)->entries(filter)) {
+        auto summary = (*view)->summary(entry.thumbprint);
+        if (!summary)
+            return std::unexpected(summary.error());
+        out.push_back({std::move(*summary), std::move(entry.bindings), entry.key_stored});
+    }
+    return out;
 }
 
 Result<StoredCertificate> DirectoryStore::get(std::string_view thumbprint) {
@@ -241,9 +317,13 @@ Result<StoredCertificate> DirectoryStore::get(std::string_view thumbprint) {
     auto bindings = state->bindings_by_certificate();
     auto found = bindings.find(matches.front());
     PrivateKeyDecoder decoder;
-    return load_certificate(
-        env_, *state, matches.front(),
-        found == bindings.end() ? std::vector<Binding>{} : std::move(found->second), true, decoder);
+    auto certificate = load_certificate(env_, *state, matches.front(), true, decoder);
+    if (!certificate)
+        return std::unexpected(certificate.error());
+    return StoredCertificate{
+        std::move(*certificate),
+        found == bindings.end() ? std::vector<Binding>{} : std::move(found->second),
+        state->key_files.contains(matches.front())};
 }
 
 Result<std::unique_ptr<StoreTransaction>> DirectoryStore::begin() {

@@ -25,11 +25,15 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 
 #include "certbackup/base/env.hpp"
+#include "certbackup/base/file_lock.hpp"
 #include "core/certificate_store.hpp"
+#include "core/private_key_decoder.hpp"
 #include "core/store_layout.hpp"
 #include "core/store_root_access.hpp"
+#include "core/store_state.hpp"
 
 namespace certbackup {
 
@@ -53,6 +57,43 @@ struct DirectoryStoreOptions {
     StoreAccess access = StoreAccess::read;
 };
 
+// A certificate of a DirectoryStoreReading, not read yet.
+struct StoreEntry {
+    std::string thumbprint;
+    std::vector<Binding> bindings;  // as StoredCertificate's
+    bool key_stored = false;        // the store holds a private key for it
+
+    bool required() const noexcept { return !bindings.empty(); }
+};
+
+// A consistent view of a DirectoryStore for reading its certificates one at a time over a
+// longer time (a backup of thousands streams through one, holding one decoded key at a time):
+// holds the readers' lock from DirectoryStore::reading() until it is destroyed, so no commit
+// moves files meanwhile (a commit waits for it, as for a list()).
+class DirectoryStoreReading {
+  public:
+    // The certificates `filter` selects (`load_keys` plays no part), in list()'s order; nothing
+    // is read.
+    std::vector<StoreEntry> entries(const CertificateFilter& filter) const;
+    // One certificate of entries(), with its key when `with_key` and the store holds one.
+    // Errors as list()'s for that certificate. Thread-safe.
+    Result<Certificate> load(const std::string& thumbprint, bool with_key) const;
+    // Its summary, read as list_summaries() reads it. Thread-safe.
+    Result<CertificateSummary> summary(const std::string& thumbprint) const;
+
+  private:
+    friend class DirectoryStore;
+    DirectoryStoreReading(Env& env, FileLock lock, StoreState state)
+        : env_(env), lock_(std::move(lock)), state_(std::move(state)) {}
+
+    Env& env_;
+    FileLock lock_;
+    StoreState state_;
+    // Key decoders are costly to build and not thread-safe: each load borrows one.
+    mutable std::mutex decoders_mutex_;
+    mutable std::vector<std::unique_ptr<PrivateKeyDecoder>> decoders_;
+};
+
 class DirectoryStore final : public CertificateStore {
   public:
     // Errors: not_found naming the directory when it does not exist (without `create`) or is
@@ -67,8 +108,13 @@ class DirectoryStore final : public CertificateStore {
 
     std::string identity() const override;
     Result<std::vector<StoredCertificate>> list(const CertificateFilter& filter = {}) override;
+    Result<std::vector<StoredCertificateSummary>> list_summaries(
+        const CertificateFilter& filter = {}) override;
     Result<StoredCertificate> get(std::string_view thumbprint) override;
     Result<std::unique_ptr<StoreTransaction>> begin() override;
+
+    // A consistent view for reading certificates one at a time (see DirectoryStoreReading).
+    Result<std::shared_ptr<const DirectoryStoreReading>> reading();
 
     // What open() found worth telling the person (a root others may write, opened for reading).
     const std::vector<std::string>& warnings() const noexcept { return warnings_; }

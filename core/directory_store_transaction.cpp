@@ -46,7 +46,7 @@ bool DirectoryStoreTransaction::contains(std::string_view thumbprint) const {
 
 bool DirectoryStoreTransaction::has_key(const std::string& thumbprint) const {
     if (const auto added = added_.find(thumbprint); added != added_.end())
-        return added->second.has_key();
+        return added->second.has_key;
     return keys_added_.contains(thumbprint) ||
            (keys_at_begin_.contains(thumbprint) && !removed_.contains(thumbprint));
 }
@@ -97,11 +97,19 @@ Result<StagedChange> DirectoryStoreTransaction::add(Certificate certificate,
             return planned;
         change = std::move(*planned);
     }
+    SecureBuffer key;
+    if (certificate.has_key()) {
+        key = certificate.key_pem();
+        if (key.empty())
+            return fail(ErrorCode::unsupported,
+                        "cannot write the private key of certificate " + thumbprint +
+                            " as PKCS#8 PEM (is it held by a hardware token?)");
+    }
     // Checks done: from here on the call cannot fail, so a failed call stages nothing.
     if (contains(thumbprint)) {
         change.certificate = StagedChange::CertificateChange::unchanged;
         if (certificate.has_key() && !has_key(thumbprint)) {
-            keys_added_.insert_or_assign(thumbprint, certificate.key_pem());
+            keys_added_.insert_or_assign(thumbprint, std::move(key));
             change.certificate = StagedChange::CertificateChange::key_added;
         }
     } else if (certificates_at_begin_.contains(thumbprint)) {
@@ -109,11 +117,13 @@ Result<StagedChange> DirectoryStoreTransaction::add(Certificate certificate,
         removed_.erase(thumbprint);
         change.certificate = StagedChange::CertificateChange::unchanged;
         if (certificate.has_key() && !keys_at_begin_.contains(thumbprint)) {
-            keys_added_.insert_or_assign(thumbprint, certificate.key_pem());
+            keys_added_.insert_or_assign(thumbprint, std::move(key));
             change.certificate = StagedChange::CertificateChange::key_added;
         }
     } else {
-        added_.emplace(thumbprint, std::move(certificate));
+        const bool with_key = certificate.has_key();
+        added_.emplace(thumbprint, StagedFiles{SecureBuffer(format_certificate_file(certificate)),
+                                               std::move(key), with_key});
         change.certificate = StagedChange::CertificateChange::added;
     }
     if (binding)
@@ -172,30 +182,19 @@ Result<void> DirectoryStoreTransaction::remove_unused(std::string_view thumbprin
     return {};
 }
 
-Result<CommitPlan> DirectoryStoreTransaction::make_commit_plan() const {
+Result<CommitPlan> DirectoryStoreTransaction::make_commit_plan() {
     CommitPlan plan;
-    for (const auto& [thumbprint, certificate] : added_) {
+    plan.added.reserve(2 * added_.size() + keys_added_.size());
+    for (auto& [thumbprint, files] : added_) {
         plan.added.push_back({StoreLayout::certificate_relative_path(thumbprint),
-                              SecureBuffer(format_certificate_file(certificate)),
-                              kCertificateFileMode});
-        if (certificate.has_key()) {
-            SecureBuffer key = certificate.key_pem();
-            if (key.empty())
-                return fail(ErrorCode::unsupported,
-                            "cannot write the private key of certificate " + thumbprint +
-                                " as PKCS#8 PEM (is it held by a hardware token?)");
-            plan.added.push_back(
-                {StoreLayout::key_relative_path(thumbprint), std::move(key), kKeyFileMode});
-        }
+                              std::move(files.certificate_file), kCertificateFileMode});
+        if (files.has_key)
+            plan.added.push_back({StoreLayout::key_relative_path(thumbprint),
+                                  std::move(files.key_file), kKeyFileMode});
     }
-    for (const auto& [thumbprint, key] : keys_added_) {
-        if (key.empty())
-            return fail(ErrorCode::unsupported,
-                        "cannot write the private key of certificate " + thumbprint +
-                            " as PKCS#8 PEM (is it held by a hardware token?)");
+    for (auto& [thumbprint, key] : keys_added_)
         plan.added.push_back(
-            {StoreLayout::key_relative_path(thumbprint), key.clone(), kKeyFileMode});
-    }
+            {StoreLayout::key_relative_path(thumbprint), std::move(key), kKeyFileMode});
     for (const auto& thumbprint : removed_) {
         plan.removed.push_back(StoreLayout::certificate_relative_path(thumbprint));
         if (keys_at_begin_.contains(thumbprint))

@@ -47,7 +47,8 @@ class DirectoryStoreTransaction final : public StoreTransaction {
     // another certificate holds it and `policy` is refuse.
     Result<StagedChange> plan_binding(const Binding& purpose, const std::string& thumbprint,
                                       BindingConflictPolicy policy) const;
-    Result<CommitPlan> make_commit_plan() const;
+    // Moves the staged bytes into the plan: called once, by commit().
+    Result<CommitPlan> make_commit_plan();
 
     Env& env_;
     StoreLayout layout_;
@@ -59,9 +60,17 @@ class DirectoryStoreTransaction final : public StoreTransaction {
     std::map<Binding, std::string> holders_at_begin_;  // to tell whether anything changed
     std::set<std::string> certificates_at_begin_;      // thumbprints
     std::set<std::string> keys_at_begin_;              // thumbprints with a key file
-    std::map<std::string, Certificate> added_;         // new certificates by thumbprint
-    std::map<std::string, SecureBuffer> keys_added_;   // key PEM for held certificates
-    std::set<std::string> removed_;                    // held certificates to remove
+    // A new certificate as it will be written: encoded when staged, so that the transaction
+    // does not hold decoded certificates and keys (a restore of thousands stages them one by
+    // one) and holds each file's bytes once.
+    struct StagedFiles {
+        SecureBuffer certificate_file;  // format_certificate_file
+        SecureBuffer key_file;          // PKCS#8 PEM; empty without a key
+        bool has_key = false;
+    };
+    std::map<std::string, StagedFiles> added_;        // new certificates by thumbprint
+    std::map<std::string, SecureBuffer> keys_added_;  // key PEM for held certificates
+    std::set<std::string> removed_;                   // held certificates to remove
     bool finished_ = false;
 };
 

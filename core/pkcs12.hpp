@@ -86,7 +86,9 @@ class Pkcs12ExportKeys {
   private:
     explicit Pkcs12ExportKeys(std::unique_ptr<pkcs12_detail::FileKeys> keys);
     friend Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
-        std::span<const Certificate* const> certificates, Pkcs12ExportKeys keys,
+        std::size_t count,
+        const std::function<Result<Certificate>(std::size_t index)>& certificate_at,
+        Pkcs12ExportKeys keys,
         const std::function<void(std::size_t done, std::size_t total)>& progress);
     std::unique_ptr<pkcs12_detail::FileKeys> keys_;
 };
@@ -104,6 +106,14 @@ Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
 // packed, with the number done and the total.
 Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
     std::span<const Certificate* const> certificates, Pkcs12ExportKeys keys,
+    const std::function<void(std::size_t done, std::size_t total)>& progress = {});
+// The same, streaming: `certificate_at(i)` gives certificate i (0 <= i < count, each asked for
+// once, in order) and it is dropped once its bags are made, so that a bundle of thousands never
+// holds every decoded key at once (only the bags, and the chain certificates until the end).
+// Its error stops the export as it is.
+Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
+    std::size_t count, const std::function<Result<Certificate>(std::size_t index)>& certificate_at,
+    Pkcs12ExportKeys keys,
     const std::function<void(std::size_t done, std::size_t total)>& progress = {});
 
 // What an imported PFX held.

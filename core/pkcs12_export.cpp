@@ -23,6 +23,7 @@
 // Secrets: the PKCS#8 keys live in OpenSSL objects that wipe themselves when freed, their DER
 // is wiped after encryption, and derived keys live in SecureBuffers. The password is only
 // borrowed.
+#include <chrono>
 #include <future>
 #include <memory>
 #include <optional>
@@ -117,19 +118,70 @@ Result<std::unique_ptr<FileKeys>> start_file_keys(std::string_view password,
     return keys;
 }
 
-// The bags of one PFX, owned until they are packed into safes.
-struct Bags {
-    ossl::Pkcs12SafeBagStackPtr certificates{sk_PKCS12_SAFEBAG_new_null()};
-    ossl::Pkcs12SafeBagStackPtr keys{sk_PKCS12_SAFEBAG_new_null()};
-    std::unordered_set<std::string> written_certificates;  // SHA-256 hex of each certBag
+// The SafeContents (SEQUENCE OF SafeBag) of one safe, kept as DER: each bag is encoded as soon
+// as it is made and its OpenSSL object freed, so that a bundle of 10000 entries holds about a
+// kilobyte per entry rather than tens of ASN.1 objects. The DER is the one ASN1_item_i2d of a
+// PKCS12_SAFEBAGS stack writes (a SEQUENCE OF keeps its order). Nothing secret is in it: key
+// bags are shrouded (encrypted) before they are added.
+class SafeContents {
+  public:
+    // Room for the longest header this writer needs (tag, 0x84, four length bytes).
+    static constexpr std::size_t kHeaderRoom = 6;
+
+    SafeContents() : der_(kHeaderRoom) {}
+
+    Result<void> add(const PKCS12_SAFEBAG* bag) {
+        const int length = i2d_PKCS12_SAFEBAG(bag, nullptr);
+        if (length <= 0)
+            return std::unexpected(openssl_failure("encoding a bag"));
+        const std::size_t at = der_.size();
+        der_.resize(at + static_cast<std::size_t>(length));
+        unsigned char* out = der_.data() + at;
+        if (i2d_PKCS12_SAFEBAG(bag, &out) != length)
+            return std::unexpected(openssl_failure("encoding a bag"));
+        ++count_;
+        return {};
+    }
+
+    std::size_t count() const noexcept { return count_; }
+
+    // The whole SEQUENCE, its DER header written in front of the bags (minimal length form).
+    // Valid until reset().
+    Result<std::span<const std::uint8_t>> finish() {
+        const std::size_t length = der_.size() - kHeaderRoom;
+        if (length > 0xffffffffu)
+            return fail(ErrorCode::invalid_argument, "the PKCS#12 contents are too large");
+        std::uint8_t header[kHeaderRoom];
+        std::size_t header_length = 0;
+        header[header_length++] = 0x30;  // SEQUENCE
+        if (length < 0x80) {
+            header[header_length++] = static_cast<std::uint8_t>(length);
+        } else {
+            std::size_t bytes = 1;
+            while (bytes < 4 && (length >> (8 * bytes)) != 0)
+                ++bytes;
+            header[header_length++] = static_cast<std::uint8_t>(0x80 | bytes);
+            for (std::size_t i = bytes; i > 0; --i)
+                header[header_length++] = static_cast<std::uint8_t>(length >> (8 * (i - 1)));
+        }
+        const std::size_t start = kHeaderRoom - header_length;
+        std::copy_n(header, header_length, der_.begin() + static_cast<std::ptrdiff_t>(start));
+        return std::span<const std::uint8_t>(der_).subspan(start);
+    }
+
+    void reset() { std::vector<std::uint8_t>().swap(der_); }
+
+  private:
+    std::vector<std::uint8_t> der_;
+    std::size_t count_ = 0;
 };
 
-Result<void> push(STACK_OF(PKCS12_SAFEBAG) * stack, ossl::Pkcs12SafeBagPtr bag) {
-    if (sk_PKCS12_SAFEBAG_push(stack, bag.get()) <= 0)
-        return std::unexpected(openssl_failure("collecting bags"));
-    bag.release();  // the stack owns it now
-    return {};
-}
+// The bags of one PFX, encoded as they are made, until they are packed into safes.
+struct Bags {
+    SafeContents certificates;
+    SafeContents keys;
+    std::unordered_set<std::string> written_certificates;  // SHA-256 hex of each certBag
+};
 
 // friendlyName as a BMPString that we encode ourselves (UTF-16BE, surrogate pairs beyond
 // U+FFFF, as Windows writes them), so that every name is written and written the same on every
@@ -155,16 +207,9 @@ Result<void> add_entry_attributes(PKCS12_SAFEBAG* bag, const std::string& friend
     return {};
 }
 
-Result<ossl::Pkcs12SafeBagPtr> key_bag(const Certificate& certificate, const FileKeys& keys) {
-    ossl::Pkcs8PrivKeyInfoPtr pkcs8(EVP_PKEY2PKCS8(certificate.key()));
-    if (!pkcs8)
-        return fail(ErrorCode::unsupported, "the private key of certificate " +
-                                                certificate.sha256_hex() +
-                                                " cannot be exported as PKCS#8 (is it held in "
-                                                "hardware?): " +
-                                                ossl::drain_errors());
+Result<ossl::Pkcs12SafeBagPtr> key_bag(const PKCS8_PRIV_KEY_INFO* pkcs8, const FileKeys& keys) {
     if (keys.shared) {
-        auto shrouded = keys.shared->shroud(pkcs8.get());
+        auto shrouded = keys.shared->shroud(pkcs8);
         if (!shrouded)
             return std::unexpected(shrouded.error());
         ossl::Pkcs12SafeBagPtr bag(PKCS12_SAFEBAG_create0_pkcs8(shrouded->get()));
@@ -175,10 +220,47 @@ Result<ossl::Pkcs12SafeBagPtr> key_bag(const Certificate& certificate, const Fil
     }
     ossl::Pkcs12SafeBagPtr bag(PKCS12_SAFEBAG_create_pkcs8_encrypt_ex(
         NID_pbe_WithSHA1And3_Key_TripleDES_CBC, keys.password.data, keys.password.size, nullptr,
-        kSaltLength, keys.profile.iterations, pkcs8.get(), nullptr, nullptr));
+        kSaltLength, keys.profile.iterations, const_cast<PKCS8_PRIV_KEY_INFO*>(pkcs8), nullptr,
+        nullptr));
     if (!bag)
         return std::unexpected(openssl_failure("encrypting a private key with 3DES"));
     return bag;
+}
+
+// A private key whose bag waits for the shared PBES2 key (modern profile): a streamed bundle
+// packs certificates while the key is still being derived. The PKCS#8 object wipes itself
+// when freed.
+struct PendingKey {
+    ossl::Pkcs8PrivKeyInfoPtr pkcs8;
+    std::string friendly_name;
+    std::vector<std::uint8_t> local_key_id;
+};
+
+// Shrouds and adds the pending keys, in order, once they can be encrypted (compat: always;
+// modern: once the shared key is derived; `wait`: waits for it).
+Result<void> add_pending_keys(Bags& bags, std::vector<PendingKey>& pending, FileKeys& keys,
+                              bool wait) {
+    if (pending.empty())
+        return {};
+    if (!keys.shared && keys.shared_pending.valid()) {
+        if (!wait &&
+            keys.shared_pending.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+            return {};
+        if (auto r = keys.wait_for_shared_key(); !r)
+            return r;
+    }
+    for (PendingKey& key : pending) {
+        auto bag = key_bag(key.pkcs8.get(), keys);
+        if (!bag)
+            return std::unexpected(bag.error());
+        key.pkcs8.reset();
+        if (auto r = add_entry_attributes(bag->get(), key.friendly_name, key.local_key_id); !r)
+            return r;
+        if (auto r = bags.keys.add(bag->get()); !r)
+            return r;
+    }
+    pending.clear();
+    return {};
 }
 
 Result<void> add_certificate(Bags& bags, X509* certificate) {
@@ -186,10 +268,12 @@ Result<void> add_certificate(Bags& bags, X509* certificate) {
     if (!bag)
         return std::unexpected(openssl_failure("making a certificate bag"));
     bags.written_certificates.insert(sha256_hex_of(certificate));
-    return push(bags.certificates.get(), std::move(bag));
+    return bags.certificates.add(bag.get());
 }
 
-Result<void> add_entry(Bags& bags, const Certificate& certificate, const FileKeys& keys) {
+// The certificate's bag now; its key's bag joins `pending` (add_pending_keys).
+Result<void> add_entry(Bags& bags, const Certificate& certificate,
+                       std::vector<PendingKey>& pending) {
     std::vector<std::uint8_t> local_key_id = ossl::sha1(certificate.der());
     ossl::Pkcs12SafeBagPtr bag(PKCS12_SAFEBAG_create_cert(certificate.leaf()));
     if (!bag)
@@ -197,16 +281,19 @@ Result<void> add_entry(Bags& bags, const Certificate& certificate, const FileKey
     if (auto r = add_entry_attributes(bag.get(), certificate.friendly_name(), local_key_id); !r)
         return r;
     bags.written_certificates.insert(certificate.sha256_hex());
-    if (auto r = push(bags.certificates.get(), std::move(bag)); !r)
+    if (auto r = bags.certificates.add(bag.get()); !r)
         return r;
     if (!certificate.has_key())
         return {};
-    auto key = key_bag(certificate, keys);
-    if (!key)
-        return std::unexpected(key.error());
-    if (auto r = add_entry_attributes(key->get(), certificate.friendly_name(), local_key_id); !r)
-        return r;
-    return push(bags.keys.get(), std::move(*key));
+    ossl::Pkcs8PrivKeyInfoPtr pkcs8(EVP_PKEY2PKCS8(certificate.key()));
+    if (!pkcs8)
+        return fail(ErrorCode::unsupported, "the private key of certificate " +
+                                                certificate.sha256_hex() +
+                                                " cannot be exported as PKCS#8 (is it held in "
+                                                "hardware?): " +
+                                                ossl::drain_errors());
+    pending.push_back({std::move(pkcs8), certificate.friendly_name(), std::move(local_key_id)});
+    return {};
 }
 
 Result<void> push_safe(STACK_OF(PKCS7) * safes, ossl::Pkcs7Ptr safe, const std::string& what) {
@@ -216,25 +303,48 @@ Result<void> push_safe(STACK_OF(PKCS7) * safes, ossl::Pkcs7Ptr safe, const std::
     return {};
 }
 
+// A Data safe holding `contents` (what PKCS12_pack_p7data makes of a stack of bags).
+ossl::Pkcs7Ptr data_safe(std::span<const std::uint8_t> contents) {
+    ossl::Pkcs7Ptr safe(PKCS7_new());
+    if (!safe || PKCS7_set_type(safe.get(), NID_pkcs7_data) != 1 ||
+        ASN1_OCTET_STRING_set(safe->d.data, contents.data(), static_cast<int>(contents.size())) !=
+            1)
+        return nullptr;
+    return safe;
+}
+
 // The certificates' safe, encrypted, then the key bags (already shrouded) in a plain one.
 Result<void> add_safes(STACK_OF(PKCS7) * safes, Bags& bags, const FileKeys& keys) {
+    auto certificates = bags.certificates.finish();
+    if (!certificates)
+        return std::unexpected(certificates.error());
     if (keys.shared) {
-        auto safe = keys.shared->encrypt_safe(bags.certificates.get());
+        auto safe = keys.shared->encrypt_safe_contents(*certificates);
         if (!safe)
             return std::unexpected(safe.error());
         if (auto r = push_safe(safes, std::move(*safe), "collecting safes"); !r)
             return r;
     } else {
+        // OpenSSL's PKCS#12 PBE encrypts a stack of bag objects: decode the DER back into one.
+        const unsigned char* p = certificates->data();
+        ossl::Pkcs12SafeBagStackPtr stack(reinterpret_cast<STACK_OF(PKCS12_SAFEBAG)*>(
+            ASN1_item_d2i(nullptr, &p, static_cast<long>(certificates->size()),
+                          ASN1_ITEM_rptr(PKCS12_SAFEBAGS))));
+        if (!stack)
+            return std::unexpected(openssl_failure("collecting the certificate bags"));
         ossl::Pkcs7Ptr safe(PKCS12_pack_p7encdata_ex(
             NID_pbe_WithSHA1And3_Key_TripleDES_CBC, keys.password.data, keys.password.size, nullptr,
-            kSaltLength, keys.profile.iterations, bags.certificates.get(), nullptr, nullptr));
+            kSaltLength, keys.profile.iterations, stack.get(), nullptr, nullptr));
         if (auto r = push_safe(safes, std::move(safe), "encrypting the certificates"); !r)
             return r;
     }
-    if (sk_PKCS12_SAFEBAG_num(bags.keys.get()) == 0)
+    bags.certificates.reset();
+    if (bags.keys.count() == 0)
         return {};
-    return push_safe(safes, ossl::Pkcs7Ptr(PKCS12_pack_p7data(bags.keys.get())),
-                     "packing the key bags");
+    auto key_bags = bags.keys.finish();
+    if (!key_bags)
+        return std::unexpected(key_bags.error());
+    return push_safe(safes, data_safe(*key_bags), "packing the key bags");
 }
 
 Result<void> add_mac(PKCS12* pfx, const STACK_OF(PKCS7) * safes, FileKeys& keys) {
@@ -259,7 +369,6 @@ Result<std::vector<std::uint8_t>> encode_pfx(Bags& bags, FileKeys& keys) {
         return std::unexpected(openssl_failure("allocating"));
     if (auto r = add_safes(safes.get(), bags, keys); !r)
         return std::unexpected(r.error());
-    bags.certificates.reset();
     bags.keys.reset();
     ossl::Pkcs12Ptr pfx(PKCS12_add_safes_ex(safes.get(), 0, nullptr, nullptr));
     if (!pfx)
@@ -315,38 +424,60 @@ Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
 Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
     std::span<const Certificate* const> certificates, Pkcs12ExportKeys export_keys,
     const std::function<void(std::size_t done, std::size_t total)>& progress) {
+    for (const Certificate* certificate : certificates)
+        if (certificate == nullptr)
+            return fail(ErrorCode::invalid_argument, "a null certificate was given for export");
+    return export_pkcs12_bundle(
+        certificates.size(),
+        [&](std::size_t i) -> Result<Certificate> { return certificates[i]->clone(); },
+        std::move(export_keys), progress);
+}
+
+Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
+    std::size_t count, const std::function<Result<Certificate>(std::size_t index)>& certificate_at,
+    Pkcs12ExportKeys export_keys,
+    const std::function<void(std::size_t done, std::size_t total)>& progress) {
     if (!export_keys.keys_)
         return fail(ErrorCode::invalid_argument, "PKCS#12 export keys were already used");
     FileKeys& keys = *export_keys.keys_;
-    if (certificates.empty())
+    if (count == 0)
         return fail(ErrorCode::invalid_argument, "no certificates to export to PKCS#12");
-    if (auto r = keys.wait_for_shared_key(); !r)
-        return std::unexpected(r.error());
     Bags bags;
-    if (!bags.certificates || !bags.keys)
-        return std::unexpected(openssl_failure("allocating"));
+    // Keys wait here while the shared key is derived: the certificates are read and packed
+    // meanwhile, as they were read before the export when the store was read whole.
+    std::vector<PendingKey> pending;
     // Leaves first, so that a certificate that is an entry and also in another entry's chain is
-    // written once, as an entry with its attributes.
-    for (const Certificate* certificate : certificates) {
-        if (certificate == nullptr)
-            return fail(ErrorCode::invalid_argument, "a null certificate was given for export");
+    // written once, as an entry with its attributes. Each certificate lives only while its bags
+    // are made; of its chain only the issuers not seen before are kept, in order, for the end.
+    std::vector<ossl::X509Ptr> issuers;
+    std::unordered_set<std::string> issuers_seen;
+    for (std::size_t i = 0; i < count; ++i) {
+        auto certificate = certificate_at(i);
+        if (!certificate)
+            return std::unexpected(certificate.error());
         if (bags.written_certificates.contains(certificate->sha256_hex()))
             return fail(ErrorCode::invalid_argument,
                         "certificate " + certificate->sha256_hex() +
                             " is given twice for one PKCS#12 bundle; give each certificate once");
-        if (auto r = add_entry(bags, *certificate, keys); !r)
+        if (auto r = add_entry(bags, *certificate, pending); !r)
             return std::unexpected(r.error());
+        if (auto r = add_pending_keys(bags, pending, keys, false); !r)
+            return std::unexpected(r.error());
+        for (const auto& issuer : certificate->chain())
+            if (issuers_seen.insert(sha256_hex_of(issuer.get())).second)
+                issuers.push_back(ossl::share(issuer.get()));
         if (progress)
-            progress(bags.written_certificates.size(), certificates.size());
+            progress(bags.written_certificates.size(), count);
     }
-    for (const Certificate* certificate : certificates) {
-        for (const auto& issuer : certificate->chain()) {
-            if (bags.written_certificates.contains(sha256_hex_of(issuer.get())))
-                continue;
-            if (auto r = add_certificate(bags, issuer.get()); !r)
-                return std::unexpected(r.error());
-        }
+    for (const auto& issuer : issuers) {
+        if (bags.written_certificates.contains(sha256_hex_of(issuer.get())))
+            continue;
+        if (auto r = add_certificate(bags, issuer.get()); !r)
+            return std::unexpected(r.error());
     }
+    issuers.clear();
+    if (auto r = add_pending_keys(bags, pending, keys, true); !r)
+        return std::unexpected(r.error());
     return encode_pfx(bags, keys);
 }
 

@@ -192,7 +192,12 @@ Result<ossl::Pkcs7Ptr> SharedPbes2Key::encrypt_safe(const STACK_OF(PKCS12_SAFEBA
     if (length <= 0)
         return std::unexpected(openssl_failure("encoding the certificates"));
     std::unique_ptr<unsigned char, ClearFree> owned(der, ClearFree{length});
-    auto ciphertext = encrypt(std::span(der, static_cast<std::size_t>(length)));
+    return encrypt_safe_contents(std::span(der, static_cast<std::size_t>(length)));
+}
+
+Result<ossl::Pkcs7Ptr> SharedPbes2Key::encrypt_safe_contents(
+    std::span<const std::uint8_t> der) const {
+    auto ciphertext = encrypt(der);
     if (!ciphertext)
         return std::unexpected(ciphertext.error());
     // EncryptedData (RFC 2315 §13) as PKCS12_pack_p7encdata makes it: version 0, content type

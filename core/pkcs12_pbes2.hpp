@@ -43,6 +43,8 @@ class SharedPbes2Key {
     Result<ossl::X509SigPtr> shroud(const PKCS8_PRIV_KEY_INFO* key) const;
     // An EncryptedData safe holding `bags`, encrypted with a fresh IV.
     Result<ossl::Pkcs7Ptr> encrypt_safe(const STACK_OF(PKCS12_SAFEBAG) * bags) const;
+    // The same from the DER of a SafeContents (a SEQUENCE OF SafeBag).
+    Result<ossl::Pkcs7Ptr> encrypt_safe_contents(std::span<const std::uint8_t> der) const;
 
   private:
     struct Ciphertext {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,9 +33,35 @@ inline constexpr std::uint32_t kMaxKdfIterations = 10'000'000;
 // One certificate of the chosen scope, as the store has it. The caller passes every
 // certificate of the scope, required (with bindings) and unused (no binding) alike; the
 // writer decides what is included and records what it leaves out.
+//
+// A candidate is either in memory (`certificate`) or deferred (`deferred`, with `certificate`
+// null): then the writer knows its thumbprint and whether it has a key without reading it, and
+// loads it only while its PFX bag or file is made, so that a backup of a large store holds one
+// decoded key at a time per thread rather than all of them.
 struct SnapshotCandidate {
+    // A certificate read when the writer needs it. `load` must be safe to call from several
+    // threads at once (per-certificate mode exports in parallel) and gives the certificate with
+    // its key when `has_key`.
+    struct Deferred {
+        std::string sha256_hex;
+        bool has_key = false;
+        std::function<Result<Certificate>()> load;
+    };
+
     const Certificate* certificate = nullptr;  // not owned; outlives the write
     std::vector<Binding> bindings;             // empty: the certificate is unused
+    std::optional<Deferred> deferred = std::nullopt;  // used when `certificate` is null
+
+    // Null `certificate` and no `deferred`: no certificate at all.
+    bool empty() const noexcept { return certificate == nullptr && !deferred; }
+    const std::string& sha256_hex() const {
+        return certificate ? certificate->sha256_hex() : deferred->sha256_hex;
+    }
+    bool has_key() const { return certificate ? certificate->has_key() : deferred->has_key; }
+    // The certificate: a copy sharing the in-memory one's objects, or the deferred one loaded.
+    Result<Certificate> get() const {
+        return certificate ? Result<Certificate>(certificate->clone()) : deferred->load();
+    }
 };
 
 struct SnapshotOptions {

@@ -20,7 +20,7 @@ constexpr std::size_t kMaxScopeInItemName = 60;
 
 auto order_key(const PlannedCertificate& p) {
     return std::make_tuple(p.kind ? static_cast<int>(*p.kind) : kUnusedRank, scope_of(p.bindings),
-                           p.certificate->sha256_hex());
+                           p.candidate->sha256_hex());
 }
 
 std::optional<ExclusionReason> exclusion_for(const PlannedCertificate& p,
@@ -33,7 +33,7 @@ std::optional<ExclusionReason> exclusion_for(const PlannedCertificate& p,
                           });
     if (only_ssl && !options.include_ssl)
         return ExclusionReason::ssl_not_requested;
-    if (!p.certificate->has_key())
+    if (!p.candidate->has_key())
         return ExclusionReason::no_private_key;
     return std::nullopt;
 }
@@ -65,14 +65,15 @@ Result<SnapshotPlan> plan_snapshot(std::span<const SnapshotCandidate> candidates
     all.reserve(candidates.size());
     for (std::size_t i = 0; i < candidates.size(); ++i) {
         const SnapshotCandidate& candidate = candidates[i];
-        if (candidate.certificate == nullptr)
+        if (candidate.empty())
             return fail(ErrorCode::invalid_argument,
                         "snapshot candidate " + std::to_string(i) + " has no certificate");
-        if (!seen.insert(candidate.certificate->sha256_hex()).second)
+        if (!seen.insert(candidate.sha256_hex()).second)
             return fail(ErrorCode::invalid_argument,
-                        "certificate " + candidate.certificate->sha256_hex() +
+                        "certificate " + candidate.sha256_hex() +
                             " is passed twice; pass each certificate once with all its bindings");
         PlannedCertificate p;
+        p.candidate = &candidate;
         p.certificate = candidate.certificate;
         p.bindings = candidate.bindings;
         sort_bindings(p.bindings);
@@ -89,7 +90,7 @@ Result<SnapshotPlan> plan_snapshot(std::span<const SnapshotCandidate> candidates
             plan.excluded.push_back(std::move(p));
         } else {
             p.payload_item = options.per_certificate_files
-                                 ? payload_item_name(p.bindings, p.certificate->sha256_hex())
+                                 ? payload_item_name(p.bindings, p.candidate->sha256_hex())
                                  : std::string(kBundleItem);
             plan.included.push_back(std::move(p));
         }

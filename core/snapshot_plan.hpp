@@ -14,11 +14,12 @@
 namespace certbackup {
 
 struct PlannedCertificate {
-    const Certificate* certificate = nullptr;  // from the candidate; not owned
-    std::optional<CertificateKind> kind;       // of the first binding; nullopt: unused
-    std::vector<Binding> bindings;             // sorted by kind, then text
-    std::string payload_item;                  // included ones only
-    std::optional<ExclusionReason> exclusion;  // excluded ones only
+    const SnapshotCandidate* candidate = nullptr;  // not owned
+    const Certificate* certificate = nullptr;      // the candidate's; null for a deferred one
+    std::optional<CertificateKind> kind;           // of the first binding; nullopt: unused
+    std::vector<Binding> bindings;                 // sorted by kind, then text
+    std::string payload_item;                      // included ones only
+    std::optional<ExclusionReason> exclusion;      // excluded ones only
 };
 
 // Both lists are in the snapshot's deterministic order: by kind (ssl, server_encryption,

@@ -172,6 +172,9 @@ Result<std::vector<RestoredCertificate>> SnapshotReader::read_certificates(
                                     "manifest.pb; the backup was written inconsistently");
                 return std::unexpected(contents.error());
             }
+            // Its bytes are no longer needed (a bundle of 10000 is megabytes): each item is
+            // this worker's alone, and the map itself does not change while workers run.
+            std::vector<std::uint8_t>().swap(payloads_.at(item));
             auto matched = match_payload(item, std::move(*contents), entries_of.at(item));
             if (!matched)
                 return std::unexpected(matched.error());
@@ -179,6 +182,9 @@ Result<std::vector<RestoredCertificate>> SnapshotReader::read_certificates(
             return {};
         },
         hooks, "opening the PFX files");
+    // Payloads opened above were dropped: another read verifies and reads them again.
+    payloads_.clear();
+    payloads_verified_ = false;
     if (!r)
         return std::unexpected(r.error());
 

@@ -90,20 +90,32 @@ Payload make_payload(std::string item, std::vector<std::uint8_t> bytes) {
     return {std::move(item), std::move(bytes), std::move(digest)};
 }
 
-// The PFX payloads, in the plan's order. `bundle_keys`: the keys of the bundle (bundle mode).
-Result<std::vector<Payload>> make_payloads(const SnapshotPlan& plan, std::string_view password,
-                                           const SnapshotOptions& options,
-                                           const SnapshotHooks& hooks,
-                                           std::optional<Pkcs12ExportKeys> bundle_keys) {
+// The certificate of `p`, loaded if it is deferred; errors name it.
+Result<Certificate> load_planned(const PlannedCertificate& p) {
+    auto certificate = p.candidate->get();
+    if (!certificate)
+        return std::unexpected(
+            certificate.error().with_context("reading certificate " + p.candidate->sha256_hex()));
+    return certificate;
+}
+
+// The PFX payloads, in the plan's order, and the facts of every included certificate, taken
+// while it is loaded for its payload. `bundle_keys`: the keys of the bundle (bundle mode).
+struct Payloads {
     std::vector<Payload> payloads;
+    std::vector<CertificateFacts> facts;  // one per included certificate
+};
+
+Result<Payloads> make_payloads(const SnapshotPlan& plan, std::string_view password,
+                               const SnapshotOptions& options, const SnapshotHooks& hooks,
+                               std::optional<Pkcs12ExportKeys> bundle_keys) {
+    Payloads out;
     if (plan.included.empty())
-        return payloads;
+        return out;
+    out.facts.resize(plan.included.size());
     if (!options.per_certificate_files) {
         if (hooks.cancelled && hooks.cancelled())
             return fail(ErrorCode::cancelled, "cancelled while making the PFX file");
-        std::vector<const Certificate*> certificates;
-        for (const auto& p : plan.included)
-            certificates.push_back(p.certificate);
         if (!bundle_keys) {
             auto started = Pkcs12ExportKeys::start(password, options.profile);
             if (!started)
@@ -111,15 +123,25 @@ Result<std::vector<Payload>> make_payloads(const SnapshotPlan& plan, std::string
                     started.error().with_context("making " + std::string(kBundleItem)));
             bundle_keys.emplace(std::move(*started));
         }
-        // Progress counts the certificates packed into the bundle.
-        auto bytes = export_pkcs12_bundle(certificates, std::move(*bundle_keys), hooks.progress);
+        // One certificate in memory at a time; progress counts those packed into the bundle.
+        auto bytes = export_pkcs12_bundle(
+            plan.included.size(),
+            [&](std::size_t i) -> Result<Certificate> {
+                if (hooks.cancelled && hooks.cancelled())
+                    return fail(ErrorCode::cancelled, "cancelled while making the PFX file");
+                auto certificate = load_planned(plan.included[i]);
+                if (certificate)
+                    out.facts[i] = facts_of(*certificate);
+                return certificate;
+            },
+            std::move(*bundle_keys), hooks.progress);
         if (!bytes)
             return std::unexpected(
                 bytes.error().with_context("making " + std::string(kBundleItem)));
-        payloads.push_back(make_payload(std::string(kBundleItem), std::move(*bytes)));
-        return payloads;
+        out.payloads.push_back(make_payload(std::string(kBundleItem), std::move(*bytes)));
+        return out;
     }
-    payloads.resize(plan.included.size());
+    out.payloads.resize(plan.included.size());
     // The files are made in parallel already: each derives its keys on its own worker.
     const auto derivation =
         plan.included.size() > 1 ? Pkcs12Derivation::calling_thread : Pkcs12Derivation::own_threads;
@@ -127,18 +149,21 @@ Result<std::vector<Payload>> make_payloads(const SnapshotPlan& plan, std::string
         plan.included.size(), options.threads,
         [&](std::size_t i) -> Result<void> {
             const PlannedCertificate& p = plan.included[i];
-            auto bytes = export_pkcs12(*p.certificate, password, options.profile, derivation);
+            auto certificate = load_planned(p);
+            if (!certificate)
+                return std::unexpected(certificate.error());
+            out.facts[i] = facts_of(*certificate);
+            auto bytes = export_pkcs12(*certificate, password, options.profile, derivation);
             if (!bytes)
-                return std::unexpected(bytes.error().with_context("making " + p.payload_item +
-                                                                  " for certificate " +
-                                                                  p.certificate->sha256_hex()));
-            payloads[i] = make_payload(p.payload_item, std::move(*bytes));
+                return std::unexpected(bytes.error().with_context(
+                    "making " + p.payload_item + " for certificate " + p.candidate->sha256_hex()));
+            out.payloads[i] = make_payload(p.payload_item, std::move(*bytes));
             return {};
         },
         hooks, "making the PFX files");
     if (!made)
         return std::unexpected(made.error());
-    return payloads;
+    return out;
 }
 
 }  // namespace
@@ -168,25 +193,32 @@ Result<SnapshotManifest> manifest_header(const SnapshotOptions& options) {
     return manifest;
 }
 
-// One entry per included certificate, naming its payload; one per excluded one with the reason.
-void add_certificates(SnapshotManifest& manifest, const SnapshotPlan& plan,
-                      const std::vector<Payload>& payloads, bool per_certificate_files) {
-    for (const auto& p : plan.excluded)
-        manifest.excluded.push_back({p.kind, p.bindings, facts_of(*p.certificate), *p.exclusion,
+// One entry per included certificate, naming its payload; one per excluded one with the reason
+// (an excluded deferred certificate is read here, for its facts).
+Result<void> add_certificates(SnapshotManifest& manifest, const SnapshotPlan& plan, Payloads& made,
+                              bool per_certificate_files) {
+    for (const auto& p : plan.excluded) {
+        auto certificate = load_planned(p);
+        if (!certificate)
+            return std::unexpected(certificate.error());
+        manifest.excluded.push_back({p.kind, p.bindings, facts_of(*certificate), *p.exclusion,
                                      std::string(describe(*p.exclusion))});
+    }
+    const std::vector<Payload>& payloads = made.payloads;
     for (std::size_t i = 0; i < plan.included.size(); ++i) {
         const PlannedCertificate& p = plan.included[i];
         const Payload& payload = per_certificate_files ? payloads[i] : payloads.front();
         ManifestEntry entry;
         entry.kind = p.kind;
         entry.bindings = p.bindings;
-        entry.certificate = facts_of(*p.certificate);
-        entry.private_key_included = p.certificate->has_key();
+        entry.certificate = std::move(made.facts[i]);
+        entry.private_key_included = p.candidate->has_key();
         entry.payload_item = payload.item;
         entry.payload_sha256 = payload.sha256_hex;
         entry.payload_size = payload.bytes.size();
         manifest.entries.push_back(std::move(entry));
     }
+    return {};
 }
 
 // Expiry, missing keys, an empty backup: what the person restoring should be told.
@@ -260,7 +292,9 @@ Result<SnapshotSummary> SnapshotWriter::write(std::span<const SnapshotCandidate>
     auto payloads = make_payloads(*plan, password, options_, hooks_, std::move(keys.bundle));
     if (!payloads)
         return std::unexpected(payloads.error());
-    add_certificates(*manifest, *plan, *payloads, options_.per_certificate_files);
+    if (auto added = add_certificates(*manifest, *plan, *payloads, options_.per_certificate_files);
+        !added)
+        return std::unexpected(added.error());
     add_warnings(*manifest, options_.expiry_warning_days);
 
     auto manifest_bytes = encode_manifest(*manifest);
@@ -277,7 +311,7 @@ Result<SnapshotSummary> SnapshotWriter::write(std::span<const SnapshotCandidate>
 
     SnapshotSummary summary;
     summary.manifest = std::move(*manifest);
-    for (const auto& payload : *payloads)
+    for (const auto& payload : payloads->payloads)
         if (auto r = write_item(sink, hooks_, payload.item, payload.bytes, summary); !r)
             return std::unexpected(r.error());
     if (auto r = write_item(sink, hooks_, kManifestItem, *envelope, summary); !r)

@@ -28,15 +28,16 @@ backup_host::Result<void> action_list(const backup_host::Host& host,
     CertificateFilter filter;
     filter.include_unused = all;
     filter.database = database;
-    filter.load_keys = false;  // KEY says whether the store holds one; no key is decoded
-    auto listed = (*store)->list(filter);
+    // Summaries: the certificates are not decoded whole, and KEY says whether the store holds
+    // a key without reading it.
+    auto listed = (*store)->list_summaries(filter);
     if (!listed)
         return lift_error(listed.error());
 
     if (json) {
         nlohmann::json rows = nlohmann::json::array();
         for (const auto& s : *listed) {
-            const auto info = s.certificate.info();
+            const CertificateSummary& info = s.summary;
             rows.push_back({{"kind", kind_label(s.bindings)},
                             {"bindings", bindings_json(s.bindings)},
                             {"required", s.required()},
@@ -52,7 +53,7 @@ backup_host::Result<void> action_list(const backup_host::Host& host,
     }
     std::vector<std::vector<std::string>> rows;
     for (const auto& s : *listed) {
-        const auto info = s.certificate.info();
+        const CertificateSummary& info = s.summary;
         rows.push_back(
             {s.required() ? kind_label(s.bindings) : "unused *", join_bindings(s.bindings),
              info.subject, info.sha256_hex,

@@ -84,8 +84,8 @@ backup_host::Result<void> run_backup(const backup_host::Host& host,
     auto keys = writer.start_keys(*password);
     if (!keys)
         return lift_error(keys.error());
-    std::vector<StoredCertificate> storage;
-    auto candidates = snapshot_candidates(**store, options.scope, storage);
+    // Each certificate is read while its bag or file is made, and dropped afterwards.
+    auto candidates = deferred_snapshot_candidates(**store, options.scope);
     if (!candidates)
         return std::unexpected(candidates.error());
     HostItemSink sink(host);

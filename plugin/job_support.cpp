@@ -117,6 +117,30 @@ backup_host::Result<std::vector<SnapshotCandidate>> snapshot_candidates(
     return candidates;
 }
 
+backup_host::Result<std::vector<SnapshotCandidate>> deferred_snapshot_candidates(
+    DirectoryStore& store, const std::string& scope) {
+    auto view = store.reading();
+    if (!view)
+        return lift_error(view.error());
+    const std::shared_ptr<const DirectoryStoreReading> reading = std::move(*view);
+    CertificateFilter filter;
+    filter.include_unused = true;
+    if (scope != "all")
+        filter.database = scope;
+    std::vector<SnapshotCandidate> candidates;
+    for (auto& entry : reading->entries(filter)) {
+        SnapshotCandidate candidate;
+        candidate.bindings = std::move(entry.bindings);
+        const bool key = entry.key_stored;
+        candidate.deferred = SnapshotCandidate::Deferred{
+            entry.thumbprint, key, [reading, thumbprint = entry.thumbprint, key] {
+                return reading->load(thumbprint, key);
+            }};
+        candidates.push_back(std::move(candidate));
+    }
+    return candidates;
+}
+
 backup_host::Result<SnapshotSelection> select_snapshot(const CertificatesOptions& options,
                                                        DirectoryStore& store) {
     SnapshotSelection selection;

@@ -62,6 +62,13 @@ backup_host::Result<SnapshotOptions> snapshot_options(const CertificatesOptions&
 backup_host::Result<std::vector<SnapshotCandidate>> snapshot_candidates(
     DirectoryStore& store, const std::string& scope, std::vector<StoredCertificate>& storage);
 
+// The same as deferred candidates (SnapshotCandidate::Deferred): nothing is read until the
+// writer loads each certificate, with its key, while its PFX bag or file is made. The candidates
+// keep a consistent view of the store (DirectoryStoreReading: commits wait) until they are
+// destroyed. For a backup, which holds one decoded key at a time per thread this way.
+backup_host::Result<std::vector<SnapshotCandidate>> deferred_snapshot_candidates(
+    DirectoryStore& store, const std::string& scope);
+
 // What a backup, an estimate or an export writes: the snapshot options and the candidates of
 // the scope (snapshot_options, then snapshot_candidates). `candidates` point into `storage`;
 // moving the selection keeps them valid.

@@ -6,7 +6,7 @@
 # and exits non-zero when any target crashed (the input is kept in build-fuzz/artifacts/TARGET/:
 # turn it into a regression test). Idempotent; installs what it needs on Debian 12.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     targets: manifest set_record tar_set pkcs12_import
-#                                             bindings_file host_config cron
+#                                             bindings_file certificate_summary host_config cron
 #
 # Compiler: clang 19 from Debian 12 (bookworm). clang 14 and 16 cannot compile this project:
 # libstdc++ 12 offers std::expected only to compilers with C++20 concepts (__cpp_concepts
@@ -19,7 +19,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 seconds="${1:-60}"
 shift || true
-all_targets=(manifest set_record tar_set pkcs12_import bindings_file host_config cron)
+all_targets=(manifest set_record tar_set pkcs12_import bindings_file certificate_summary host_config
+  cron)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 
@@ -54,7 +55,7 @@ fi
 generated="$build/generated-seeds"
 if [ ! -f "$generated/done" ]; then
   rm -rf "$generated"
-  mkdir -p "$generated"/{manifest,set_record,tar_set,pkcs12_import}
+  mkdir -p "$generated"/{manifest,set_record,tar_set,pkcs12_import,certificate_summary}
   work="$(mktemp -d)"
   printf 'fuzz password' > "$work/password"
   "$build/bin/sample-store" "$work/store" --databases 1 --unused 1 --seed 5 >/dev/null
@@ -73,6 +74,13 @@ if [ ! -f "$generated/done" ]; then
     find "$set" -name '*.pfx' | head -n 4 | while read -r pfx; do
       cp "$pfx" "$generated/pkcs12_import/$(basename "$(dirname "$pfx")")-$n-$(basename "$pfx")"
     done
+  done
+  # Store certificate files (one with a chain) as they are, and a few as DER.
+  n=0
+  for pem in "$work"/store/certs/*.pem; do
+    n=$((n + 1))
+    cp "$pem" "$generated/certificate_summary/file-$n.pem"
+    openssl x509 -in "$pem" -outform DER -out "$generated/certificate_summary/cert-$n.der"
   done
   rm -rf "$work"
   touch "$generated/done"

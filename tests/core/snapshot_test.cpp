@@ -232,6 +232,89 @@ TEST(Snapshot, ItemOrderDoesNotDependOnThreadsOrCandidateOrder) {
     EXPECT_TRUE(first->items_written[6].starts_with("unused-unbound-"));
 }
 
+// The candidates as deferred ones: each loaded (a copy sharing the objects) when asked for,
+// counting the loads.
+std::vector<SnapshotCandidate> deferred_candidates(std::atomic<int>& loads) {
+    std::vector<SnapshotCandidate> out;
+    for (const auto& c : candidates()) {
+        SnapshotCandidate deferred;
+        deferred.bindings = c.bindings;
+        const Certificate* certificate = c.certificate;
+        deferred.deferred =
+            SnapshotCandidate::Deferred{certificate->sha256_hex(), certificate->has_key(),
+                                        [certificate, &loads]() -> Result<Certificate> {
+                                            ++loads;
+                                            return certificate->clone();
+                                        }};
+        out.push_back(std::move(deferred));
+    }
+    return out;
+}
+
+TEST(Snapshot, DeferredCandidatesGiveTheSameSnapshotLoadingEachOnce) {
+    for (const bool per_certificate : {false, true}) {
+        SCOPED_TRACE(per_certificate ? "per certificate" : "bundle");
+        SnapshotOptions options = test_options(per_certificate);
+        MemoryItems in_memory;
+        MemoryItems streamed;
+        std::atomic<int> loads = 0;
+        auto expected = SnapshotWriter(options).write(candidates(), kSnapshotPassword, in_memory);
+        auto written =
+            SnapshotWriter(options).write(deferred_candidates(loads), kSnapshotPassword, streamed);
+        ASSERT_TRUE(expected) << expected.error().message;
+        ASSERT_TRUE(written) << written.error().message;
+        // Every candidate once: the included ones for their payloads, the excluded for facts.
+        EXPECT_EQ(loads.load(), static_cast<int>(candidates().size()));
+        EXPECT_EQ(written->items_written, expected->items_written);
+        const SnapshotManifest& a = expected->manifest;
+        const SnapshotManifest& b = written->manifest;
+        ASSERT_EQ(a.entries.size(), b.entries.size());
+        for (std::size_t i = 0; i < a.entries.size(); ++i) {
+            EXPECT_EQ(a.entries[i].certificate.info.sha256_hex,
+                      b.entries[i].certificate.info.sha256_hex);
+            EXPECT_EQ(a.entries[i].certificate.info.subject, b.entries[i].certificate.info.subject);
+            EXPECT_EQ(a.entries[i].certificate.info.subject_alt_names,
+                      b.entries[i].certificate.info.subject_alt_names);
+            EXPECT_EQ(a.entries[i].certificate.friendly_name,
+                      b.entries[i].certificate.friendly_name);
+            EXPECT_EQ(a.entries[i].certificate.chain_length, b.entries[i].certificate.chain_length);
+            EXPECT_EQ(a.entries[i].private_key_included, b.entries[i].private_key_included);
+        }
+        EXPECT_EQ(excluded_names(a), excluded_names(b));
+        auto reader = SnapshotReader::open(streamed, kSnapshotPassword);
+        ASSERT_TRUE(reader) << reader.error().message;
+        auto restored = reader->read_certificates();
+        ASSERT_TRUE(restored) << restored.error().message;
+        expect_restored(*restored, reader->manifest());
+    }
+}
+
+TEST(Snapshot, DeferredLoadFailureStopsTheWriteNamingTheCertificate) {
+    for (const bool per_certificate : {false, true}) {
+        std::atomic<int> loads = 0;
+        auto list = deferred_candidates(loads);
+        const SnapshotCandidate* broken = nullptr;
+        for (auto& c : list)
+            if (broken == nullptr && c.has_key() && !c.bindings.empty() &&
+                c.bindings.front().kind == CertificateKind::database) {
+                c.deferred->load = [] {
+                    return Result<Certificate>(fail(ErrorCode::corrupt, "bad file"));
+                };
+                broken = &c;
+            }
+        ASSERT_NE(broken, nullptr);
+        MemoryItems items;
+        auto written =
+            SnapshotWriter(test_options(per_certificate)).write(list, kSnapshotPassword, items);
+        ASSERT_FALSE(written);
+        EXPECT_EQ(written.error().code, ErrorCode::corrupt);
+        EXPECT_NE(written.error().message.find(broken->sha256_hex()), std::string::npos)
+            << written.error().message;
+        EXPECT_NE(written.error().message.find("bad file"), std::string::npos);
+        EXPECT_TRUE(items.write_order().empty()) << "nothing is written after a failed load";
+    }
+}
+
 TEST(Snapshot, IncludesSslAndUnusedWhenAsked) {
     SnapshotOptions options = test_options(false);
     options.include_ssl = true;
