@@ -30,19 +30,34 @@ bh=$bin/backup-host
 
 work=$build/bench-work
 rm -rf "$work"
-mkdir -p "$work"
+mkdir -p "$work" "$work/aside"
+aside=0 # outputs moved aside by measure (removed with $work at the end)
 [ "${BENCH_KEEP:-}" = 1 ] || trap 'rm -rf "$work"' EXIT
 head -c 24 /dev/urandom | base64 >"$work/pass"
 
-# measure REPEAT CMD...: runs CMD REPEAT times (a fresh output each time: $out is removed
-# first) and sets wall, cpu (user+sys) and rss (MiB) of the fastest run.
+# set_aside PATH...: moves each existing PATH into $work/aside instead of deleting it (see
+# measure below for why).
+set_aside() {
+  local path
+  for path in "$@"; do
+    [ -e "$path" ] || continue
+    aside=$((aside + 1))
+    mv "$path" "$work/aside/$aside"
+  done
+}
+
+# measure REPEAT CMD...: runs CMD REPEAT times (a fresh output each time: an earlier $out is
+# moved aside into $work/aside, not deleted, because creating thousands of files right after
+# deleting thousands makes ext4's inode allocator scan the recently freed ones, a system time
+# that grew run after run and belonged to the benchmark, not to the command) and sets wall,
+# cpu (user+sys) and rss (MiB) of the fastest run.
 measure() {
   local runs=$1
   shift
   wall="" cpu="" rss=""
   local i line
   for ((i = 0; i < runs; i++)); do
-    rm -rf "${out:?}"
+    set_aside "${out:?}"
     /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || {
       echo "bench.sh: failed: $*" >&2
       cat "$work/stderr" >&2
@@ -121,7 +136,7 @@ for n in $sizes; do
       row "backup  $label" "$count" "$wall" "$cpu" "$rss" "$backup_text" "$target"
 
       # Always keep one backup for the restore (the last run's).
-      rm -rf "$sets"
+      set_aside "$sets"
       "$bh" backup certificates --to "$sets" "${options[@]}" --password-file "$work/pass" \
         >/dev/null 2>&1
       id=$(ls "$sets" | grep -v '^\.' | head -1)
@@ -138,7 +153,7 @@ for n in $sizes; do
         echo "bench.sh: the restored store differs from the original ($label, $n)" >&2
         exit 1
       }
-      rm -rf "$sets" "$out"
+      set_aside "$sets" "$out"
     done
   done
 
@@ -173,7 +188,7 @@ for n in $sizes; do
   target=""
   [ "$n" -ge 10000 ] && target="<= 0.5 s: $(verdict "$wall" 0.5)"
   row "certificates list --all" "$count" "$wall" "$cpu" "$rss" "" "$target"
-  rm -rf "$store"
+  set_aside "$store"
 done
 
 echo
