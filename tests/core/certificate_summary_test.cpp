@@ -203,9 +203,18 @@ TEST(CertificateSummary, FileErrorsNameTheFileAsTheX509PathDoes) {
               std::string::npos)
         << light.error().message;
     EXPECT_FALSE(parse_certificate_file(bytes_of(bad_chain), "certs/x.pem"));
-    // A private key block before the certificate is skipped, as PEM_read_bio_X509 skips it.
+    // A private key block before the certificate is skipped, as PEM_read_bio_X509 skips it
+    // (a key made here: the repository holds no private keys).
+    ossl::EvpPkeyPtr key(EVP_EC_gen("P-256"));
+    ASSERT_TRUE(key) << ossl::drain_errors();
+    ossl::BioPtr key_bio(BIO_new(BIO_s_mem()));
+    ASSERT_EQ(
+        PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr),
+        1);
+    char* key_text = nullptr;
+    const long key_length = BIO_get_mem_data(key_bio.get(), &key_text);
     const std::string key_first =
-        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n" + good;
+        std::string(key_text, static_cast<std::size_t>(key_length)) + good;
     auto skipped = summarize_certificate_file(bytes_of(key_first), "certs/x.pem");
     ASSERT_TRUE(skipped) << skipped.error().message;
 }
