@@ -308,8 +308,9 @@ BackupReport run_backup(HostContext& context, const BackupRequest& request) {
         report.failure = *sealer.early_failure();
         return report;
     }
-    auto set = request.io ? begin_set(request.target, request.job_name, request.fds, *request.io)
-                          : begin_set(request.target, request.job_name, request.fds);
+    const backup_host::StorageIo posix = backup_host::StorageIo::posix();
+    auto set =
+        begin_set(request.target, request.job_name, request.fds, request.io ? *request.io : posix);
     if (!set) {
         report.failure = to_failure(set.error());
         return report;
