@@ -16,7 +16,7 @@
 #include "host-sdk/host/job_password.hpp"
 #include "host-sdk/host/job_runner.hpp"
 #include "host-sdk/host/progress_bar.hpp"
-#include "host-sdk/host/set_storage.hpp"
+#include "host-sdk/storage/storage_target.hpp"
 
 namespace certbackup::bacula {
 namespace {
@@ -204,7 +204,8 @@ backup_host::Result<void> restore_from(const BridgeJob& job,
     auto plugin = plugin_job(job, JobKind::restore, host_job.logger);
     if (!plugin)
         return std::unexpected(plugin.error());
-    auto set = host::open_set(set_directory.string());
+    auto set = backup_host::open_set(backup_host::StorageIo::posix(),
+                                     backup_host::parse_target(set_directory.string()));
     if (!set)
         return std::unexpected(host::to_failure(set.error()));
     const host::RestoreReport report =

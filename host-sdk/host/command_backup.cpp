@@ -5,7 +5,7 @@
 
 #include "host-sdk/host/commands.hpp"
 #include "host-sdk/host/host_output.hpp"
-#include "host-sdk/host/set_storage.hpp"
+#include "host-sdk/storage/storage_target.hpp"
 
 namespace certbackup::host {
 namespace {
@@ -57,7 +57,8 @@ void declare_backup_options(CLI::App& command, BackupArguments& arguments) {
 }
 
 int run_backup_command(HostSession& session, const BackupArguments& arguments) {
-    const bool to_stream = is_stream(arguments.target);
+    const bool to_stream =
+        backup_host::parse_target(arguments.target).kind == backup_host::TargetKind::tar_stream;
     if (to_stream && arguments.json)
         return session.report(backup_host::Failure{
             backup_host::Status::bad_usage,

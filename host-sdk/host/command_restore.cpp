@@ -43,7 +43,7 @@ int run_restore_command(HostSession& session, const RestoreArguments& arguments)
                                           arguments.password, backup_host::JobKind::restore});
     if (!opened)
         return session.report(opened.error());
-    const SetInput& set = *opened->set;
+    const backup_host::SetReader& set = *opened->set;
 
     JobPassword password(std::move(opened->password));
     HostContext context = session.job_context(password, arguments.json ? stderr : stdout);

@@ -6,27 +6,29 @@
 #include "host-sdk/host/commands.hpp"
 #include "host-sdk/host/host_failure.hpp"
 #include "host-sdk/host/host_output.hpp"
-#include "host-sdk/host/set_storage.hpp"
+#include "host-sdk/storage/set_record.hpp"
+#include "host-sdk/storage/storage_target.hpp"
 
 namespace certbackup::host {
 namespace {
 
 int run_sets(HostSession& session, const std::string& location, bool json) {
-    auto limits = read_limits_for(session, location);
-    if (!limits)
-        return session.report(limits.error());
-    auto listing = list_location(location, StreamFds{}, *limits);
+    auto options = reading_options_for(session, location);
+    if (!options)
+        return session.report(options.error());
+    auto listing = backup_host::list_target(backup_host::StorageIo::posix(),
+                                            backup_host::parse_target(location), *options);
     if (!listing)
         return session.report(to_failure(listing.error()));
-    for (const SkippedSet& skipped : listing->skipped)
+    for (const backup_host::SkippedEntry& skipped : listing->skipped)
         session.logger().warn("{}: '{}' is not a complete set: {}", location, skipped.name,
                               skipped.reason);
     if (json) {
         nlohmann::json sets = nlohmann::json::array();
-        for (const auto& set : listing->sets)
-            sets.push_back(set_json(set));
+        for (const backup_host::SetSummary& set : listing->sets)
+            sets.push_back(set_json(set.record));
         nlohmann::json skipped = nlohmann::json::array();
-        for (const SkippedSet& entry : listing->skipped)
+        for (const backup_host::SkippedEntry& entry : listing->skipped)
             skipped.push_back({{"name", entry.name}, {"reason", entry.reason}});
         print_json(
             stdout,
@@ -36,9 +38,12 @@ int run_sets(HostSession& session, const std::string& location, bool json) {
     std::vector<std::vector<std::string>> rows;
     if (stdout_is_terminal())
         rows.push_back({"ID", "TIME", "JOB", "PLUGINS", "STATUS", "SIZE"});
-    for (const auto& set : listing->sets)
+    for (const backup_host::SetSummary& summary : listing->sets) {
+        const backup_host::proto::BackupSet& set = summary.record;
         rows.push_back({set.set_id(), set.created_rfc3339(), set.job(), plugin_list(set),
-                        set_status_name(set.status()), std::to_string(set.total_size())});
+                        std::string(backup_host::to_string(set.status())),
+                        std::to_string(set.total_size())});
+    }
     std::fputs(format_table(rows).c_str(), stdout);
     std::fflush(stdout);
     return 0;

@@ -7,6 +7,7 @@
 #include "host-sdk/host/commands.hpp"
 #include "host-sdk/host/host_failure.hpp"
 #include "host-sdk/host/host_output.hpp"
+#include "host-sdk/host/read_limits.hpp"
 
 namespace certbackup::host {
 
@@ -56,30 +57,34 @@ void add_option_flag(CLI::App& command, std::vector<std::string>& assignments,
         ->allow_extra_args(false);
 }
 
-backup_host::Result<ReadLimits> read_limits_for(HostSession& session, const std::string& source) {
-    if (!is_tar(source))
-        return ReadLimits{};
+backup_host::Result<backup_host::StorageOptions> reading_options_for(HostSession& session,
+                                                                     const std::string& source) {
+    backup_host::StorageOptions options;
+    if (backup_host::parse_target(source).kind == backup_host::TargetKind::directory)
+        return options;
     auto config = session.config();
     if (!config)
         return std::unexpected(config.error());
-    return (*config)->limits;
+    options.tar_limits = tar_limits((*config)->limits);
+    return options;
 }
 
-backup_host::Result<std::unique_ptr<SetInput>> open_source(const std::string& source,
-                                                           const PasswordOptions& password,
-                                                           const ReadLimits& limits) {
-    if (is_stream(source) && password.from_stdin)
+backup_host::Result<std::unique_ptr<backup_host::SetReader>> open_source(
+    const std::string& source, const PasswordOptions& password,
+    const backup_host::StorageOptions& options) {
+    const backup_host::Target target = backup_host::parse_target(source);
+    if (target.kind == backup_host::TargetKind::tar_stream && password.from_stdin)
         return backup_host::fail(backup_host::Status::bad_usage,
                                  "standard input carries the set (SOURCE -): give the password "
                                  "with --password-file or --password-fd");
-    auto set = open_set(source, StreamFds{}, limits);
+    auto set = backup_host::open_set(backup_host::StorageIo::posix(), target, options);
     if (!set)
         return std::unexpected(to_failure(set.error()));
     return std::move(*set);
 }
 
 backup_host::Result<std::vector<backup_host::LoadedPlugin>> plugins_of_set(
-    HostSession& session, const SetInput& set, const std::vector<std::string>& only) {
+    HostSession& session, const backup_host::SetReader& set, const std::vector<std::string>& only) {
     for (const std::string& named : only) {
         const auto& recorded = set.record().plugins();
         if (std::none_of(recorded.begin(), recorded.end(),
@@ -147,10 +152,10 @@ backup_host::Result<SetJobs> open_set_jobs(HostSession& session, const SetJobsRe
     auto password = request.password.options();
     if (!password)
         return std::unexpected(password.error());
-    auto limits = read_limits_for(session, request.source);
-    if (!limits)
-        return std::unexpected(limits.error());
-    auto set = open_source(request.source, *password, *limits);
+    auto options = reading_options_for(session, request.source);
+    if (!options)
+        return std::unexpected(options.error());
+    auto set = open_source(request.source, *password, *options);
     if (!set)
         return std::unexpected(set.error());
     auto plugins = plugins_of_set(session, **set, request.plugins);
@@ -162,7 +167,7 @@ backup_host::Result<SetJobs> open_set_jobs(HostSession& session, const SetJobsRe
     return SetJobs{std::move(*password), std::move(*set), std::move(*jobs)};
 }
 
-nlohmann::json set_report_json(const SetInput& set,
+nlohmann::json set_report_json(const backup_host::SetReader& set,
                                const std::optional<backup_host::Failure>& failure,
                                const std::vector<PluginOutcome>& plugins) {
     nlohmann::json outcomes = nlohmann::json::array();

@@ -37,7 +37,7 @@ int run_verify_command(HostSession& session, const VerifyArguments& arguments) {
                                           arguments.password, backup_host::JobKind::verify});
     if (!opened)
         return session.report(opened.error());
-    const SetInput& set = *opened->set;
+    const backup_host::SetReader& set = *opened->set;
 
     JobPassword password(std::move(opened->password));
     HostContext context = session.job_context(password, arguments.json ? stderr : stdout);

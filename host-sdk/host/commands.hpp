@@ -16,7 +16,8 @@
 #include "host-sdk/host/host_session.hpp"
 #include "host-sdk/host/job_runner.hpp"
 #include "host-sdk/host/password_source.hpp"
-#include "host-sdk/host/set_storage.hpp"
+#include "host-sdk/storage/set_reader.hpp"
+#include "host-sdk/storage/storage_target.hpp"
 
 namespace certbackup::host {
 
@@ -75,21 +76,23 @@ void add_source_option(CLI::App& command, std::string& source);
 void add_option_flag(CLI::App& command, std::vector<std::string>& assignments,
                      const std::string& what);
 
-// The configured [limits] (read_limits.hpp) when `source` is read as a tar stream (FILE.tar or
-// -); none otherwise, so that reading a set directory does not need the configuration file.
-backup_host::Result<ReadLimits> read_limits_for(HostSession& session, const std::string& source);
+// Storage's options for reading `source`: the configured [limits] (read_limits.hpp) when it is
+// read as a tar stream (FILE.tar or -); storage's defaults otherwise, so that reading a set
+// directory does not need the configuration file.
+backup_host::Result<backup_host::StorageOptions> reading_options_for(HostSession& session,
+                                                                     const std::string& source);
 
-// Restore and verify: opens SOURCE (a set directory, FILE.tar, or - for standard input) within
-// `limits`; bad_usage when standard input would have to carry both the set and the password.
-backup_host::Result<std::unique_ptr<SetInput>> open_source(const std::string& source,
-                                                           const PasswordOptions& password,
-                                                           const ReadLimits& limits);
+// Restore and verify: opens SOURCE (a set directory, FILE.tar, or - for standard input) with
+// `options`; bad_usage when standard input would have to carry both the set and the password.
+backup_host::Result<std::unique_ptr<backup_host::SetReader>> open_source(
+    const std::string& source, const PasswordOptions& password,
+    const backup_host::StorageOptions& options);
 
 // The plugins of `set` to work on: those named in `only` (--plugin, repeatable) when given,
 // else every plugin of the set; in the set's order. Each must be installed (not_found names
 // the missing one); a name the set does not hold is bad_usage.
 backup_host::Result<std::vector<backup_host::LoadedPlugin>> plugins_of_set(
-    HostSession& session, const SetInput& set, const std::vector<std::string>& only);
+    HostSession& session, const backup_host::SetReader& set, const std::vector<std::string>& only);
 
 // The jobs for `plugins`: each gets its configured defaults for `kind` and the -o `assignments`
 // whose key it declares for `kind`. With one plugin every assignment goes to it (so that its
@@ -110,14 +113,14 @@ struct SetJobsRequest {
 };
 struct SetJobs {
     PasswordOptions password;
-    std::unique_ptr<SetInput> set;
+    std::unique_ptr<backup_host::SetReader> set;
     std::vector<PluginJob> jobs;
 };
 backup_host::Result<SetJobs> open_set_jobs(HostSession& session, const SetJobsRequest& request);
 
 // What restore --json and verify --json print in common: status, set_id, source, plugins, and
 // error when `failure` is set.
-nlohmann::json set_report_json(const SetInput& set,
+nlohmann::json set_report_json(const backup_host::SetReader& set,
                                const std::optional<backup_host::Failure>& failure,
                                const std::vector<PluginOutcome>& plugins);
 

@@ -30,7 +30,8 @@ spdlog::level::level_enum spdlog_level(backup_host::LogLevel level) {
 // Storage's reader of one item, as the SDK's ItemSource.
 class SetItemSource final : public backup_host::ItemSource {
   public:
-    explicit SetItemSource(std::unique_ptr<StoredItemReader> reader) : reader_(std::move(reader)) {}
+    explicit SetItemSource(std::unique_ptr<backup_host::CheckedItemReader> reader)
+        : reader_(std::move(reader)) {}
 
     backup_host::Result<std::size_t> read(std::span<std::uint8_t> buffer) override {
         auto got = reader_->read(buffer);
@@ -40,7 +41,7 @@ class SetItemSource final : public backup_host::ItemSource {
     }
 
   private:
-    std::unique_ptr<StoredItemReader> reader_;
+    std::unique_ptr<backup_host::CheckedItemReader> reader_;
 };
 
 backup_host::Result<void> from_storage(const Result<void>& result) {
@@ -54,13 +55,13 @@ backup_host::Result<void> from_storage(const Result<void>& result) {
 HostJobServices::HostJobServices(HostContext& context, std::string plugin_id)
     : context_(context), plugin_id_(std::move(plugin_id)) {}
 
-void HostJobServices::store_into(SetOutput& set, std::string prefix) {
+void HostJobServices::store_into(backup_host::SetWriter& set, std::string prefix) {
     output_set_ = &set;
     input_set_ = nullptr;
     prefix_ = std::move(prefix);
 }
 
-void HostJobServices::read_from(const SetInput& set, std::string prefix) {
+void HostJobServices::read_from(const backup_host::SetReader& set, std::string prefix) {
     input_set_ = &set;
     output_set_ = nullptr;
     prefix_ = std::move(prefix);

@@ -31,7 +31,8 @@
 
 #include "host-sdk/host/job_password.hpp"
 #include "host-sdk/host/progress_bar.hpp"
-#include "host-sdk/host/set_storage.hpp"
+#include "host-sdk/storage/set_reader.hpp"
+#include "host-sdk/storage/set_writer.hpp"
 
 namespace certbackup::host {
 
@@ -59,9 +60,9 @@ class HostJobServices final : public backup_host::JobServices {
     HostJobServices(HostContext& context, std::string plugin_id);
 
     // Backup jobs: items go to `set`, named `prefix` + the plugin's name.
-    void store_into(SetOutput& set, std::string prefix);
+    void store_into(backup_host::SetWriter& set, std::string prefix);
     // Restore and verify jobs: the items of `set` below `prefix`, without it.
-    void read_from(const SetInput& set, std::string prefix);
+    void read_from(const backup_host::SetReader& set, std::string prefix);
 
     // The last set_result of the plugin, if any.
     const std::optional<std::string>& result() const noexcept { return result_; }
@@ -93,8 +94,8 @@ class HostJobServices final : public backup_host::JobServices {
     HostContext& context_;
     std::string plugin_id_;
     std::string prefix_;
-    SetOutput* output_set_ = nullptr;
-    const SetInput* input_set_ = nullptr;
+    backup_host::SetWriter* output_set_ = nullptr;
+    const backup_host::SetReader* input_set_ = nullptr;
     std::optional<std::string> result_;
     mutable std::mutex warnings_mutex_;
     std::vector<std::string> warnings_;

@@ -5,7 +5,7 @@
 #include <backup_host/types.hpp>
 
 #include "certbackup/base/printable_text.hpp"
-#include "host-sdk/host/set_storage.hpp"
+#include "host-sdk/storage/set_record.hpp"
 
 namespace certbackup::host {
 namespace {
@@ -94,7 +94,7 @@ nlohmann::json set_json(const backup_host::proto::BackupSet& set) {
         {"time", set.created_rfc3339()},
         {"job", set.job()},
         {"host", set.host()},
-        {"status", set_status_name(set.status())},
+        {"status", std::string(backup_host::to_string(set.status()))},
         {"size", set.total_size()},
         {"items", set.items_size()},
         {"plugins", std::move(plugins)},

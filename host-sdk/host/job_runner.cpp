@@ -81,7 +81,7 @@ Failure failure_of(const PluginOutcome& outcome) {
 }
 
 // The record of `plugin_id` in `set`, or nullptr.
-const backup_host::proto::PluginRecord* find_plugin_record(const SetInput& set,
+const backup_host::proto::PluginRecord* find_plugin_record(const backup_host::SetReader& set,
                                                            const std::string& plugin_id) {
     for (const auto& plugin : set.record().plugins())
         if (plugin.id() == plugin_id)
@@ -89,7 +89,7 @@ const backup_host::proto::PluginRecord* find_plugin_record(const SetInput& set,
     return nullptr;
 }
 
-std::string plugin_ids(const SetInput& set) {
+std::string plugin_ids(const backup_host::SetReader& set) {
     std::string ids;
     for (const auto& plugin : set.record().plugins())
         ids += (ids.empty() ? "" : ", ") + plugin.id();
@@ -100,7 +100,8 @@ std::string plugin_ids(const SetInput& set) {
 // when the set was written in a newer item format than the installed plugin writes (the
 // plugin itself decides whether it can read it).
 backup_host::Result<std::vector<backup_host::OptionValues>> prepare_reading(
-    HostContext& context, const SetInput& set, const std::vector<PluginJob>& jobs, JobKind kind) {
+    HostContext& context, const backup_host::SetReader& set, const std::vector<PluginJob>& jobs,
+    JobKind kind) {
     std::vector<backup_host::OptionValues> options;
     for (const PluginJob& job : jobs) {
         const auto* record = find_plugin_record(set, job.plugin.id());
@@ -124,7 +125,7 @@ backup_host::Result<std::vector<backup_host::OptionValues>> prepare_reading(
 }
 
 // What each plugin of a restore will be given, before anything runs.
-void print_restore_plan(HostContext& context, const SetInput& set,
+void print_restore_plan(HostContext& context, const backup_host::SetReader& set,
                         const std::vector<PluginJob>& jobs, bool dry_run) {
     std::string text = fmt::format("Restore plan for set {}{}:\n", set.record().set_id(),
                                    dry_run ? " (dry run: nothing is written)" : "");
@@ -149,7 +150,7 @@ void print_restore_plan(HostContext& context, const SetInput& set,
 
 // Authenticates the record of `set`; a set without authentication may restore only plugins
 // that the operator named.
-backup_host::Result<void> check_record(HostContext& context, const SetInput& set,
+backup_host::Result<void> check_record(HostContext& context, const backup_host::SetReader& set,
                                        bool plugins_named, RestoreReport& report) {
     auto trust = authenticate_record(context, set);
     if (!trust)
@@ -175,7 +176,7 @@ struct ReadingOutcome {
 // Runs a `kind` job of each of `plugins` on its part of `set`, in order; `work_for(i)` is the
 // call into plugin i. With `stop_at_failure` the first failure ends the run (restore);
 // otherwise every plugin runs (verify). Cancellation ends it before the next plugin.
-ReadingOutcome run_reading_jobs(HostContext& context, const SetInput& set,
+ReadingOutcome run_reading_jobs(HostContext& context, const backup_host::SetReader& set,
                                 const std::vector<PluginJob>& plugins,
                                 const std::vector<backup_host::OptionValues>& options, JobKind kind,
                                 const std::function<Work(std::size_t)>& work_for,
@@ -203,7 +204,7 @@ ReadingOutcome run_reading_jobs(HostContext& context, const SetInput& set,
 }
 
 // The restore job of each of `plugins` (dry run or not); stops at the first failure.
-ReadingOutcome restore_each(HostContext& context, const SetInput& set,
+ReadingOutcome restore_each(HostContext& context, const backup_host::SetReader& set,
                             const std::vector<PluginJob>& plugins,
                             const std::vector<backup_host::OptionValues>& options, bool dry_run) {
     return run_reading_jobs(
@@ -255,8 +256,9 @@ void add_plugin_record(backup_host::proto::BackupSet& record,
 // Runs the backup job of each plugin into `set`, in order, until one fails or the backup is
 // cancelled; each outcome goes to `report`, each success to `record`.
 void back_up_each(HostContext& context, const BackupRequest& request,
-                  const std::vector<backup_host::OptionValues>& options, SetOutput& set,
-                  backup_host::proto::BackupSet& record, BackupReport& report) {
+                  const std::vector<backup_host::OptionValues>& options,
+                  backup_host::SetWriter& set, backup_host::proto::BackupSet& record,
+                  BackupReport& report) {
     for (std::size_t i = 0; i < request.plugins.size() && !report.failure; ++i) {
         const backup_host::LoadedPlugin& plugin = request.plugins[i].plugin;
         if (context.cancel.requested()) {
@@ -280,7 +282,8 @@ void back_up_each(HostContext& context, const BackupRequest& request,
 }
 
 // Aborts the set of a failed backup and logs what became of it.
-void discard_set(HostContext& context, SetOutput& set, const std::string& destination) {
+void discard_set(HostContext& context, backup_host::SetWriter& set,
+                 const std::string& destination) {
     if (auto aborted = set.abort(); !aborted)
         context.logger.warn("the partial set {} could not be removed: {}", set.set_id(),
                             aborted.error().message);
@@ -309,8 +312,11 @@ BackupReport run_backup(HostContext& context, const BackupRequest& request) {
         return report;
     }
     const backup_host::StorageIo posix = backup_host::StorageIo::posix();
-    auto set =
-        begin_set(request.target, request.job_name, request.fds, request.io ? *request.io : posix);
+    backup_host::NewSet info;
+    info.job = request.job_name;
+    auto set = backup_host::create_set_writer(request.io ? *request.io : posix,
+                                              backup_host::parse_target(request.target),
+                                              std::move(info), request.storage);
     if (!set) {
         report.failure = to_failure(set.error());
         return report;
@@ -340,7 +346,7 @@ BackupReport run_backup(HostContext& context, const BackupRequest& request) {
     return report;
 }
 
-RestoreReport run_restore(HostContext& context, const SetInput& set,
+RestoreReport run_restore(HostContext& context, const backup_host::SetReader& set,
                           const RestoreRequest& request) {
     RestoreReport report;
     if (auto checked = check_record(context, set, request.plugins_named, report); !checked) {
@@ -370,7 +376,7 @@ RestoreReport run_restore(HostContext& context, const SetInput& set,
     return report;
 }
 
-VerifyReport run_verify(HostContext& context, const SetInput& set,
+VerifyReport run_verify(HostContext& context, const backup_host::SetReader& set,
                         const std::vector<PluginJob>& plugins) {
     VerifyReport report;
     const auto trust = authenticate_record(context, set);

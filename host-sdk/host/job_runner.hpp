@@ -32,7 +32,9 @@
 
 #include "backup_set.pb.h"
 #include "host-sdk/host/host_job_services.hpp"
-#include "host-sdk/host/set_storage.hpp"
+#include "host-sdk/storage/set_reader.hpp"
+#include "host-sdk/storage/storage_io.hpp"
+#include "host-sdk/storage/storage_target.hpp"
 
 namespace certbackup::host {
 
@@ -61,8 +63,9 @@ std::string item_prefix_for(const std::string& plugin_id);
 struct BackupRequest {
     std::string job_name;  // the ad-hoc `backup` command: the plugin id
     std::vector<PluginJob> plugins;
-    std::string target;  // --to TARGET (set_storage.hpp)
-    StreamFds fds;
+    std::string target;  // --to TARGET (storage_target.hpp parse_target)
+    // Where "-" goes (output_fd) and where a tar target is spooled; storage's defaults otherwise.
+    backup_host::StorageOptions storage;
     // How the set reaches storage; null is the real file system (a test injects faults).
     const backup_host::StorageIo* io = nullptr;
 };
@@ -110,14 +113,15 @@ BackupReport run_backup(HostContext& context, const BackupRequest& request);
 // the plan is printed: every plugin with its items and options, and, when several plugins
 // restore, each one's own dry run. Then each plugin restores, in order, stopping at the first
 // failure.
-RestoreReport run_restore(HostContext& context, const SetInput& set, const RestoreRequest& request);
+RestoreReport run_restore(HostContext& context, const backup_host::SetReader& set,
+                          const RestoreRequest& request);
 
 // Verify: the set record is authenticated when it carries authentication (an unauthenticated
 // record is reported as such, and verified as far as it goes); storage reads every item of the
 // set and checks its size and digest (a failure names the item: Status::corrupt, and no plugin
 // runs); then each plugin's verify job runs, all of them even after one fails; the first
 // failure is the report's.
-VerifyReport run_verify(HostContext& context, const SetInput& set,
+VerifyReport run_verify(HostContext& context, const backup_host::SetReader& set,
                         const std::vector<PluginJob>& plugins);
 
 // An action job: `backup-host PLUGIN ACTION ARGS...`. The outcome's status is the action's.

@@ -53,7 +53,8 @@ backup_host::Result<std::optional<SetRecordKey>> RecordSealer::key() {
     return std::optional<SetRecordKey>(std::move(*derived));
 }
 
-backup_host::Result<RecordTrust> authenticate_record(HostContext& context, const SetInput& set) {
+backup_host::Result<RecordTrust> authenticate_record(HostContext& context,
+                                                     const backup_host::SetReader& set) {
     const auto& record = set.record();
     // Storage gives the covered part exactly when the record carries an authentication field.
     const auto& part = set.authenticated_part();

@@ -18,7 +18,8 @@
 #include <backup_host/status.hpp>
 
 #include "host-sdk/host/host_job_services.hpp"
-#include "host-sdk/host/set_storage.hpp"
+#include "host-sdk/storage/set_authentication.hpp"
+#include "host-sdk/storage/set_reader.hpp"
 
 namespace certbackup::host {
 
@@ -48,6 +49,7 @@ enum class RecordTrust {
 };
 
 // Checks the record of `set` (see the top of this file) and says so on the job's output.
-backup_host::Result<RecordTrust> authenticate_record(HostContext& context, const SetInput& set);
+backup_host::Result<RecordTrust> authenticate_record(HostContext& context,
+                                                     const backup_host::SetReader& set);
 
 }  // namespace certbackup::host

@@ -16,6 +16,7 @@
 #include <backup_host/host.hpp>
 
 #include "host-sdk/host/job_runner.hpp"
+#include "host-sdk/storage/set_catalog.hpp"
 #include "host-sdk/storage/writable_file.hpp"
 #include "support/fault_injecting_env.hpp"
 #include "support/temp_dir.hpp"
@@ -90,14 +91,19 @@ class JobRunner : public ::testing::Test {
     }
 
     // A set of the files plugin and the probe (two items) at `location`, opened for reading.
-    std::unique_ptr<SetInput> files_and_probe_set() {
+    std::unique_ptr<backup_host::SetReader> files_and_probe_set() {
         const BackupReport backup = back_up(
             "full-system", {files_job({{"path", source.string()}}), probe_job({{"count", "2"}})});
         EXPECT_FALSE(backup.failure) << backup.failure->message;
-        auto set = open_set((location / backup.record.set_id()).string());
+        auto set = open_set(backup.record.set_id());
         EXPECT_TRUE(set) << set.error().message;
         sink->lines.clear();
         return set ? std::move(*set) : nullptr;
+    }
+
+    // The set `set_id` of `location`, opened for reading.
+    Result<std::unique_ptr<backup_host::SetReader>> open_set(const std::string& set_id) const {
+        return backup_host::open_set_directory(Env::posix(), location / set_id);
     }
 
     // How many log lines contain `text`.
@@ -156,7 +162,7 @@ TEST_F(JobRunner, SeveralPluginsShareOneSetEachBelowItsOwnPrefix) {
     }
     EXPECT_EQ(probe_items, (std::vector<std::string>{"probe/item-0", "probe/item-1"}));
 
-    auto set = open_set((location / record.set_id()).string());
+    auto set = open_set(record.set_id());
     ASSERT_TRUE(set) << set.error().message;
     const fs::path restored = dir / "restored";
     const RestoreReport restore = run_restore(
@@ -263,7 +269,7 @@ TEST_F(JobRunner, OptionProblemsAreFoundBeforeAnySetIsBegun) {
 TEST_F(JobRunner, ARestoreOfAPluginTheSetDoesNotHoldIsRefusedBeforeAnythingRuns) {
     const BackupReport backup = back_up("files", {files_job({{"path", source.string()}})});
     ASSERT_FALSE(backup.failure) << backup.failure->message;
-    auto set = open_set((location / backup.record.set_id()).string());
+    auto set = open_set(backup.record.set_id());
     ASSERT_TRUE(set) << set.error().message;
     const RestoreReport restore = run_restore(
         context, **set,
@@ -354,25 +360,13 @@ TEST_F(JobRunner, AJobKindThePluginDoesNotDoIsBadUsageAndRunsNothing) {
     EXPECT_TRUE(sink->lines.empty()) << "no instance was created";
 }
 
-// A set read as if its record said something else (the items stay the real ones).
-class RecordOverride final : public SetInput {
-  public:
-    RecordOverride(const SetInput& set, backup_host::proto::BackupSet record)
-        : set_(set), record_(std::move(record)) {}
-    const backup_host::proto::BackupSet& record() const override { return record_; }
-    const std::optional<backup_host::RecordDigest>& authenticated_part() const override {
-        return set_.authenticated_part();
-    }
-    const std::string& origin() const override { return set_.origin(); }
-    Result<std::unique_ptr<StoredItemReader>> open_item(std::string_view name) const override {
-        return set_.open_item(name);
-    }
-    Result<void> verify() const override { return set_.verify(); }
-
-  private:
-    const SetInput& set_;
-    backup_host::proto::BackupSet record_;
-};
+// The set directory `set_dir` of `set` read as if its record said something else (the items stay
+// the real ones).
+backup_host::SetReader with_record(const backup_host::SetReader& set, const fs::path& set_dir,
+                                   backup_host::proto::BackupSet record) {
+    return backup_host::SetReader(
+        Env::posix(), set_dir, {std::move(record), set.authenticated_part()}, set.origin(), false);
+}
 
 TEST_F(JobRunner, ASetInANewerItemFormatIsReadWithAWarning) {
     auto set = files_and_probe_set();
@@ -380,7 +374,8 @@ TEST_F(JobRunner, ASetInANewerItemFormatIsReadWithAWarning) {
     backup_host::proto::BackupSet record = set->record();
     ASSERT_EQ(record.plugins(1).id(), "probe");
     record.mutable_plugins(1)->set_format_version(8);  // the probe writes 7
-    const RecordOverride newer(*set, record);
+    const fs::path set_dir = location / record.set_id();
+    const backup_host::SetReader newer = with_record(*set, set_dir, record);
 
     const VerifyReport verify = run_verify(context, newer, {probe_job({})});
     ASSERT_FALSE(verify.failure) << verify.failure->message;
@@ -394,7 +389,7 @@ TEST_F(JobRunner, ASetInANewerItemFormatIsReadWithAWarning) {
 
     // The same format (and an older one) reads without it.
     record.mutable_plugins(1)->set_format_version(6);
-    ASSERT_FALSE(run_verify(context, RecordOverride(*set, record), {probe_job({})}).failure);
+    ASSERT_FALSE(run_verify(context, with_record(*set, set_dir, record), {probe_job({})}).failure);
     ASSERT_FALSE(run_verify(context, *set, {probe_job({})}).failure);
     EXPECT_EQ(count_logged("was written by plugin"), 2u);
 }
@@ -407,7 +402,7 @@ TEST_F(JobRunner, ASetThatCannotBeCommittedFailsTheBackupAfterEveryPluginSucceed
     request.job_name = "probe";
     request.plugins = {probe_job({{"count", "0"}})};
     request.target = "-";
-    request.fds.output = full;
+    request.storage.output_fd = full;
     const BackupReport backup = run_backup(context, request);
     ::close(full);
     ASSERT_TRUE(backup.failure);
