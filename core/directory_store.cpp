@@ -95,20 +95,33 @@ Result<void> check_file_name(const fs::path& path, const std::string& held,
     return {};
 }
 
-// The certificate `thumbprint` of `state`; `decoder` reads its key when `load_key`.
-Result<Certificate> load_certificate(Env& env, const StoreState& state,
-                                     const std::string& thumbprint, bool load_key,
-                                     PrivateKeyDecoder& decoder) {
+// Reads the file of certificate `thumbprint` of `state` with `parse` (parse_certificate_file or
+// summarize_certificate_file), refused by check_file_name unless it holds that certificate;
+// `thumbprint_of` gives the thumbprint of what `parse` returns.
+template <class Parse, class ThumbprintOf>
+auto read_certificate_file(Env& env, const StoreState& state, const std::string& thumbprint,
+                           Parse parse, ThumbprintOf thumbprint_of)
+    -> decltype(parse(std::span<const std::uint8_t>(), std::string_view())) {
     const fs::path& path = state.certificate_files.at(thumbprint);
     auto bytes = env.read_file(path);
     if (!bytes)
         return std::unexpected(bytes.error());
-    auto certificate = parse_certificate_file(*bytes, path.string());
-    if (!certificate)
-        return std::unexpected(certificate.error());
-    if (auto named = check_file_name(path, certificate->sha256_hex(), thumbprint); !named)
+    auto parsed = parse(*bytes, path.string());
+    if (!parsed)
+        return parsed;
+    if (auto named = check_file_name(path, thumbprint_of(*parsed), thumbprint); !named)
         return std::unexpected(named.error());
-    if (!load_key)
+    return parsed;
+}
+
+// The certificate `thumbprint` of `state`; `decoder` reads its key when `load_key`.
+Result<Certificate> load_certificate(Env& env, const StoreState& state,
+                                     const std::string& thumbprint, bool load_key,
+                                     PrivateKeyDecoder& decoder) {
+    auto certificate = read_certificate_file(
+        env, state, thumbprint, parse_certificate_file,
+        [](const Certificate& read) -> const std::string& { return read.sha256_hex(); });
+    if (!certificate || !load_key)
         return certificate;
     const auto key = state.key_files.find(thumbprint);
     if (key == state.key_files.end())
@@ -135,16 +148,9 @@ Result<Certificate> load_certificate(Env& env, const StoreState& state,
 // The summary of certificate `thumbprint` of `state`, refused as load_certificate refuses it.
 Result<CertificateSummary> load_summary(Env& env, const StoreState& state,
                                         const std::string& thumbprint) {
-    const fs::path& path = state.certificate_files.at(thumbprint);
-    auto bytes = env.read_file(path);
-    if (!bytes)
-        return std::unexpected(bytes.error());
-    auto summary = summarize_certificate_file(*bytes, path.string());
-    if (!summary)
-        return std::unexpected(summary.error());
-    if (auto named = check_file_name(path, summary->sha256_hex, thumbprint); !named)
-        return std::unexpected(named.error());
-    return summary;
+    return read_certificate_file(
+        env, state, thumbprint, summarize_certificate_file,
+        [](const CertificateSummary& read) -> const std::string& { return read.sha256_hex; });
 }
 
 bool bound_under(const std::vector<Binding>& bindings, const std::string& database) {
