@@ -312,16 +312,14 @@ Result<StoredCertificate> DirectoryStore::get(std::string_view thumbprint) {
     auto prefix = parse_thumbprint_prefix(thumbprint);
     if (!prefix)
         return std::unexpected(prefix.error());
-    auto reading = lock_existing(env_, layout_.commit_lock_file(), LockMode::shared);
-    if (!reading)
-        return std::unexpected(reading.error());
-    auto state = read_store_state(env_, layout_);
-    if (!state)
-        return std::unexpected(state.error());
+    auto view = reading();
+    if (!view)
+        return std::unexpected(view.error());
+    const StoreState& state = (*view)->state_;
 
     std::vector<std::string> matches;
-    for (auto it = state->certificate_files.lower_bound(*prefix);
-         it != state->certificate_files.end() && it->first.starts_with(*prefix); ++it)
+    for (auto it = state.certificate_files.lower_bound(*prefix);
+         it != state.certificate_files.end() && it->first.starts_with(*prefix); ++it)
         matches.push_back(it->first);
     if (matches.empty())
         return fail(ErrorCode::not_found, "store " + layout_.root.string() +
@@ -336,16 +334,15 @@ Result<StoredCertificate> DirectoryStore::get(std::string_view thumbprint) {
                         " certificates in store " + layout_.root.string() + " (" + names +
                         "); give more digits");
     }
-    auto bindings = state->bindings_by_certificate();
+    auto bindings = state.bindings_by_certificate();
     auto found = bindings.find(matches.front());
-    PrivateKeyDecoder decoder;
-    auto certificate = load_certificate(env_, *state, matches.front(), true, decoder);
+    auto certificate = (*view)->load(matches.front(), true);
     if (!certificate)
         return std::unexpected(certificate.error());
     return StoredCertificate{
         std::move(*certificate),
         found == bindings.end() ? std::vector<Binding>{} : std::move(found->second),
-        state->key_files.contains(matches.front())};
+        state.key_files.contains(matches.front())};
 }
 
 Result<std::unique_ptr<StoreTransaction>> DirectoryStore::begin() {
