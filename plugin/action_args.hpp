@@ -70,10 +70,7 @@ class ActionContext {
     // Warns when the store's root is one others may write (for reading).
     backup_host::Result<std::unique_ptr<DirectoryStore>> open_store(
         StoreAccess access = StoreAccess::read) const {
-        auto store = plugin::open_store(store_path(), false, access);
-        if (store && *store)
-            warn_about_store(host_, **store);
-        return store;
+        return open_existing_store(host_, store_path(), access);
     }
 
     // parse(), then open_store(): nullptr when help was printed (the action is done).

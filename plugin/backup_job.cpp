@@ -68,10 +68,9 @@ nlohmann::json summary_json(const SnapshotSummary& summary) {
 
 backup_host::Result<void> run_backup(const backup_host::Host& host,
                                      const CertificatesOptions& options) {
-    auto store = open_store(options.store, false);
+    auto store = open_existing_store(host, options.store);
     if (!store)
         return std::unexpected(store.error());
-    warn_about_store(host, **store);
     auto snapshot = snapshot_options(options, **store);
     if (!snapshot)
         return std::unexpected(snapshot.error());

@@ -48,6 +48,15 @@ void warn_about_store(const backup_host::Host& host, const DirectoryStore& store
         host.warn(warning);
 }
 
+backup_host::Result<std::unique_ptr<DirectoryStore>> open_existing_store(
+    const backup_host::Host& host, const std::optional<std::filesystem::path>& path,
+    StoreAccess access) {
+    auto store = open_store(path, false, access);
+    if (store)
+        warn_about_store(host, **store);
+    return store;
+}
+
 backup_host::Result<std::string_view> job_password(const backup_host::Host& host,
                                                    backup_host::SecretUse use,
                                                    NoPassword no_password) {
@@ -157,10 +166,9 @@ backup_host::Result<SnapshotSelection> select_snapshot(const CertificatesOptions
 
 backup_host::Result<SnapshotSelection> select_snapshot(const backup_host::Host& host,
                                                        const CertificatesOptions& options) {
-    auto store = open_store(options.store, false);
+    auto store = open_existing_store(host, options.store);
     if (!store)
         return std::unexpected(store.error());
-    warn_about_store(host, **store);
     return select_snapshot(options, **store);
 }
 

@@ -31,6 +31,12 @@ backup_host::Result<std::unique_ptr<DirectoryStore>> open_store(
 // Passes the store's warnings (a root others may write) to the person.
 void warn_about_store(const backup_host::Host& host, const DirectoryStore& store);
 
+// The existing store at `path` (open_store without `create`), its warnings passed to `host`
+// (warn_about_store).
+backup_host::Result<std::unique_ptr<DirectoryStore>> open_existing_store(
+    const backup_host::Host& host, const std::optional<std::filesystem::path>& path,
+    StoreAccess access = StoreAccess::read);
+
 // Opens the store an import or a restore writes into: an existing store, or a missing or empty
 // directory, which becomes a new store. A dry run creates nothing and gives nullptr for such a
 // directory (everything would be created). A non-empty directory that is not a store is refused
