@@ -2,6 +2,7 @@
 
 #include "action_args.hpp"
 #include "actions.hpp"
+#include "certbackup/base/text_table.hpp"
 #include "certificate_view.hpp"
 #include "job_support.hpp"
 #include "plugin_errors.hpp"
@@ -51,7 +52,8 @@ backup_host::Result<void> action_list(const backup_host::Host& host,
             nlohmann::json{{"store", (*store)->root().string()}, {"certificates", rows}}.dump(2) +
             "\n");
     }
-    std::vector<std::vector<std::string>> rows;
+    std::vector<std::vector<std::string>> rows{
+        {"KIND", "BINDINGS", "SUBJECT", "SHA-256", "NOT AFTER", "KEY"}};
     for (const auto& s : *listed) {
         const CertificateSummary& info = s.summary;
         rows.push_back(
@@ -60,8 +62,7 @@ backup_host::Result<void> action_list(const backup_host::Host& host,
              format_date(info.not_after) + " (" + describe_days_left(info.not_after) + ")",
              s.key_stored ? "yes" : "no"});
     }
-    std::string text =
-        format_table({"KIND", "BINDINGS", "SUBJECT", "SHA-256", "NOT AFTER", "KEY"}, rows);
+    std::string text = format_table(rows);
     text += std::to_string(listed->size()) + " certificate" + (listed->size() == 1 ? "" : "s");
     if (all)
         text += "; * unused: no purpose uses it (delete-unused removes these)";

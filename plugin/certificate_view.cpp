@@ -1,10 +1,8 @@
 #include "certificate_view.hpp"
 #include "certbackup/base/utc_time.hpp"
 
-#include <algorithm>
 #include <cstdio>
 #include <ctime>
-#include "certbackup/base/printable_text.hpp"
 
 namespace certbackup::plugin {
 
@@ -98,37 +96,6 @@ nlohmann::json info_json(const CertificateInfo& info) {
         {"sha256", info.sha256_hex},
         {"subject_alt_names", info.subject_alt_names},
     };
-}
-
-std::string format_table(const std::vector<std::string>& header,
-                         const std::vector<std::vector<std::string>>& raw_rows) {
-    // Subjects and names come from stores and PFX files: hostile text is escaped.
-    std::vector<std::vector<std::string>> rows;
-    rows.reserve(raw_rows.size());
-    for (const auto& raw_row : raw_rows) {
-        std::vector<std::string>& row = rows.emplace_back();
-        for (const std::string& cell : raw_row)
-            row.push_back(printable(cell));
-    }
-    std::vector<std::size_t> widths(header.size());
-    for (std::size_t i = 0; i < header.size(); ++i)
-        widths[i] = header[i].size();
-    for (const auto& row : rows)
-        for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i)
-            widths[i] = std::max(widths[i], row[i].size());
-    auto line = [&](const std::vector<std::string>& cells) {
-        std::string out;
-        for (std::size_t i = 0; i < cells.size(); ++i) {
-            out += cells[i];
-            if (i + 1 < cells.size())
-                out += std::string(widths[i] - cells[i].size() + 2, ' ');
-        }
-        return out + "\n";
-    };
-    std::string out = line(header);
-    for (const auto& row : rows)
-        out += line(row);
-    return out;
 }
 
 }  // namespace certbackup::plugin

@@ -41,8 +41,4 @@ nlohmann::json info_json(const CertificateInfo& info);
 std::string describe_snapshot_origin(const SnapshotManifest& manifest);
 nlohmann::json snapshot_origin_json(const SnapshotManifest& manifest);
 
-// A fixed-width text table: header row, then rows; columns padded to the widest cell.
-std::string format_table(const std::vector<std::string>& header,
-                         const std::vector<std::vector<std::string>>& rows);
-
 }  // namespace certbackup::plugin

@@ -1,5 +1,6 @@
 // What backup-host prints: --json documents (one JSON value, pretty-printed, on standard
-// output) and plain aligned tables, so that every command formats the same things the same way.
+// output) and plain aligned tables (format_table, base's text_table.hpp), so that every command
+// formats the same things the same way.
 #pragma once
 
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <backup_host/host/plugin_description.hpp>
 
 #include "backup_set.pb.h"
+#include "certbackup/base/text_table.hpp"
 #include "host-sdk/host/job_runner.hpp"
 
 namespace certbackup::host {
@@ -33,11 +35,6 @@ nlohmann::json json_or_text(const std::string& text);
 // Writes `value` with a two-space indent and a newline, and flushes. DEL, C1 and bidi controls
 // are written as \uXXXX escapes (the same values).
 void print_json(std::FILE* out, const nlohmann::json& value);
-
-// Rows as columns separated by two spaces, each as wide as its widest cell; the last column is
-// not padded. One line per row. Every cell is escaped with printable() (control characters,
-// bidi controls, ill-formed UTF-8), so a hostile job name or message cannot reach the terminal.
-std::string format_table(const std::vector<std::vector<std::string>>& rows);
 
 // "certificates,files": the plugin ids of a set (one word, for a table column).
 std::string plugin_list(const backup_host::proto::BackupSet& set);
