@@ -13,6 +13,7 @@
 
 #include "certbackup/base/ossl.hpp"
 #include "certbackup/base/unique_fd.hpp"
+#include "certbackup/base/write_all.hpp"
 
 namespace certbackup {
 namespace {
@@ -78,16 +79,8 @@ class PosixEnv final : public Env {
         // The umask may have narrowed `mode`; an existing file keeps its old mode otherwise.
         if (::fchmod(fd.get(), mode) != 0)
             return std::unexpected(io_error("cannot set mode of", path, errno));
-        std::size_t done = 0;
-        while (done < bytes.size()) {
-            const ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
-            if (n < 0) {
-                if (errno == EINTR)
-                    continue;
-                return std::unexpected(io_error("cannot write", path, errno));
-            }
-            done += static_cast<std::size_t>(n);
-        }
+        if (const int err = write_all(fd.get(), bytes); err != 0)
+            return std::unexpected(io_error("cannot write", path, err));
         if (sync && ::fsync(fd.get()) != 0)
             return std::unexpected(io_error("cannot fsync", path, errno));
         if (fd.close() != 0)

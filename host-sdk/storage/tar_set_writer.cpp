@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "certbackup/base/write_all.hpp"
 #include "host-sdk/storage/item_name.hpp"
 #include "host-sdk/storage/spool.hpp"
 #include "host-sdk/storage/tar_locale.hpp"
@@ -70,16 +71,8 @@ class TarSetSink final : public SetSink {
     }
 
     Result<void> write(std::span<const std::uint8_t> bytes) override {
-        std::size_t done = 0;
-        while (done < bytes.size()) {
-            const ssize_t n = ::write(spool_.get(), bytes.data() + done, bytes.size() - done);
-            if (n < 0) {
-                if (errno == EINTR)
-                    continue;
-                return spool_failure();
-            }
-            done += static_cast<std::size_t>(n);
-        }
+        if (certbackup::write_all(spool_.get(), bytes) != 0)
+            return spool_failure();
         return {};
     }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "certbackup/base/unique_fd.hpp"
+#include "certbackup/base/write_all.hpp"
 
 namespace backup_host {
 
@@ -28,16 +29,8 @@ class PosixWritableFile final : public WritableFile {
         : owned_(std::move(owned)), fd_(fd), name_(std::move(name)) {}
 
     Result<void> append(std::span<const std::uint8_t> bytes) override {
-        std::size_t done = 0;
-        while (done < bytes.size()) {
-            const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
-            if (n < 0) {
-                if (errno == EINTR)
-                    continue;
-                return io_error("cannot write", name_, errno);
-            }
-            done += static_cast<std::size_t>(n);
-        }
+        if (const int err = certbackup::write_all(fd_, bytes); err != 0)
+            return io_error("cannot write", name_, err);
         return {};
     }
 
