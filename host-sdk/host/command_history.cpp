@@ -80,11 +80,8 @@ int run_history_command(HostSession& session, const HistoryArguments& arguments)
         std::printf("no runs recorded\n");
         return 0;
     }
-    if (stdout_is_terminal())
-        rows.insert(rows.begin(),
-                    {"JOB", "STARTED", "TRIGGER", "DURATION", "SET", "WARNINGS", "RESULT"});
-    std::fputs(format_table(rows).c_str(), stdout);
-    std::fflush(stdout);
+    print_table({"JOB", "STARTED", "TRIGGER", "DURATION", "SET", "WARNINGS", "RESULT"},
+                std::move(rows));
     return 0;
 }
 

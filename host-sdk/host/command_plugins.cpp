@@ -59,8 +59,6 @@ int run_plugins(HostSession& session, bool json) {
         return 0;
     }
     std::vector<std::vector<std::string>> rows;
-    if (stdout_is_terminal())
-        rows.push_back({"ID", "VERSION", "ABI", "FORMAT", "JOBS", "ACTIONS"});
     for (const backup_host::LoadedPlugin& plugin : (*scan)->plugins) {
         const backup_host::PluginDescription& description = plugin.description();
         std::vector<std::string> jobs;
@@ -76,8 +74,7 @@ int run_plugins(HostSession& session, bool json) {
              std::to_string(description.format_version), join(jobs, ","),
              actions.empty() ? "-" : join(actions, ",")});
     }
-    std::fputs(format_table(rows).c_str(), stdout);
-    std::fflush(stdout);
+    print_table({"ID", "VERSION", "ABI", "FORMAT", "JOBS", "ACTIONS"}, std::move(rows));
     return 0;
 }
 

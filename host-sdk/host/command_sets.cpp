@@ -36,16 +36,13 @@ int run_sets(HostSession& session, const std::string& location, bool json) {
         return 0;
     }
     std::vector<std::vector<std::string>> rows;
-    if (stdout_is_terminal())
-        rows.push_back({"ID", "TIME", "JOB", "PLUGINS", "STATUS", "SIZE"});
     for (const backup_host::SetSummary& summary : listing->sets) {
         const backup_host::proto::BackupSet& set = summary.record;
         rows.push_back({set.set_id(), set.created_rfc3339(), set.job(), plugin_list(set),
                         std::string(backup_host::to_string(set.status())),
                         std::to_string(set.total_size())});
     }
-    std::fputs(format_table(rows).c_str(), stdout);
-    std::fflush(stdout);
+    print_table({"ID", "TIME", "JOB", "PLUGINS", "STATUS", "SIZE"}, std::move(rows));
     return 0;
 }
 

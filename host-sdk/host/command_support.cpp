@@ -1,4 +1,4 @@
-// What several commands share: the password flags, -o, terminal checks.
+// What several commands share: the password flags, -o, opening a set, tables.
 #include <unistd.h>
 
 #include <algorithm>
@@ -144,8 +144,12 @@ backup_host::Result<std::vector<PluginJob>> jobs_for(
     return jobs;
 }
 
-bool stdout_is_terminal() noexcept {
-    return ::isatty(STDOUT_FILENO) == 1;
+void print_table(const std::vector<std::string>& header,
+                 std::vector<std::vector<std::string>> rows) {
+    if (!header.empty() && ::isatty(STDOUT_FILENO) == 1)
+        rows.insert(rows.begin(), header);
+    std::fputs(format_table(rows).c_str(), stdout);
+    std::fflush(stdout);
 }
 
 backup_host::Result<SetJobs> open_set_jobs(HostSession& session, const SetJobsRequest& request) {

@@ -66,8 +66,7 @@ int run_verify_command(HostSession& session, const VerifyArguments& arguments) {
                             outcome.status == backup_host::Status::ok
                                 ? std::string("ok")
                                 : std::string(backup_host::to_string(outcome.status))});
-        std::fputs(format_table(rows).c_str(), stdout);
-        std::fflush(stdout);
+        print_table({}, std::move(rows));
     }
     if (report.failure)
         return session.report(*report.failure);

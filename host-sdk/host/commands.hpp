@@ -124,7 +124,10 @@ nlohmann::json set_report_json(const backup_host::SetReader& set,
                                const std::optional<backup_host::Failure>& failure,
                                const std::vector<PluginOutcome>& plugins);
 
-// True when standard output is a terminal (tables then get a header line).
-bool stdout_is_terminal() noexcept;
+// Prints `rows` on standard output as a table (format_table) and flushes. A non-empty `header`
+// comes first when standard output is a terminal: a person gets the column names, a script
+// only the rows.
+void print_table(const std::vector<std::string>& header,
+                 std::vector<std::vector<std::string>> rows);
 
 }  // namespace certbackup::host
