@@ -95,6 +95,15 @@ Result<void> run_transaction(const fs::path& root, Env& env) {
     return (*txn)->commit();
 }
 
+// A copy of the base store at `root`, left as the process that ran the transaction left it when
+// it "died" at step `crash` (nothing has recovered it yet).
+void crash_transaction(const fs::path& root, int crash) {
+    make_base_store(root);
+    FaultInjectingEnv env;
+    env.crash_at(crash);
+    (void)run_transaction(root, env);
+}
+
 std::string view_without_recovery(const fs::path& root) {
     auto store = DirectoryStore::open(root, testing::without_recovery());
     if (!store)
@@ -198,10 +207,7 @@ TEST(StoreTransactionAtomicity, ACrashAtAnyStepLeavesBeforeOrAfterNeverAMix) {
         SCOPED_TRACE(step_name(n));
         testing::TempDir dir;
         const fs::path root = dir / "store";
-        make_base_store(root);
-        FaultInjectingEnv env;
-        env.crash_at(n);
-        (void)run_transaction(root, env);  // the process "dies" at step n
+        crash_transaction(root, n);
 
         const bool committed = n > r.commit_point;
         const std::string& expected_view = committed ? r.view_after : r.view_before;
@@ -336,12 +342,7 @@ TEST(StoreTransactionAtomicity, ACrashDuringRecoveryIsRecoveredByTheNextOpening)
     const int crash = r.commit_point;
     testing::TempDir probe_dir;
     const fs::path probe = probe_dir / "store";
-    make_base_store(probe);
-    {
-        FaultInjectingEnv env;
-        env.crash_at(crash);
-        (void)run_transaction(probe, env);
-    }
+    crash_transaction(probe, crash);
     FaultInjectingEnv counting;
     ASSERT_TRUE(DirectoryStore::open(probe, {}, counting));
     const int recovery_steps = counting.count();
@@ -352,10 +353,7 @@ TEST(StoreTransactionAtomicity, ACrashDuringRecoveryIsRecoveredByTheNextOpening)
         SCOPED_TRACE("recovery step " + std::to_string(m) + " (" + counting.log()[m - 1] + ")");
         testing::TempDir dir;
         const fs::path root = dir / "store";
-        make_base_store(root);
-        FaultInjectingEnv env;
-        env.crash_at(crash);
-        (void)run_transaction(root, env);
+        crash_transaction(root, crash);
         FaultInjectingEnv recovering;
         recovering.crash_at(m);
         (void)DirectoryStore::open(root, {}, recovering);
@@ -389,10 +387,7 @@ TEST(StoreTransactionAtomicity, ARecoveryThatWouldDeleteAForeignFileStops) {
     const auto& r = reference();
     testing::TempDir dir;
     const fs::path root = dir / "store";
-    make_base_store(root);
-    FaultInjectingEnv env;
-    env.crash_at(r.commit_point);  // new files moved in, not committed
-    (void)run_transaction(root, env);
+    crash_transaction(root, r.commit_point);  // new files moved in, not committed
     const fs::path moved_in = root / "certs" / (certificates().fresh.sha256_hex() + ".pem");
     ASSERT_TRUE(fs::exists(moved_in));
     testing::write_text(moved_in, "someone else's file\n");
