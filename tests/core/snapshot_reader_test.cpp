@@ -10,7 +10,6 @@
 #include "core/pkcs12.hpp"
 #include "core/snapshot_envelope.hpp"
 #include "core/snapshot_reader.hpp"
-#include "core/snapshot_writer.hpp"
 #include "pkcs12_fixtures.hpp"
 #include "support/manifest_tamper.hpp"
 #include "support/snapshot_fixture.hpp"
@@ -21,15 +20,7 @@ namespace {
 using testing::kSnapshotPassword;
 using testing::sample_certificates;
 using testing::test_options;
-
-MemoryItems write_snapshot(bool per_certificate_files) {
-    MemoryItems items;
-    auto summary = SnapshotWriter(test_options(per_certificate_files))
-                       .write(sample_certificates().candidates, kSnapshotPassword, items);
-    if (!summary)
-        throw std::runtime_error(summary.error().message);
-    return items;
-}
+using testing::write_sample_snapshot;
 
 // Changes the manifest with `edit` and seals it again with `password` (a writer that has the
 // password: the MAC is right).
@@ -60,7 +51,7 @@ void expect_refused(MemoryItems& items, const std::vector<std::string>& texts,
 }
 
 TEST(SnapshotReader, ASha1ThumbprintThatDoesNotMatchIsCorrupt) {
-    MemoryItems items = write_snapshot(true);
+    MemoryItems items = write_sample_snapshot(true);
     std::string id, item;
     rewrite_manifest(items, [&](SnapshotManifest& m) {
         std::string& sha1 = m.entries[0].certificate.info.sha1_hex;
@@ -72,7 +63,7 @@ TEST(SnapshotReader, ASha1ThumbprintThatDoesNotMatchIsCorrupt) {
 }
 
 TEST(SnapshotReader, AKeyTheManifestDoesNotRecordIsCorrupt) {
-    MemoryItems items = write_snapshot(true);
+    MemoryItems items = write_sample_snapshot(true);
     std::string id;
     rewrite_manifest(items, [&](SnapshotManifest& m) {
         m.entries[0].private_key_included = false;
@@ -85,7 +76,7 @@ TEST(SnapshotReader, APayloadWithoutTheKeyTheManifestRecordsIsCorrupt) {
     // A writer with the password replaced one per-certificate payload by a PFX of the same
     // certificate without its key and recorded the new payload's digest: everything checks out
     // but the key.
-    MemoryItems items = write_snapshot(true);
+    MemoryItems items = write_sample_snapshot(true);
     std::string id, item;
     rewrite_manifest(items, [&](SnapshotManifest& m) {
         ManifestEntry& entry = m.entries[0];
@@ -111,7 +102,7 @@ TEST(SnapshotReader, APayloadWithoutTheKeyTheManifestRecordsIsCorrupt) {
 TEST(SnapshotReader, ACertificateWithAKeyThatTheManifestDoesNotListInThePayloadIsCorrupt) {
     // One bundle: dropping an entry from the manifest leaves its certificate and key in the
     // bundle, unlisted.
-    MemoryItems items = write_snapshot(false);
+    MemoryItems items = write_sample_snapshot(false);
     std::string id;
     rewrite_manifest(items, [&](SnapshotManifest& m) {
         ASSERT_GT(m.entries.size(), 1u);
@@ -124,7 +115,7 @@ TEST(SnapshotReader, ACertificateWithAKeyThatTheManifestDoesNotListInThePayloadI
 }
 
 TEST(SnapshotReader, AChainShorterThanRecordedIsCorrupt) {
-    MemoryItems items = write_snapshot(true);
+    MemoryItems items = write_sample_snapshot(true);
     std::string id;
     rewrite_manifest(items, [&](SnapshotManifest& m) {
         m.entries[0].certificate.chain_length += 3;
@@ -136,7 +127,7 @@ TEST(SnapshotReader, AChainShorterThanRecordedIsCorrupt) {
 TEST(SnapshotReader, PayloadsThatDoNotOpenWithTheManifestsPasswordAreCorrupt) {
     // The manifest is sealed with another password than the payloads were written with: the
     // snapshot opens with that password, the payloads do not.
-    MemoryItems items = write_snapshot(true);
+    MemoryItems items = write_sample_snapshot(true);
     rewrite_manifest(
         items, [](SnapshotManifest&) {}, "another password");
     auto reader = SnapshotReader::open(items, "another password");
@@ -167,7 +158,7 @@ class FailingItems final : public ItemSource {
 };
 
 TEST(SnapshotReader, AnIoErrorOnAPayloadNamesTheItem) {
-    MemoryItems items = write_snapshot(true);
+    MemoryItems items = write_sample_snapshot(true);
     auto manifest = SnapshotReader::read_manifest_unauthenticated(items);
     ASSERT_TRUE(manifest);
     const std::string item = manifest->entries[0].payload_item;
@@ -184,7 +175,7 @@ TEST(SnapshotReader, AnIoErrorOnAPayloadNamesTheItem) {
 }
 
 TEST(SnapshotReader, AMissingOrResizedPayloadIsRefusedNamingIt) {
-    MemoryItems items = write_snapshot(true);
+    MemoryItems items = write_sample_snapshot(true);
     auto manifest = SnapshotReader::read_manifest_unauthenticated(items);
     ASSERT_TRUE(manifest);
     const std::string item = manifest->entries[0].payload_item;
@@ -224,7 +215,7 @@ void expect_modified(MemoryItems& items) {
 }
 
 TEST(SnapshotReader, AChangedMacWithARecomputedChecksumIsModified) {
-    MemoryItems items = write_snapshot(true);
+    MemoryItems items = write_sample_snapshot(true);
     auto& manifest = items.items()["manifest.pb"];
     proto::ManifestEnvelope envelope;
     ASSERT_TRUE(envelope.ParseFromArray(manifest.data(), static_cast<int>(manifest.size())));
@@ -236,7 +227,7 @@ TEST(SnapshotReader, AChangedMacWithARecomputedChecksumIsModified) {
 }
 
 TEST(SnapshotReader, AChangedManifestWithARecomputedChecksumIsModified) {
-    MemoryItems items = write_snapshot(false);
+    MemoryItems items = write_sample_snapshot(false);
     auto& manifest = items.items()["manifest.pb"];
     manifest = testing::modify_manifest_unkeyed(
         manifest, [](proto::Manifest& m) { m.set_host_name("somewhere-else"); });
@@ -244,7 +235,7 @@ TEST(SnapshotReader, AChangedManifestWithARecomputedChecksumIsModified) {
 }
 
 TEST(SnapshotReader, AMissingManifestSaysTheSnapshotIsIncomplete) {
-    MemoryItems items = write_snapshot(false);
+    MemoryItems items = write_sample_snapshot(false);
     items.items().erase("manifest.pb");
     auto reader = SnapshotReader::open(items, kSnapshotPassword);
     ASSERT_FALSE(reader);

@@ -11,7 +11,6 @@
 #include "core/manifest_codec.hpp"
 #include "core/snapshot_envelope.hpp"
 #include "core/snapshot_reader.hpp"
-#include "core/snapshot_writer.hpp"
 #include "manifest.pb.h"
 #include "support/manifest_tamper.hpp"
 #include "support/snapshot_fixture.hpp"
@@ -22,18 +21,8 @@ namespace {
 using testing::documented_envelope_sha256;
 using testing::kSnapshotPassword;
 using testing::reseal_unkeyed;
-using testing::sample_certificates;
 using testing::serialize;
-using testing::test_options;
-
-MemoryItems write_snapshot(bool per_certificate_files) {
-    MemoryItems items;
-    auto summary = SnapshotWriter(test_options(per_certificate_files))
-                       .write(sample_certificates().candidates, kSnapshotPassword, items);
-    if (!summary)
-        throw std::runtime_error(summary.error().message);
-    return items;
-}
+using testing::write_sample_snapshot;
 
 proto::ManifestEnvelope parse_envelope(const std::vector<std::uint8_t>& bytes) {
     proto::ManifestEnvelope envelope;
@@ -43,7 +32,7 @@ proto::ManifestEnvelope parse_envelope(const std::vector<std::uint8_t>& bytes) {
 }
 
 TEST(SnapshotTamper, DocumentedChecksumMatchesTheWriter) {
-    MemoryItems items = write_snapshot(false);
+    MemoryItems items = write_sample_snapshot(false);
     const auto envelope = parse_envelope(items.items().at("manifest.pb"));
     EXPECT_EQ(envelope.format_version(), 1u);
     EXPECT_EQ(envelope.kdf().algorithm(), proto::KDF_ALGORITHM_PBKDF2_HMAC_SHA256);
@@ -58,7 +47,7 @@ TEST(SnapshotTamper, DocumentedChecksumMatchesTheWriter) {
 // without the password.
 TEST(SnapshotTamper, EveryManifestByteChangeIsRefusedAndNeverLooksLikeAWrongPassword) {
     for (bool per_certificate : {false, true}) {
-        MemoryItems items = write_snapshot(per_certificate);
+        MemoryItems items = write_sample_snapshot(per_certificate);
         auto& manifest = items.items().at("manifest.pb");
         std::map<ErrorCode, int> codes;
         for (std::size_t offset = 0; offset < manifest.size(); ++offset) {
@@ -94,7 +83,7 @@ TEST(SnapshotTamper, EveryManifestByteChangeIsRefusedAndNeverLooksLikeAWrongPass
 // opened, and nothing is returned.
 TEST(SnapshotTamper, EveryPayloadByteChangeIsRefusedBeforeImport) {
     for (bool per_certificate : {false, true}) {
-        MemoryItems items = write_snapshot(per_certificate);
+        MemoryItems items = write_sample_snapshot(per_certificate);
         auto reader = SnapshotReader::open(items, kSnapshotPassword);
         ASSERT_TRUE(reader) << reader.error().message;
         std::size_t checked = 0;
@@ -121,7 +110,7 @@ TEST(SnapshotTamper, EveryPayloadByteChangeIsRefusedBeforeImport) {
 }
 
 TEST(SnapshotTamper, UnknownFormatVersionIsRefusedNamingBothVersions) {
-    MemoryItems items = write_snapshot(false);
+    MemoryItems items = write_sample_snapshot(false);
     auto envelope = parse_envelope(items.items().at("manifest.pb"));
 
     // A later version of this envelope, checksum recomputed as a newer writer would.
@@ -162,7 +151,7 @@ TEST(SnapshotTamper, UnknownFormatVersionIsRefusedNamingBothVersions) {
 
 // The checksum covers fields 1 to 5 only, so a version 1 reader refuses any other field.
 TEST(SnapshotTamper, EnvelopeFieldsThatVersion1DoesNotDefineAreRefused) {
-    MemoryItems items = write_snapshot(false);
+    MemoryItems items = write_sample_snapshot(false);
     auto& manifest = items.items().at("manifest.pb");
     // Field 20, length-delimited, 2 bytes.
     for (std::uint8_t b : {0xa2, 0x01, 0x02, 0x41, 0x42})
@@ -176,7 +165,7 @@ TEST(SnapshotTamper, EnvelopeFieldsThatVersion1DoesNotDefineAreRefused) {
 
 // The same inside KdfParameters, with a checksum recomputed over the envelope as parsed.
 TEST(SnapshotTamper, UnknownFieldsInsideKdfParametersAreRefused) {
-    MemoryItems items = write_snapshot(false);
+    MemoryItems items = write_sample_snapshot(false);
     auto envelope = parse_envelope(items.items().at("manifest.pb"));
     envelope.mutable_kdf()
         ->GetReflection()
@@ -191,7 +180,7 @@ TEST(SnapshotTamper, UnknownFieldsInsideKdfParametersAreRefused) {
 }
 
 TEST(SnapshotTamper, AnUnknownKdfAlgorithmIsCorrupt) {
-    MemoryItems items = write_snapshot(false);
+    MemoryItems items = write_sample_snapshot(false);
     auto envelope = parse_envelope(items.items().at("manifest.pb"));
     envelope.mutable_kdf()->set_algorithm(static_cast<proto::KdfAlgorithm>(7));
     items.items()["manifest.pb"] = reseal_unkeyed(envelope);
@@ -202,7 +191,7 @@ TEST(SnapshotTamper, AnUnknownKdfAlgorithmIsCorrupt) {
 
 // Envelope fields of the wrong size are refused before any key is derived, naming the sizes.
 TEST(SnapshotTamper, ShortSaltsAndWrongSizedChecksAreCorrupt) {
-    const MemoryItems written = write_snapshot(false);
+    const MemoryItems written = write_sample_snapshot(false);
     const auto expect_refused = [&](const std::function<void(proto::ManifestEnvelope&)>& edit,
                                     const std::string& expected) {
         MemoryItems items = written;
@@ -225,7 +214,7 @@ TEST(SnapshotTamper, ShortSaltsAndWrongSizedChecksAreCorrupt) {
 }
 
 TEST(SnapshotTamper, AManifestOverTheSizeCapIsRefusedNamingIt) {
-    MemoryItems items = write_snapshot(false);
+    MemoryItems items = write_sample_snapshot(false);
     auto& manifest = items.items().at("manifest.pb");
     manifest.resize(kMaxManifestBytes + 1, 0);
     auto reader = SnapshotReader::open(items, kSnapshotPassword);
@@ -236,7 +225,7 @@ TEST(SnapshotTamper, AManifestOverTheSizeCapIsRefusedNamingIt) {
 }
 
 TEST(SnapshotTamper, ChangedManifestWithRecomputedChecksumIsReportedAsModified) {
-    MemoryItems items = write_snapshot(false);
+    MemoryItems items = write_sample_snapshot(false);
     auto envelope = parse_envelope(items.items().at("manifest.pb"));
     proto::Manifest manifest;
     ASSERT_TRUE(manifest.ParseFromString(envelope.manifest()));
@@ -256,7 +245,7 @@ TEST(SnapshotTamper, ChangedManifestWithRecomputedChecksumIsReportedAsModified) 
 }
 
 TEST(SnapshotTamper, ChangedKdfParametersWithRecomputedChecksumLookLikeAWrongPassword) {
-    MemoryItems items = write_snapshot(false);
+    MemoryItems items = write_sample_snapshot(false);
     auto envelope = parse_envelope(items.items().at("manifest.pb"));
     auto salt = envelope.kdf().salt();
     salt[0] ^= 1;
@@ -279,7 +268,7 @@ TEST(SnapshotTamper, ChangedKdfParametersWithRecomputedChecksumLookLikeAWrongPas
 // A manifest written with the password that lists a certificate in the wrong payload: found
 // when the payloads are opened, and nothing is returned.
 TEST(SnapshotTamper, PayloadThatDoesNotHoldItsEntryIsCorrupt) {
-    MemoryItems items = write_snapshot(true);
+    MemoryItems items = write_sample_snapshot(true);
     auto manifest = SnapshotReader::read_manifest_unauthenticated(items);
     ASSERT_TRUE(manifest) << manifest.error().message;
     ManifestEntry& first = manifest->entries[0];
@@ -308,7 +297,7 @@ TEST(SnapshotTamper, PayloadThatDoesNotHoldItsEntryIsCorrupt) {
 
 // The manifest's invariants hold even against a writer that has the password.
 TEST(SnapshotTamper, ManifestInvariantsAreChecked) {
-    MemoryItems items = write_snapshot(true);
+    MemoryItems items = write_sample_snapshot(true);
     auto good = SnapshotReader::read_manifest_unauthenticated(items);
     ASSERT_TRUE(good) << good.error().message;
 
@@ -349,7 +338,7 @@ TEST(SnapshotTamper, ManifestInvariantsAreChecked) {
 }
 
 TEST(SnapshotTamper, InvalidUtf8TextIsWrittenReadably) {
-    MemoryItems items = write_snapshot(false);
+    MemoryItems items = write_sample_snapshot(false);
     auto manifest = SnapshotReader::read_manifest_unauthenticated(items);
     ASSERT_TRUE(manifest);
     manifest->host_name = "pws\xff\xfe-01";

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "certificate_factory.hpp"
+#include "core/snapshot_writer.hpp"
 
 namespace certbackup::testing {
 namespace {
@@ -105,6 +106,15 @@ SnapshotOptions test_options(bool per_certificate_files) {
     options.store_identity = "/var/lib/passwordsecure/certificates";
     options.scope = "all";
     return options;
+}
+
+MemoryItems write_sample_snapshot(bool per_certificate_files) {
+    MemoryItems items;
+    auto summary = SnapshotWriter(test_options(per_certificate_files))
+                       .write(sample_certificates().candidates, kSnapshotPassword, items);
+    if (!summary)
+        throw std::runtime_error(summary.error().message);
+    return items;
 }
 
 }  // namespace certbackup::testing

@@ -8,6 +8,7 @@
 
 #include "core/certificate.hpp"
 #include "core/snapshot.hpp"
+#include "core/snapshot_items.hpp"
 
 namespace certbackup::testing {
 
@@ -26,5 +27,9 @@ const SampleCertificates& sample_certificates();
 
 // Options with kTestIterations and two threads.
 SnapshotOptions test_options(bool per_certificate_files);
+
+// The sample certificates written as a snapshot with test_options and kSnapshotPassword, in
+// memory. Throws when the writer fails.
+MemoryItems write_sample_snapshot(bool per_certificate_files);
 
 }  // namespace certbackup::testing
