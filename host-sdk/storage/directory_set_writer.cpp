@@ -3,6 +3,7 @@
 #include <set>
 
 #include "host-sdk/storage/location_layout.hpp"
+#include "host-sdk/storage/private_modes.hpp"
 #include "host-sdk/storage/set_catalog.hpp"
 #include "host-sdk/storage/set_lock.hpp"
 
@@ -13,9 +14,6 @@ using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fai
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr mode_t kDirectoryMode = 0700;
-constexpr mode_t kFileMode = 0600;
 
 class DirectorySetSink final : public SetSink {
   public:
@@ -31,7 +29,7 @@ class DirectorySetSink final : public SetSink {
         if (io_.env.exists(partial_) || io_.env.exists(location_ / id_))
             return fail(ErrorCode::conflict,
                         "set " + id_ + " already exists in " + location_.string());
-        if (auto made = io_.env.create_dir(partial_, kDirectoryMode); !made)
+        if (auto made = io_.env.create_dir(partial_, kPrivateDirectoryMode); !made)
             return made;
         partial_created_ = true;
         return {};
@@ -45,10 +43,10 @@ class DirectorySetSink final : public SetSink {
             const fs::path dir = partial_ / name.substr(0, slash);
             if (!created_.insert(dir).second)
                 continue;
-            if (auto made = io_.env.create_dir(dir, kDirectoryMode); !made)
+            if (auto made = io_.env.create_dir(dir, kPrivateDirectoryMode); !made)
                 return made;
         }
-        auto file = io_.files.create(partial_ / name, kFileMode);
+        auto file = io_.files.create(partial_ / name, kPrivateFileMode);
         if (!file)
             return std::unexpected(file.error());
         file_ = std::move(*file);
@@ -74,7 +72,7 @@ class DirectorySetSink final : public SetSink {
         // The record is fsynced and its entry in the set directory too (atomic_write syncs the
         // directory) before the rename publishes the set.
         if (auto written =
-                certbackup::atomic_write(io_.env, partial_ / kRecordName, record, kFileMode);
+                certbackup::atomic_write(io_.env, partial_ / kRecordName, record, kPrivateFileMode);
             !written)
             return written;
         const fs::path final_path = location_ / id_;
@@ -126,7 +124,7 @@ class DirectorySetSink final : public SetSink {
 Result<std::unique_ptr<SetWriter>> create_directory_set(StorageIo io, const fs::path& location,
                                                         NewSet info) {
     const bool location_existed = io.env.exists(location);
-    if (auto made = certbackup::create_dirs(io.env, location, kDirectoryMode); !made)
+    if (auto made = certbackup::create_dirs(io.env, location, kPrivateDirectoryMode); !made)
         return std::unexpected(made.error().with_context("backup location " + location.string()));
     // A new location must survive a power failure like the sets in it.
     if (!location_existed) {

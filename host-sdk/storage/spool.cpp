@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string>
 
+#include "host-sdk/storage/private_modes.hpp"
+
 namespace backup_host {
 
 using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
@@ -22,7 +24,7 @@ fs::path default_spool_parent() {
 
 Result<UniqueFd> open_anonymous_file(const fs::path& parent, AnonymousFileMethod method) {
     if (method == AnonymousFileMethod::tmpfile_else_unlinked) {
-        UniqueFd fd(::open(parent.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+        UniqueFd fd(::open(parent.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, kPrivateFileMode));
         if (fd.valid())
             return fd;
         if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)

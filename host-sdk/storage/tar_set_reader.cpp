@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "host-sdk/storage/item_name.hpp"
+#include "host-sdk/storage/private_modes.hpp"
 #include "host-sdk/storage/set_record.hpp"
 #include "host-sdk/storage/spool.hpp"
 #include "host-sdk/storage/tar_locale.hpp"
@@ -24,9 +25,6 @@ using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fai
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr mode_t kDirectoryMode = 0700;
-constexpr mode_t kFileMode = 0600;
 
 struct ArchiveReadFree {
     void operator()(archive* a) const noexcept { archive_read_free(a); }
@@ -162,10 +160,10 @@ class TarUnpacker {
             const std::string dir = name.substr(0, slash);
             if (!directories_.insert(dir).second)
                 continue;
-            if (auto made = io_.env.create_dir(spool_ / dir, kDirectoryMode); !made)
+            if (auto made = io_.env.create_dir(spool_ / dir, kPrivateDirectoryMode); !made)
                 return made;
         }
-        auto file = io_.files.create(spool_ / name, kFileMode);
+        auto file = io_.files.create(spool_ / name, kPrivateFileMode);
         if (!file)
             return std::unexpected(file.error());
         std::uint64_t size = 0;

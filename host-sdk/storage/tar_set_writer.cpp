@@ -11,6 +11,7 @@
 
 #include "certbackup/base/write_all.hpp"
 #include "host-sdk/storage/item_name.hpp"
+#include "host-sdk/storage/private_modes.hpp"
 #include "host-sdk/storage/spool.hpp"
 #include "host-sdk/storage/tar_locale.hpp"
 
@@ -21,8 +22,6 @@ using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fai
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr mode_t kFileMode = 0600;
 
 struct ArchiveFree {
     void operator()(archive* a) const noexcept { archive_write_free(a); }
@@ -162,7 +161,7 @@ class TarSetSink final : public SetSink {
         // Under the UTF-8 locale the name's bytes are its locale form (see tar_locale.hpp).
         archive_entry_copy_pathname(entry.get(), name.c_str());
         archive_entry_set_filetype(entry.get(), AE_IFREG);
-        archive_entry_set_perm(entry.get(), kFileMode);
+        archive_entry_set_perm(entry.get(), kPrivateFileMode);
         archive_entry_set_size(entry.get(), static_cast<la_int64_t>(size));
         archive_entry_set_mtime(entry.get(), mtime_, 0);
         archive_entry_set_uid(entry.get(), 0);
@@ -263,7 +262,7 @@ Result<std::unique_ptr<SetWriter>> create_tar_file_set(StorageIo io, const fs::p
     if (!scratch)
         return std::unexpected(scratch.error());
     TarFilePaths paths{certbackup::temp_sibling(tar_path), tar_path};
-    auto out = io.files.create(paths.temp, kFileMode);
+    auto out = io.files.create(paths.temp, kPrivateFileMode);
     if (!out)
         return std::unexpected(out.error().with_context("tar file " + tar_path.string()));
     return create_tar_set(io, std::move(*out), std::move(paths), std::move(info),
