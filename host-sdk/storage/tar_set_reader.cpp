@@ -12,6 +12,7 @@
 #include <set>
 #include <vector>
 
+#include "host-sdk/storage/archive_ptr.hpp"
 #include "host-sdk/storage/item_name.hpp"
 #include "host-sdk/storage/private_modes.hpp"
 #include "host-sdk/storage/set_record.hpp"
@@ -25,10 +26,6 @@ using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fai
 namespace fs = std::filesystem;
 
 namespace {
-
-struct ArchiveReadFree {
-    void operator()(archive* a) const noexcept { archive_read_free(a); }
-};
 
 struct SpooledItem {
     std::uint64_t size = 0;
@@ -302,7 +299,7 @@ class TarUnpacker {
     int fd_;
     std::string origin_;
     fs::path spool_;
-    std::unique_ptr<archive, ArchiveReadFree> archive_;
+    ArchiveReadPtr archive_;
     std::vector<std::uint8_t> buffer_ = std::vector<std::uint8_t>(65536);
     ItemNameTree names_;
     std::set<std::string> directories_;

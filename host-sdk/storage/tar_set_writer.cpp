@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "certbackup/base/write_all.hpp"
+#include "host-sdk/storage/archive_ptr.hpp"
 #include "host-sdk/storage/item_name.hpp"
 #include "host-sdk/storage/private_modes.hpp"
 #include "host-sdk/storage/spool.hpp"
@@ -17,19 +18,11 @@
 
 namespace backup_host {
 
-using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
-    certbackup::Result, certbackup::UniqueFd;
+using certbackup::Error, certbackup::ErrorCode, certbackup::fail, certbackup::Result,
+    certbackup::UniqueFd;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct ArchiveFree {
-    void operator()(archive* a) const noexcept { archive_write_free(a); }
-};
-struct EntryFree {
-    void operator()(archive_entry* e) const noexcept { archive_entry_free(e); }
-};
-using ArchiveEntryPtr = std::unique_ptr<archive_entry, EntryFree>;
 
 // The temporary and final names of a tar file target.
 struct TarFilePaths {
@@ -217,7 +210,7 @@ class TarSetSink final : public SetSink {
     std::optional<TarFilePaths> file_;
     std::time_t mtime_;
     UniqueFd spool_;
-    std::unique_ptr<archive, ArchiveFree> archive_;
+    ArchiveWritePtr archive_;
     bool closed_ = false;
     bool discarding_ = false;  // aborting: the write callback passes nothing on
     bool published_ = false;
