@@ -105,15 +105,27 @@ bRC BaculaJob::handle_event(const bEvent& event, void* value) {
     }
 }
 
+std::optional<BridgeCommand> BaculaJob::parse_plugin_string(const char* text,
+                                                            const std::string& missing) {
+    if (text == nullptr) {
+        fatal(missing);
+        return std::nullopt;
+    }
+    auto command = parse_bridge_command(text);
+    if (!command) {
+        fatal(command.error().message);
+        return std::nullopt;
+    }
+    return std::move(*command);
+}
+
 bRC BaculaJob::run_backup_command(const char* text, bool estimate) {
     files_.clear();
     next_file_ = 0;
     backup_spool_.reset();
-    if (text == nullptr)
-        return fatal("the file daemon passed no plugin string");
-    auto command = parse_bridge_command(text);
+    const auto command = parse_plugin_string(text, "the file daemon passed no plugin string");
     if (!command)
-        return fatal(command.error().message);
+        return bRC_Error;
     if (!backed_up_plugins_.insert(command->plugin_id).second)
         return fatal("the FileSet has two Plugin lines for plugin '" + command->plugin_id +
                      "': their sets would share " + virtual_root(command->plugin_id) +

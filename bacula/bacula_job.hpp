@@ -81,6 +81,9 @@ class BaculaJob final : public MessageSink {
         std::filesystem::path set_directory() const { return spool.path() / command.plugin_id; }
     };
 
+    // The plugin string `text` the file daemon passed, parsed; nullopt after a fatal message
+    // (`missing` when there is none, the parser's when it does not parse).
+    std::optional<BridgeCommand> parse_plugin_string(const char* text, const std::string& missing);
     bRC run_backup_command(const char* text, bool estimate);
     bRC list_spooled_set(const std::filesystem::path& set_directory, const std::string& root);
     bRC import_collected_sets();

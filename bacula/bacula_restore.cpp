@@ -21,14 +21,9 @@ std::string where_prefix(const char* where) {
 }  // namespace
 
 bRC BaculaJob::start_restore_file(const char* command) {
-    restore_command_.reset();
-    if (command == nullptr)
-        return fatal("the file daemon passed no plugin string for a restored file");
-    auto parsed = parse_bridge_command(command);
-    if (!parsed)
-        return fatal(parsed.error().message);
-    restore_command_ = std::move(*parsed);
-    return bRC_OK;
+    restore_command_ =
+        parse_plugin_string(command, "the file daemon passed no plugin string for a restored file");
+    return restore_command_ ? bRC_OK : bRC_Error;
 }
 
 bRC BaculaJob::end_restore_file() {
