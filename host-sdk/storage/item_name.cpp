@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "certbackup/base/printable_text.hpp"
+
 namespace backup_host {
 
 using certbackup::Env, certbackup::Error, certbackup::ErrorCode, certbackup::fail,
@@ -12,43 +14,6 @@ namespace {
 
 constexpr std::size_t kMaxNameBytes = 4096;
 constexpr std::size_t kMaxComponentBytes = 255;
-
-// Length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no overlong forms, no
-// surrogates, nothing above U+10FFFF), or 0 when it is not one.
-std::size_t utf8_sequence_length(std::string_view s) {
-    const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(s[i]); };
-    const std::uint8_t b0 = byte(0);
-    if (b0 < 0x80)
-        return 1;
-    std::size_t n = 0;
-    std::uint8_t low = 0x80, high = 0xBF;  // allowed range of the second byte
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        n = 2;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        n = 3;
-        if (b0 == 0xE0)
-            low = 0xA0;
-        if (b0 == 0xED)
-            high = 0x9F;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        n = 4;
-        if (b0 == 0xF0)
-            low = 0x90;
-        if (b0 == 0xF4)
-            high = 0x8F;
-    } else {
-        return 0;
-    }
-    if (s.size() < n)
-        return 0;
-    if (byte(1) < low || byte(1) > high)
-        return 0;
-    for (std::size_t i = 2; i < n; ++i) {
-        if (byte(i) < 0x80 || byte(i) > 0xBF)
-            return 0;
-    }
-    return n;
-}
 
 bool is_control(std::uint8_t c) {
     return c < 0x20 || c == 0x7F;
@@ -68,7 +33,7 @@ std::string quote_name(std::string_view name) {
     std::size_t i = 0;
     while (i < name.size()) {
         const auto c = static_cast<std::uint8_t>(name[i]);
-        const std::size_t n = utf8_sequence_length(name.substr(i));
+        const std::size_t n = certbackup::decode_utf8_at(name, i).length;
         if (n > 1) {
             out.append(name.substr(i, n));
             i += n;
@@ -99,7 +64,7 @@ Result<void> check_item_name(std::string_view name) {
             return bad_name(name, "it contains a control character");
         if (c == '\\')
             return bad_name(name, "it contains a backslash");
-        const std::size_t n = utf8_sequence_length(name.substr(i));
+        const std::size_t n = certbackup::decode_utf8_at(name, i).length;
         if (n == 0)
             return bad_name(name, "it is not valid UTF-8");
         i += n;
