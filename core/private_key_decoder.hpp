@@ -6,7 +6,8 @@
 // builds the chain once and reuses it (about 0.09 ms a key). It never prompts for a password:
 // an encrypted key fails to decode.
 //
-// Not thread-safe and not movable (OpenSSL keeps a pointer into it): one per operation.
+// Not thread-safe and not movable (OpenSSL keeps a pointer into it): one per operation, or one
+// per thread kept for the thread's life (PKCS#12 import). A failed decode leaves it usable.
 #pragma once
 
 #include <cstdint>

@@ -383,6 +383,23 @@ TEST_F(Pkcs12ImportRefusal, AKeyOfAKnownTypeThatDoesNotDecodeIsMalformedNotUnsup
         "unknown-curve", ErrorCode::unsupported, {"cannot be used with this OpenSSL"});
 }
 
+TEST_F(Pkcs12ImportRefusal, AKeyThatFailsToDecodeDoesNotSpoilTheNextFileOnTheSameThread) {
+    // Each thread keeps one key decoder chain for every file it imports: a failed decode must
+    // leave it able to decode the next file's key.
+    const Bytes not_an_rsa_key = sequence({tlv(0x02, {1}), tlv(0x04, {0x00})});
+    for (int round = 0; round < 2; ++round) {
+        expect_refused(pfx_of({plain_safe({key_bag("1.2.840.113549.1.1.1", nullptr, not_an_rsa_key),
+                                           cert_bag()})}),
+                       "junk-key", ErrorCode::corrupt, {"is malformed"});
+        auto pfx = export_pkcs12(leaf_, kAsciiPassword, Pkcs12Profile::compat());
+        ASSERT_TRUE(pfx) << pfx.error().message;
+        auto good = import_pkcs12(*pfx, kAsciiPassword, "good.pfx", /*require_private_key=*/true);
+        ASSERT_TRUE(good) << good.error().message;
+        ASSERT_EQ(good->certificates.size(), 1u);
+        EXPECT_TRUE(key_matches(good->certificates[0].leaf(), good->certificates[0].key()));
+    }
+}
+
 TEST_F(Pkcs12ImportRefusal, CertificateBagsOfOtherTypesAreIgnoredAndListed) {
     const Bytes pfx = pfx_of({plain_safe(
         {bag_from_der(cert_bag_der(kSdsiCertificateOid, tlv(0x16, {'s', 'd', 's', 'i'}))),
