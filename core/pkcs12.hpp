@@ -164,8 +164,13 @@ enum class Pkcs12Source {
     // per-structure bound and the allowed key derivations still apply.
     authenticated_payload,
 };
+// Called on the importing thread after each certificate or key bag is decoded, with the number
+// decoded so far: the file's total is known only once its encrypted safes are opened, so the
+// caller, who knows what the file should hold (a manifest), turns it into progress.
+using Pkcs12Progress = std::function<void(std::size_t bags_decoded)>;
 Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::string_view password,
                                      std::string_view origin, bool require_private_key = false,
-                                     Pkcs12Source source = Pkcs12Source::untrusted_file);
+                                     Pkcs12Source source = Pkcs12Source::untrusted_file,
+                                     const Pkcs12Progress& progress = {});
 
 }  // namespace certbackup

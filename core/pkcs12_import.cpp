@@ -135,6 +135,7 @@ struct WalkKeys {
     DerivationBudget& budget;
     PrivateKeyDecoder& decoder = thread_key_decoder();
     std::size_t openssl_derivations = 0;
+    std::size_t bags_decoded = 0;  // certificate and key bags, for progress
     std::size_t derivations() const { return cache.derivations() + openssl_derivations; }
 };
 
@@ -143,8 +144,16 @@ struct WalkContext {
     PasswordArg password;
     bool mac_verified = false;
     std::string origin;
-    WalkKeys* keys = nullptr;  // never null; mutable through a const context
+    WalkKeys* keys = nullptr;                  // never null; mutable through a const context
+    const Pkcs12Progress* progress = nullptr;  // null or empty: no reports
 };
+
+// Counts one more certificate or key bag decoded and reports it.
+void count_decoded_bag(const WalkContext& context) {
+    ++context.keys->bags_decoded;
+    if (context.progress != nullptr && *context.progress)
+        (*context.progress)(context.keys->bags_decoded);
+}
 
 // `what` is "the file's encrypted contents" or "a private key".
 Error decryption_error(const WalkContext& context, const std::string& what,
@@ -343,6 +352,7 @@ Result<void> collect_bag(const PKCS12_SAFEBAG* bag, const WalkContext& context, 
                 return std::unexpected(key.error());
             out.keys.push_back(
                 KeyItem{std::move(*key), friendly_name_of(bag), local_key_id_of(bag)});
+            count_decoded_bag(context);
             return {};
         }
         case NID_pkcs8ShroudedKeyBag: {
@@ -354,6 +364,7 @@ Result<void> collect_bag(const PKCS12_SAFEBAG* bag, const WalkContext& context, 
                 return std::unexpected(key.error());
             out.keys.push_back(
                 KeyItem{std::move(*key), friendly_name_of(bag), local_key_id_of(bag)});
+            count_decoded_bag(context);
             return {};
         }
         case NID_certBag: {
@@ -371,6 +382,7 @@ Result<void> collect_bag(const PKCS12_SAFEBAG* bag, const WalkContext& context, 
                                                     ossl::drain_errors() + ")");
             out.certificates.push_back(CertificateItem{
                 std::move(certificate), friendly_name_of(bag), local_key_id_of(bag)});
+            count_decoded_bag(context);
             return {};
         }
         case NID_safeContentsBag:
@@ -603,7 +615,7 @@ std::optional<KeyAhead> start_key_ahead(STACK_OF(PKCS7) * safes, const PasswordA
 
 Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::string_view password,
                                      std::string_view origin_view, bool require_private_key,
-                                     Pkcs12Source source) {
+                                     Pkcs12Source source, const Pkcs12Progress& progress) {
     const std::string origin(origin_view);
     auto password_arg = pkcs12_detail::password_arg(password);
     if (!password_arg)
@@ -655,7 +667,8 @@ Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::str
                 keys.cache.adopt(std::move(ahead->id), std::move(*key));
             ahead.reset();
         }
-        collected = collect(safes->get(), WalkContext{candidate, mac.present, origin, &keys});
+        collected =
+            collect(safes->get(), WalkContext{candidate, mac.present, origin, &keys, &progress});
         derivations += keys.derivations();
         if (*collected || collected->error().code != ErrorCode::wrong_password)
             break;

@@ -72,6 +72,28 @@ Result<std::map<std::string, Certificate>> match_payload(
     return by_thumbprint;
 }
 
+// Progress of opening one bundle, in certificates: every entry is a certificate bag, and one
+// with a key a key bag too (shared chain certificates are a few bags more), so the bags decoded
+// give an estimate that stays below the total until the payload has been matched. Reports only
+// when the estimate moves by a two-hundredth of the total, not for each of thousands of bags.
+Pkcs12Progress bundle_progress_of(const std::vector<const ManifestEntry*>& entries,
+                                  const std::function<void(std::size_t, std::size_t)>& report) {
+    const std::size_t total = entries.size();
+    std::size_t bags = 0;
+    for (const ManifestEntry* entry : entries)
+        bags += entry->private_key_included ? 2 : 1;
+    const std::size_t step = std::max<std::size_t>(1, total / 200);
+    return [report, total, bags, step, reported = std::size_t{0}](std::size_t decoded) mutable {
+        if (total == 0)
+            return;
+        const std::size_t estimate = std::min(decoded * total / bags, total - 1);
+        if (estimate >= reported + step) {
+            reported = estimate;
+            report(estimate, total);
+        }
+    };
+}
+
 }  // namespace
 
 SnapshotReader::SnapshotReader(ItemSource& source, Password password, SnapshotManifest manifest,
@@ -155,15 +177,26 @@ Result<std::vector<RestoredCertificate>> SnapshotReader::read_certificates(
             std::find(items.begin(), items.end(), entry.payload_item) == items.end())
             items.push_back(entry.payload_item);
 
+    // Progress counts certificates. A per-certificate payload holds one, so the payloads opened
+    // count them; a bundle, opened on this thread, counts them as its bags are decoded.
+    SnapshotHooks payload_hooks = hooks;
+    Pkcs12Progress bundle_progress;
+    std::size_t bundle_entries = 0;
+    if (items.size() == 1 && hooks.progress) {
+        payload_hooks.progress = nullptr;
+        bundle_entries = entries_of.at(items.front()).size();
+        bundle_progress = bundle_progress_of(entries_of.at(items.front()), hooks.progress);
+    }
+
     std::vector<std::optional<std::map<std::string, Certificate>>> opened(items.size());
     auto r = run_parallel(
         items.size(), threads_,
         [&](std::size_t i) -> Result<void> {
             const std::string& item = items[i];
             // verify_payloads() checked the payload's digest against the authenticated manifest.
-            auto contents =
-                import_pkcs12(payloads_.at(item), password_.view(), item,
-                              /*require_private_key=*/false, Pkcs12Source::authenticated_payload);
+            auto contents = import_pkcs12(payloads_.at(item), password_.view(), item,
+                                          /*require_private_key=*/false,
+                                          Pkcs12Source::authenticated_payload, bundle_progress);
             if (!contents) {
                 if (contents.error().code == ErrorCode::wrong_password)
                     return fail(ErrorCode::corrupt,
@@ -181,12 +214,14 @@ Result<std::vector<RestoredCertificate>> SnapshotReader::read_certificates(
             opened[i] = std::move(*matched);
             return {};
         },
-        hooks, "opening the PFX files");
+        payload_hooks, "opening the PFX files");
     // Payloads opened above were dropped: another read verifies and reads them again.
     payloads_.clear();
     payloads_verified_ = false;
     if (!r)
         return std::unexpected(r.error());
+    if (bundle_progress)
+        hooks.progress(bundle_entries, bundle_entries);
 
     std::map<std::string, std::size_t> index_of_item;
     for (std::size_t i = 0; i < items.size(); ++i)

@@ -68,9 +68,10 @@ class SnapshotReader {
     // are not compared: a bundle shares its issuers, so a rebuilt chain may be longer.) Returns the
     // chosen entries' certificates in manifest order, or an error and nothing. A payload that does
     // not open with the password that authenticated the manifest is corrupt (not wrong_password).
-    // `hooks` report per payload and can cancel. The checked payload bytes are dropped once
-    // opened (a restore of a large bundle does not keep them while it writes the store): a
-    // second call verifies and reads the payloads again.
+    // `hooks` can cancel (between payloads) and report progress in certificates: per payload
+    // opened in per-certificate mode, and while it is decoded for a bundle. The checked payload
+    // bytes are dropped once opened (a restore of a large bundle does not keep them while it writes
+    // the store): a second call verifies and reads the payloads again.
     Result<std::vector<RestoredCertificate>> read_certificates(const EntryFilter& select = {},
                                                                const SnapshotHooks& hooks = {});
 

@@ -82,7 +82,7 @@ backup_host::Result<std::vector<ImportCandidate>> checked_candidates(
     if (auto verified = reader.verify_payloads(); !verified)
         return lift_error(verified.error());
     auto restored = reader.read_certificates(
-        *selection, work_hooks(host, "restore 1/3: opening PFX files", "PFX files"));
+        *selection, work_hooks(host, "restore 1/3: opening PFX files", "certificates"));
     if (!restored)
         return lift_error(restored.error());
     std::vector<ImportCandidate> candidates;

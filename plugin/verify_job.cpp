@@ -15,7 +15,7 @@ backup_host::Result<void> run_verify(const backup_host::Host& host) {
         return std::unexpected(snapshot.error());
     SnapshotReader& reader = *snapshot->reader;
     auto restored =
-        reader.read_certificates({}, work_hooks(host, "opening PFX files", "PFX files"));
+        reader.read_certificates({}, work_hooks(host, "opening PFX files", "certificates"));
     if (!restored)
         return lift_error(restored.error());
 
