@@ -13,6 +13,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -130,8 +131,11 @@ class StoreTransaction {
 
     // Applies every staged change, or none. Afterwards the transaction is finished (also on
     // failure) and the writer lock is released. Committing without changes succeeds and
-    // writes nothing.
-    virtual Result<void> commit() = 0;
+    // writes nothing. `progress`, when set, is called on the calling thread with the steps
+    // done (the new files written, then moved into place) and their total.
+    virtual Result<void> commit(
+        const std::function<void(std::size_t done, std::size_t total)>& progress) = 0;
+    Result<void> commit() { return commit({}); }
 };
 
 class CertificateStore {

@@ -207,7 +207,8 @@ Result<CommitPlan> DirectoryStoreTransaction::make_commit_plan() {
     return plan;
 }
 
-Result<void> DirectoryStoreTransaction::commit() {
+Result<void> DirectoryStoreTransaction::commit(
+    const std::function<void(std::size_t done, std::size_t total)>& progress) {
     if (auto open = check_open(); !open)
         return open;
     finished_ = true;
@@ -219,7 +220,7 @@ Result<void> DirectoryStoreTransaction::commit() {
     auto plan = make_commit_plan();
     if (!plan)
         return std::unexpected(plan.error());
-    return apply_commit(env_, layout_, *plan, write_threads_);
+    return apply_commit(env_, layout_, *plan, write_threads_, progress);
 }
 
 }  // namespace certbackup

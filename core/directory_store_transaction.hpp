@@ -38,7 +38,9 @@ class DirectoryStoreTransaction final : public StoreTransaction {
     std::optional<std::string> holder(const Binding& purpose) const override;
     bool has_changes() const override;
 
-    Result<void> commit() override;
+    using StoreTransaction::commit;
+    Result<void> commit(
+        const std::function<void(std::size_t done, std::size_t total)>& progress) override;
 
   private:
     Result<void> check_open() const;

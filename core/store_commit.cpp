@@ -18,8 +18,14 @@ fs::path file_name_of(const std::string& relative_path) {
 // One run of the protocol in store_commit.hpp, remembering how far it got so that it can undo.
 class CommitRun {
   public:
-    CommitRun(Env& env, const StoreLayout& layout, const CommitPlan& plan, unsigned write_threads)
-        : env_(env), layout_(layout), plan_(plan), write_threads_(write_threads) {}
+    CommitRun(Env& env, const StoreLayout& layout, const CommitPlan& plan, unsigned write_threads,
+              const CommitProgress& progress)
+        : env_(env),
+          layout_(layout),
+          plan_(plan),
+          write_threads_(write_threads),
+          progress_(progress),
+          steps_(2 * plan.added.size() + plan.removed.size()) {}
 
     Result<void> run() {
         if (auto staged = stage(); !staged)
@@ -55,6 +61,9 @@ class CommitRun {
         journal.bindings_before_sha256 = file_digest_hex(plan_.bindings_before);
         journal.bindings_after_sha256 = file_digest_hex(plan_.bindings_after);
         journal.added.resize(plan_.added.size());
+        WorkHooks hooks;
+        if (progress_)
+            hooks.progress = [this](std::size_t done, std::size_t) { progress_(done, steps_); };
         auto written = run_parallel(
             plan_.added.size(), write_threads_,
             [&](std::size_t i) -> Result<void> {
@@ -63,7 +72,7 @@ class CommitRun {
                 return env_.write_file_unsynced(transaction_dir_ / file_name_of(file.relative_path),
                                                 file.bytes.span(), file.mode);
             },
-            {}, "writing the staged files");
+            hooks, "writing the staged files");
         if (!written)
             return written;
         journal.removed = plan_.removed;
@@ -94,6 +103,7 @@ class CommitRun {
                 !moved)
                 return moved;
             ++removed_moved_;
+            report_moved();
         }
         for (const auto& file : plan_.added) {
             if (auto moved = env_.rename(transaction_dir_ / file_name_of(file.relative_path),
@@ -101,8 +111,14 @@ class CommitRun {
                 !moved)
                 return moved;
             ++added_moved_;
+            report_moved();
         }
         return sync_changed_dirs(true);
+    }
+
+    void report_moved() const {
+        if (progress_)
+            progress_(plan_.added.size() + removed_moved_ + added_moved_, steps_);
     }
 
     // Step 4.
@@ -177,6 +193,8 @@ class CommitRun {
     const StoreLayout& layout_;
     const CommitPlan& plan_;
     const unsigned write_threads_;
+    const CommitProgress& progress_;
+    const std::size_t steps_;  // files written, then files moved
     fs::path transaction_dir_;
     bool transaction_dir_made_ = false;
     std::size_t removed_moved_ = 0;
@@ -187,8 +205,8 @@ class CommitRun {
 }  // namespace
 
 Result<void> apply_commit(Env& env, const StoreLayout& layout, const CommitPlan& plan,
-                          unsigned write_threads) {
-    return CommitRun(env, layout, plan, std::max(1u, write_threads)).run();
+                          unsigned write_threads, const CommitProgress& progress) {
+    return CommitRun(env, layout, plan, std::max(1u, write_threads), progress).run();
 }
 
 }  // namespace certbackup

@@ -48,6 +48,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -70,11 +71,15 @@ struct CommitPlan {
     std::vector<std::uint8_t> bindings_after;   // must differ from bindings_before
 };
 
+// Called on the calling thread as the commit goes: files staged (step 1), then files moved
+// (step 3), out of 2 x added + removed; the last report is total of total.
+using CommitProgress = std::function<void(std::size_t done, std::size_t total)>;
+
 // `write_threads` > 1 writes the staged files of step 1 in parallel (with one sync for all of
 // them, the writes are CPU and page-cache work; threads help little on few cores). The
 // Env must then be thread-safe (Env::posix() is). With 1, every step runs on the calling thread
 // in a fixed order, which step-counting test Envs rely on. The protocol is the same either way.
 Result<void> apply_commit(Env& env, const StoreLayout& layout, const CommitPlan& plan,
-                          unsigned write_threads = 1);
+                          unsigned write_threads = 1, const CommitProgress& progress = {});
 
 }  // namespace certbackup

@@ -141,9 +141,16 @@ Result<ImportReport> import_certificates(CertificateStore& store,
     if ((*txn)->has_changes()) {
         if (cancelled())
             return stop();
-        if (options.commit_progress)
-            options.commit_progress(0, candidates.size());
-        if (auto committed = (*txn)->commit(); !committed)
+        const std::size_t total = candidates.size();
+        std::function<void(std::size_t, std::size_t)> steps;
+        if (options.commit_progress) {
+            options.commit_progress(0, total);
+            // The commit counts files written and moved: shown as the share of the certificates.
+            steps = [&options, total](std::size_t done, std::size_t all) {
+                options.commit_progress(all == 0 ? total : done * total / all, total);
+            };
+        }
+        if (auto committed = (*txn)->commit(steps); !committed)
             return std::unexpected(committed.error());
         report.committed = true;
         if (options.commit_progress)

@@ -59,8 +59,9 @@ struct ImportOptions {
     // Asked before each certificate is staged and right before the commit; true stops the
     // import with a `cancelled` error and nothing changed. Unset: never cancelled.
     std::function<bool()> cancelled;
-    // Called with (done, total) certificates: after each candidate is staged, and before and
-    // after the commit writes them (the commit is one step: 0 of N, then N of N). Unset: none.
+    // Called with (done, total) certificates: after each candidate is staged, and from 0 of N
+    // before the commit to N of N after it, as it writes and moves their files (the share of
+    // the files done, in certificates). Unset: none.
     std::function<void(std::size_t done, std::size_t total)> staging_progress;
     std::function<void(std::size_t done, std::size_t total)> commit_progress;
 };

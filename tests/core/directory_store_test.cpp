@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 
 #include "core/bindings_file.hpp"
 #include "core/store_import.hpp"
@@ -469,6 +470,40 @@ TEST_F(DirectoryStoreTest, ACancelledImportStopsBeforeAnyCertificateOrBeforeTheC
     auto imported = import_certificates(*store, std::move(candidates), options);
     ASSERT_TRUE(imported) << imported.error().message;
     EXPECT_TRUE(imported->committed);
+}
+
+TEST_F(DirectoryStoreTest, AnImportCountsCertificatesWhileStagingAndWhileTheCommitWritesThem) {
+    auto store = create_store(root);
+    std::vector<ImportCandidate> candidates;
+    for (const char* name : {"one", "two", "three", "four"})
+        candidates.push_back({make_test_certificate(name), {}});
+    std::vector<std::pair<std::size_t, std::size_t>> staged;
+    std::vector<std::pair<std::size_t, std::size_t>> committed;
+    ImportOptions options;
+    options.staging_progress = [&](std::size_t done, std::size_t total) {
+        staged.emplace_back(done, total);
+    };
+    options.commit_progress = [&](std::size_t done, std::size_t total) {
+        committed.emplace_back(done, total);
+    };
+    auto imported = import_certificates(*store, std::move(candidates), options);
+    ASSERT_TRUE(imported) << imported.error().message;
+    EXPECT_EQ(staged,
+              (std::vector<std::pair<std::size_t, std::size_t>>{{1, 4}, {2, 4}, {3, 4}, {4, 4}}));
+    // The commit writes and moves eight files: its reports climb through the certificates
+    // instead of jumping from 0 to 4.
+    ASSERT_GE(committed.size(), 3u);
+    EXPECT_EQ(committed.front(), (std::pair<std::size_t, std::size_t>{0, 4}));
+    EXPECT_EQ(committed.back(), (std::pair<std::size_t, std::size_t>{4, 4}));
+    std::set<std::size_t> values;
+    for (std::size_t i = 0; i < committed.size(); ++i) {
+        EXPECT_EQ(committed[i].second, 4u);
+        if (i > 0) {
+            EXPECT_GE(committed[i].first, committed[i - 1].first);
+        }
+        values.insert(committed[i].first);
+    }
+    EXPECT_EQ(values, (std::set<std::size_t>{0, 1, 2, 3, 4}));
 }
 
 TEST_F(DirectoryStoreTest, AStagingCallThatFailsStagesNothing) {
