@@ -112,6 +112,7 @@ struct Collected {
     std::vector<CertificateItem> certificates;
     std::vector<KeyItem> keys;
     std::vector<std::string> ignored;
+    std::size_t derivations = 0;  // run by every walk it took (one per password tried)
 };
 
 // This thread's decoder chain for PKCS#8 keys. Building a chain costs more than decoding a few
@@ -611,6 +612,55 @@ std::optional<KeyAhead> start_key_ahead(STACK_OF(PKCS7) * safes, const PasswordA
     return std::nullopt;
 }
 
+// Walks the safes with each password in turn until one decrypts them (without a MAC, only
+// decryption tells whether a candidate is right), using the key derived ahead if any.
+Result<Collected> walk(STACK_OF(PKCS7) * safes, const std::vector<PasswordArg>& to_try,
+                       bool mac_verified, const std::string& origin, DerivationBudget& budget,
+                       std::optional<KeyAhead>& ahead, const Pkcs12Progress& progress) {
+    std::optional<Result<Collected>> collected;
+    std::size_t derivations = 0;
+    for (const PasswordArg& candidate : to_try) {
+        budget.forget_shared_keys();
+        WalkKeys keys(candidate, budget);
+        if (ahead) {
+            // A failed derivation ahead is simply run again by the walk, which reports it.
+            if (auto key = ahead->key.get())
+                keys.cache.adopt(std::move(ahead->id), std::move(*key));
+            ahead.reset();
+        }
+        collected = collect(safes, WalkContext{candidate, mac_verified, origin, &keys, &progress});
+        derivations += keys.derivations();
+        if (*collected || collected->error().code != ErrorCode::wrong_password)
+            break;
+    }
+    if (*collected)
+        (*collected)->derivations = derivations;
+    return std::move(*collected);
+}
+
+// What the walk found, paired and cleaned, with the file's details.
+Result<Pkcs12Contents> contents_of(Collected collected, const MacInfo& mac,
+                                   const std::string& origin, bool require_private_key) {
+    if (require_private_key && collected.keys.empty())
+        return fail(ErrorCode::not_found,
+                    origin +
+                        ": the file holds no private key (only certificates); export the "
+                        "certificate again together with its private key");
+    auto certificates = pkcs12_detail::assemble_certificates(std::move(collected.certificates),
+                                                             std::move(collected.keys), origin);
+    if (!certificates)
+        return std::unexpected(certificates.error());
+
+    Pkcs12Contents contents;
+    contents.warnings = clean_names(*certificates, origin);
+    contents.certificates = std::move(*certificates);
+    contents.mac_algorithm = mac.present ? mac.algorithm : std::string();
+    contents.mac_iterations = mac.present ? static_cast<int>(mac.iterations) : 0;
+    contents.ignored_items = std::move(collected.ignored);
+    contents.decryption_key_derivations = static_cast<int>(collected.derivations);
+    return contents;
+}
+
 }  // namespace
 
 Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::string_view password,
@@ -655,46 +705,10 @@ Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::str
     decoded->reset();
     file = nullptr;
 
-    // Without a MAC, only decryption tells whether a password candidate is right.
-    std::optional<Result<Collected>> collected;
-    std::size_t derivations = 0;
-    for (const PasswordArg& candidate : to_try) {
-        budget.forget_shared_keys();
-        WalkKeys keys(candidate, budget);
-        if (ahead) {
-            // A failed derivation ahead is simply run again by the walk, which reports it.
-            if (auto key = ahead->key.get())
-                keys.cache.adopt(std::move(ahead->id), std::move(*key));
-            ahead.reset();
-        }
-        collected =
-            collect(safes->get(), WalkContext{candidate, mac.present, origin, &keys, &progress});
-        derivations += keys.derivations();
-        if (*collected || collected->error().code != ErrorCode::wrong_password)
-            break;
-    }
-    if (!*collected)
-        return std::unexpected(collected->error());
-
-    const bool has_key = !(*collected)->keys.empty();
-    if (require_private_key && !has_key)
-        return fail(ErrorCode::not_found,
-                    origin +
-                        ": the file holds no private key (only certificates); export the "
-                        "certificate again together with its private key");
-    auto certificates = pkcs12_detail::assemble_certificates(std::move((*collected)->certificates),
-                                                             std::move((*collected)->keys), origin);
-    if (!certificates)
-        return std::unexpected(certificates.error());
-
-    Pkcs12Contents contents;
-    contents.warnings = clean_names(*certificates, origin);
-    contents.certificates = std::move(*certificates);
-    contents.mac_algorithm = mac.present ? mac.algorithm : std::string();
-    contents.mac_iterations = mac.present ? static_cast<int>(mac.iterations) : 0;
-    contents.ignored_items = std::move((*collected)->ignored);
-    contents.decryption_key_derivations = static_cast<int>(derivations);
-    return contents;
+    auto collected = walk(safes->get(), to_try, mac.present, origin, budget, ahead, progress);
+    if (!collected)
+        return std::unexpected(collected.error());
+    return contents_of(std::move(*collected), mac, origin, require_private_key);
 }
 
 }  // namespace certbackup

@@ -114,19 +114,11 @@ std::optional<std::uint64_t> leading_format_version(std::span<const std::uint8_t
     return std::nullopt;
 }
 
-// Steps 1 to 4 of open_manifest.
-Result<proto::ManifestEnvelope> parse_envelope(std::span<const std::uint8_t> bytes) {
-    const std::string item(kManifestItem);
-    if (bytes.size() > kMaxManifestBytes)
-        return fail(ErrorCode::corrupt, item + " is too large to be a manifest (" +
-                                            std::to_string(bytes.size()) + " bytes, more than " +
-                                            std::to_string(kMaxManifestBytes) +
-                                            "); use another copy of this backup");
-    const int size = static_cast<int>(bytes.size());
-
-    // Only field 1, whatever a newer format put around it.
+// Steps 1 and 2 of open_manifest: the format version alone (field 1), whatever a newer format
+// put around it; unsupported for another version, corrupt for damage.
+Result<void> check_format_version(std::span<const std::uint8_t> bytes, const std::string& item) {
     proto::FormatVersionProbe probe;
-    if (!probe.ParseFromArray(bytes.data(), size))
+    if (!probe.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
         return fail(ErrorCode::corrupt,
                     item +
                         " is damaged or is not a certbackup manifest (it does not parse); use "
@@ -148,6 +140,21 @@ Result<proto::ManifestEnvelope> parse_envelope(std::span<const std::uint8_t> byt
                     item + " has format version " + std::to_string(probe.format_version()) +
                         "; this reader knows version " + std::to_string(kSnapshotFormatVersion) +
                         "; use a newer certbackup to read this backup");
+    return {};
+}
+
+// Steps 1 to 4 of open_manifest.
+Result<proto::ManifestEnvelope> parse_envelope(std::span<const std::uint8_t> bytes) {
+    const std::string item(kManifestItem);
+    if (bytes.size() > kMaxManifestBytes)
+        return fail(ErrorCode::corrupt, item + " is too large to be a manifest (" +
+                                            std::to_string(bytes.size()) + " bytes, more than " +
+                                            std::to_string(kMaxManifestBytes) +
+                                            "); use another copy of this backup");
+    const int size = static_cast<int>(bytes.size());
+
+    if (auto version = check_format_version(bytes, item); !version)
+        return std::unexpected(version.error());
 
     proto::ManifestEnvelope envelope;
     if (!envelope.ParseFromArray(bytes.data(), size))

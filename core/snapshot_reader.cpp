@@ -94,6 +94,45 @@ Pkcs12Progress bundle_progress_of(const std::vector<const ManifestEntry*>& entri
     };
 }
 
+// The payload items that hold a chosen entry, in manifest order, each with all of its entries
+// (a payload is checked whole, even when only part of it is chosen).
+struct ChosenPayloads {
+    std::vector<std::string> items;
+    std::map<std::string, std::vector<const ManifestEntry*>> entries_of;
+};
+
+ChosenPayloads choose_payloads(const SnapshotManifest& manifest, const EntryFilter& select) {
+    ChosenPayloads chosen;
+    for (const auto& entry : manifest.entries)
+        chosen.entries_of[entry.payload_item].push_back(&entry);
+    std::set<std::string> taken;
+    for (const auto& entry : manifest.entries)
+        if ((!select || select(entry)) && taken.insert(entry.payload_item).second)
+            chosen.items.push_back(entry.payload_item);
+    return chosen;
+}
+
+// Opens the checked bytes of payload `item` with the password that authenticated the manifest
+// and matches them against the item's `entries`; the bytes are dropped once opened (a bundle of
+// 10000 is megabytes).
+Result<std::map<std::string, Certificate>> open_payload(
+    const std::string& item, std::vector<std::uint8_t>& bytes, std::string_view password,
+    const std::vector<const ManifestEntry*>& entries, const Pkcs12Progress& progress) {
+    // verify_payloads() checked the payload's digest against the authenticated manifest.
+    auto contents = import_pkcs12(bytes, password, item, /*require_private_key=*/false,
+                                  Pkcs12Source::authenticated_payload, progress);
+    std::vector<std::uint8_t>().swap(bytes);
+    if (!contents) {
+        if (contents.error().code == ErrorCode::wrong_password)
+            return fail(ErrorCode::corrupt,
+                        "payload " + item +
+                            " does not open with the password that authenticates manifest.pb; "
+                            "the backup was written inconsistently");
+        return std::unexpected(contents.error());
+    }
+    return match_payload(item, std::move(*contents), entries);
+}
+
 }  // namespace
 
 SnapshotReader::SnapshotReader(ItemSource& source, Password password, SnapshotManifest manifest,
@@ -166,16 +205,7 @@ Result<std::vector<RestoredCertificate>> SnapshotReader::read_certificates(
     if (auto r = verify_payloads(); !r)
         return std::unexpected(r.error());
 
-    // The items that hold a chosen entry, each with all of its entries (a payload is checked
-    // whole, even when only part of it is chosen).
-    std::vector<std::string> items;
-    std::map<std::string, std::vector<const ManifestEntry*>> entries_of;
-    for (const auto& entry : manifest_.entries)
-        entries_of[entry.payload_item].push_back(&entry);
-    for (const auto& entry : manifest_.entries)
-        if ((!select || select(entry)) &&
-            std::find(items.begin(), items.end(), entry.payload_item) == items.end())
-            items.push_back(entry.payload_item);
+    const auto [items, entries_of] = choose_payloads(manifest_, select);
 
     // Progress counts certificates. A per-certificate payload holds one, so the payloads opened
     // count them; a bundle, opened on this thread, counts them as its bags are decoded.
@@ -192,23 +222,9 @@ Result<std::vector<RestoredCertificate>> SnapshotReader::read_certificates(
     auto r = run_parallel(
         items.size(), threads_,
         [&](std::size_t i) -> Result<void> {
-            const std::string& item = items[i];
-            // verify_payloads() checked the payload's digest against the authenticated manifest.
-            auto contents = import_pkcs12(payloads_.at(item), password_.view(), item,
-                                          /*require_private_key=*/false,
-                                          Pkcs12Source::authenticated_payload, bundle_progress);
-            if (!contents) {
-                if (contents.error().code == ErrorCode::wrong_password)
-                    return fail(ErrorCode::corrupt,
-                                "payload " + item +
-                                    " does not open with the password that authenticates "
-                                    "manifest.pb; the backup was written inconsistently");
-                return std::unexpected(contents.error());
-            }
-            // Its bytes are no longer needed (a bundle of 10000 is megabytes): each item is
-            // this worker's alone, and the map itself does not change while workers run.
-            std::vector<std::uint8_t>().swap(payloads_.at(item));
-            auto matched = match_payload(item, std::move(*contents), entries_of.at(item));
+            // Each item is this worker's alone, and the map itself does not change meanwhile.
+            auto matched = open_payload(items[i], payloads_.at(items[i]), password_.view(),
+                                        entries_of.at(items[i]), bundle_progress);
             if (!matched)
                 return std::unexpected(matched.error());
             opened[i] = std::move(*matched);

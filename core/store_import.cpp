@@ -55,6 +55,24 @@ Result<ImportAction> stage(StoreTransaction& txn, ImportCandidate candidate,
     return action;
 }
 
+// The error of a plan with conflicts: every purpose held by another certificate, and what to do.
+Error conflict_error(const ImportReport& report) {
+    std::string message = "nothing was imported: ";
+    bool first = true;
+    for (const auto& a : report.actions) {
+        if (a.kind != ImportAction::Kind::conflict)
+            continue;
+        for (const auto& d : a.details) {
+            message += (first ? "" : "; ") + d + ", the backup has " + a.thumbprint + " for it";
+            first = false;
+        }
+    }
+    message +=
+        ". Use overwrite=replace to move these purposes to the certificates of the backup, "
+        "or restore into another store (target_store)";
+    return Error{ErrorCode::conflict, message};
+}
+
 }  // namespace
 
 std::string_view to_string(OverwritePolicy policy) noexcept {
@@ -122,22 +140,8 @@ Result<ImportReport> import_certificates(CertificateStore& store,
     }
     if (options.dry_run)
         return report;
-    if (report.count(ImportAction::Kind::conflict) > 0) {
-        std::string message = "nothing was imported: ";
-        bool first = true;
-        for (const auto& a : report.actions) {
-            if (a.kind != ImportAction::Kind::conflict)
-                continue;
-            for (const auto& d : a.details) {
-                message += (first ? "" : "; ") + d + ", the backup has " + a.thumbprint + " for it";
-                first = false;
-            }
-        }
-        message +=
-            ". Use overwrite=replace to move these purposes to the certificates of the backup, "
-            "or restore into another store (target_store)";
-        return fail(ErrorCode::conflict, message);
-    }
+    if (report.count(ImportAction::Kind::conflict) > 0)
+        return std::unexpected(conflict_error(report));
     if ((*txn)->has_changes()) {
         if (cancelled())
             return stop();
