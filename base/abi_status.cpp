@@ -26,6 +26,30 @@ backup_host::Status abi_status(ErrorCode code, ArgumentSource source) noexcept {
     return Status::failed;
 }
 
+Error error_of(const backup_host::Failure& failure) {
+    using backup_host::Status;
+    switch (failure.status) {
+        case Status::not_found:
+            return Error{ErrorCode::not_found, failure.message};
+        case Status::corrupt:
+            return Error{ErrorCode::corrupt, failure.message};
+        case Status::cancelled:
+            return Error{ErrorCode::cancelled, failure.message};
+        case Status::bad_usage:
+            return Error{ErrorCode::invalid_argument, failure.message};
+        case Status::wrong_password:
+            return Error{ErrorCode::wrong_password, failure.message};
+        case Status::conflict:
+            return Error{ErrorCode::conflict, failure.message};
+        case Status::unsupported:
+            return Error{ErrorCode::unsupported, failure.message};
+        case Status::ok:
+        case Status::failed:
+            break;
+    }
+    return Error{ErrorCode::io, failure.message};
+}
+
 backup_host::Failure to_failure(const Error& error, ArgumentSource source) {
     return backup_host::Failure{abi_status(error.code, source), error.message};
 }

@@ -1,5 +1,6 @@
 #include "host_items.hpp"
 
+#include "certbackup/base/abi_status.hpp"
 #include "core/snapshot.hpp"
 
 #include <algorithm>
@@ -7,30 +8,8 @@
 namespace certbackup::plugin {
 namespace {
 
-ErrorCode to_error_code(backup_host::Status status) {
-    using backup_host::Status;
-    switch (status) {
-        case Status::not_found:
-            return ErrorCode::not_found;
-        case Status::corrupt:
-            return ErrorCode::corrupt;
-        case Status::cancelled:
-            return ErrorCode::cancelled;
-        case Status::bad_usage:
-            return ErrorCode::invalid_argument;
-        case Status::wrong_password:
-            return ErrorCode::wrong_password;
-        case Status::conflict:
-            return ErrorCode::conflict;
-        case Status::unsupported:
-            return ErrorCode::unsupported;
-        default:
-            return ErrorCode::io;
-    }
-}
-
 std::unexpected<Error> from_failure(const backup_host::Failure& f) {
-    return std::unexpected(Error{to_error_code(f.status), f.message});
+    return std::unexpected(error_of(f));
 }
 
 }  // namespace

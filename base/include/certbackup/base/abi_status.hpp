@@ -1,7 +1,8 @@
 // How an Error crosses the plugin ABI (host-sdk/include/backup_host/plugin_abi.h): its code
 // becomes a bh_status (backup_host::Status in the SDK's C++ wrappers), and the status gives the
 // process's exit code (bh_status_exit_code: 0, 1, 2, 3, 4, 130; docs/CLI.md "Exit codes"). This
-// is the one table from ErrorCode to status; nothing else translates.
+// is the one table from ErrorCode to status, and error_of below the one way back; nothing else
+// translates.
 //
 //   not_found -> not_found (exit 1)      corrupt -> corrupt (4)
 //   conflict -> conflict (1)             wrong_password, auth_failed -> wrong_password (3)
@@ -39,5 +40,10 @@ inline std::unexpected<backup_host::Failure> to_unexpected(const Error& error,
                                                            ArgumentSource source) {
     return std::unexpected(to_failure(error, source));
 }
+
+// A failure of the other side (a host service a plugin called) as an Error, for code that
+// speaks Error: each status to the code that maps to it above (bad_usage to invalid_argument,
+// failed and unknown statuses to io), the message kept.
+Error error_of(const backup_host::Failure& failure);
 
 }  // namespace certbackup
