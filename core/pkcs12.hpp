@@ -60,6 +60,36 @@ Result<std::vector<std::uint8_t>> export_pkcs12(
     const Certificate& certificate, std::string_view password, const Pkcs12Profile& profile,
     Pkcs12Derivation derivation = Pkcs12Derivation::own_threads);
 
+// A PFX as the pieces it was made in: the file is their concatenation, in order. The large
+// pieces are the buffers the safes were built in, so that a bundle of thousands of
+// certificates is never copied whole (pkcs12_pfx_layout.hpp); write the pieces one by one, or
+// join() them. Move-only (the pieces point into the buffers it owns). Nothing in it is secret:
+// keys are encrypted before they are added.
+class Pkcs12File {
+  public:
+    Pkcs12File() = default;
+    Pkcs12File(Pkcs12File&&) noexcept = default;
+    Pkcs12File& operator=(Pkcs12File&&) noexcept = default;
+    Pkcs12File(const Pkcs12File&) = delete;
+    Pkcs12File& operator=(const Pkcs12File&) = delete;
+
+    // Adds `bytes[offset, offset + length)` as the last piece (`bytes` whole without them) and
+    // keeps `bytes`.
+    void append(std::vector<std::uint8_t> bytes);
+    void append(std::vector<std::uint8_t> bytes, std::size_t offset, std::size_t length);
+    // Adds `bytes` as the first piece.
+    void prepend(std::vector<std::uint8_t> bytes);
+
+    std::span<const std::span<const std::uint8_t>> pieces() const noexcept { return pieces_; }
+    std::size_t size() const noexcept;
+    // The whole file in one buffer (its exact size); `this` is left empty.
+    std::vector<std::uint8_t> join() &&;
+
+  private:
+    std::vector<std::vector<std::uint8_t>> buffers_;
+    std::vector<std::span<const std::uint8_t>> pieces_;
+};
+
 namespace pkcs12_detail {
 struct FileKeys;
 }
@@ -85,7 +115,7 @@ class Pkcs12ExportKeys {
 
   private:
     explicit Pkcs12ExportKeys(std::unique_ptr<pkcs12_detail::FileKeys> keys);
-    friend Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
+    friend Result<Pkcs12File> export_pkcs12_bundle(
         std::size_t count,
         const std::function<Result<Certificate>(std::size_t index)>& certificate_at,
         Pkcs12ExportKeys keys,
@@ -110,8 +140,9 @@ Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
 // The same, streaming: `certificate_at(i)` gives certificate i (0 <= i < count, each asked for
 // once, in order) and it is dropped once its bags are made, so that a bundle of thousands never
 // holds every decoded key at once (only the bags, and the chain certificates until the end).
-// Its error stops the export as it is.
-Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
+// Its error stops the export as it is. The file comes as pieces (Pkcs12File): the buffers the
+// safes were built in, never copied into one.
+Result<Pkcs12File> export_pkcs12_bundle(
     std::size_t count, const std::function<Result<Certificate>(std::size_t index)>& certificate_at,
     Pkcs12ExportKeys keys,
     const std::function<void(std::size_t done, std::size_t total)>& progress = {});

@@ -23,6 +23,7 @@
 // Secrets: the PKCS#8 keys live in OpenSSL objects that wipe themselves when freed, their DER
 // is wiped after encryption, and derived keys live in SecureBuffers. The password is only
 // borrowed.
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <memory>
@@ -35,6 +36,7 @@
 #include "core/pkcs12_algorithms.hpp"
 #include "core/pkcs12_mac.hpp"
 #include "core/pkcs12_pbes2.hpp"
+#include "core/pkcs12_pfx_layout.hpp"
 #include "core/unicode_text.hpp"
 
 namespace certbackup {
@@ -111,7 +113,9 @@ Result<std::unique_ptr<FileKeys>> start_file_keys(std::string_view password,
     const PasswordArg arg = *password_arg;
     const int iterations = profile.iterations;
     keys->mac_key = start_derivation(
-        [arg, iterations] { return pkcs12_detail::derive_sha256_mac_key(arg, iterations); },
+        [arg, iterations] {
+            return pkcs12_detail::derive_mac_key(arg, iterations, pkcs12_detail::MacDigest::sha256);
+        },
         derivation);
     keys->shared_pending = start_derivation(
         [arg, iterations] { return SharedPbes2Key::derive(arg, iterations); }, derivation);
@@ -121,12 +125,16 @@ Result<std::unique_ptr<FileKeys>> start_file_keys(std::string_view password,
 // The SafeContents (SEQUENCE OF SafeBag) of one safe, kept as DER: each bag is encoded as soon
 // as it is made and its OpenSSL object freed, so that a bundle of 10000 entries holds about a
 // kilobyte per entry rather than tens of ASN.1 objects. The DER is the one ASN1_item_i2d of a
-// PKCS12_SAFEBAGS stack writes (a SEQUENCE OF keeps its order). Nothing secret is in it: key
-// bags are shrouded (encrypted) before they are added.
+// PKCS12_SAFEBAGS stack writes (a SEQUENCE OF keeps its order). The buffer becomes a piece of
+// the file as it is (encrypted in place for the certificates' safe), so room is kept for the
+// header in front and the padding after. Nothing secret is in it: key bags are shrouded
+// (encrypted) before they are added.
 class SafeContents {
   public:
     // Room for the longest header this writer needs (tag, 0x84, four length bytes).
     static constexpr std::size_t kHeaderRoom = 6;
+    // Room for the padding of in-place encryption (one block).
+    static constexpr std::size_t kTailRoom = 16;
 
     SafeContents() : der_(kHeaderRoom) {}
 
@@ -135,6 +143,9 @@ class SafeContents {
         if (length <= 0)
             return std::unexpected(openssl_failure("encoding a bag"));
         const std::size_t at = der_.size();
+        const std::size_t needed = at + static_cast<std::size_t>(length) + kTailRoom;
+        if (der_.capacity() < needed)
+            der_.reserve(std::max(needed, 2 * der_.capacity()));
         der_.resize(at + static_cast<std::size_t>(length));
         unsigned char* out = der_.data() + at;
         if (i2d_PKCS12_SAFEBAG(bag, &out) != length)
@@ -145,31 +156,24 @@ class SafeContents {
 
     std::size_t count() const noexcept { return count_; }
 
-    // The whole SEQUENCE, its DER header written in front of the bags (minimal length form).
-    // Valid until reset().
-    Result<std::span<const std::uint8_t>> finish() {
+    // The buffer with the whole SEQUENCE at `offset` to its end (its DER header written in
+    // front of the bags); `this` is left empty.
+    struct Finished {
+        std::vector<std::uint8_t> buffer;
+        std::size_t offset = 0;
+    };
+    Result<Finished> finish() {
         const std::size_t length = der_.size() - kHeaderRoom;
-        if (length > 0xffffffffu)
+        if (length > pkcs12_detail::kMaxDerLength)
             return fail(ErrorCode::invalid_argument, "the PKCS#12 contents are too large");
-        std::uint8_t header[kHeaderRoom];
-        std::size_t header_length = 0;
-        header[header_length++] = 0x30;  // SEQUENCE
-        if (length < 0x80) {
-            header[header_length++] = static_cast<std::uint8_t>(length);
-        } else {
-            std::size_t bytes = 1;
-            while (bytes < 4 && (length >> (8 * bytes)) != 0)
-                ++bytes;
-            header[header_length++] = static_cast<std::uint8_t>(0x80 | bytes);
-            for (std::size_t i = bytes; i > 0; --i)
-                header[header_length++] = static_cast<std::uint8_t>(length >> (8 * (i - 1)));
-        }
-        const std::size_t start = kHeaderRoom - header_length;
-        std::copy_n(header, header_length, der_.begin() + static_cast<std::ptrdiff_t>(start));
-        return std::span<const std::uint8_t>(der_).subspan(start);
+        std::vector<std::uint8_t> header;
+        pkcs12_detail::append_der_header(header, pkcs12_detail::kDerSequence, length);
+        const std::size_t offset = kHeaderRoom - header.size();
+        std::copy(header.begin(), header.end(), der_.begin() + static_cast<std::ptrdiff_t>(offset));
+        Finished out{std::move(der_), offset};
+        der_.clear();
+        return out;
     }
-
-    void reset() { std::vector<std::uint8_t>().swap(der_); }
 
   private:
     std::vector<std::uint8_t> der_;
@@ -296,93 +300,69 @@ Result<void> add_entry(Bags& bags, const Certificate& certificate,
     return {};
 }
 
-Result<void> push_safe(STACK_OF(PKCS7) * safes, ossl::Pkcs7Ptr safe, const std::string& what) {
-    if (!safe || sk_PKCS7_push(safes, safe.get()) <= 0)
-        return std::unexpected(openssl_failure(what));
-    safe.release();  // the stack owns it now
-    return {};
-}
-
-// A Data safe holding `contents` (what PKCS12_pack_p7data makes of a stack of bags).
-ossl::Pkcs7Ptr data_safe(std::span<const std::uint8_t> contents) {
-    ossl::Pkcs7Ptr safe(PKCS7_new());
-    if (!safe || PKCS7_set_type(safe.get(), NID_pkcs7_data) != 1 ||
-        ASN1_OCTET_STRING_set(safe->d.data, contents.data(), static_cast<int>(contents.size())) !=
-            1)
-        return nullptr;
-    return safe;
-}
-
-// The certificates' safe, encrypted, then the key bags (already shrouded) in a plain one.
-Result<void> add_safes(STACK_OF(PKCS7) * safes, Bags& bags, const FileKeys& keys) {
-    auto certificates = bags.certificates.finish();
-    if (!certificates)
-        return std::unexpected(certificates.error());
+// The certificates' safe, encrypted, as pieces of `safes`. modern: the SafeContents encrypted
+// in place with the shared key; compat: through OpenSSL's PKCS#12 PBE (3DES, its own salt and
+// derivation), which encrypts a stack of bag objects.
+Result<void> add_certificate_safe(Pkcs12File& safes, SafeContents& certificates,
+                                  const FileKeys& keys) {
+    auto contents = certificates.finish();
+    if (!contents)
+        return std::unexpected(contents.error());
     if (keys.shared) {
-        auto safe = keys.shared->encrypt_safe_contents(*certificates);
-        if (!safe)
-            return std::unexpected(safe.error());
-        if (auto r = push_safe(safes, std::move(*safe), "collecting safes"); !r)
-            return r;
-    } else {
-        // OpenSSL's PKCS#12 PBE encrypts a stack of bag objects: decode the DER back into one.
-        const unsigned char* p = certificates->data();
-        ossl::Pkcs12SafeBagStackPtr stack(reinterpret_cast<STACK_OF(PKCS12_SAFEBAG)*>(
-            ASN1_item_d2i(nullptr, &p, static_cast<long>(certificates->size()),
-                          ASN1_ITEM_rptr(PKCS12_SAFEBAGS))));
-        if (!stack)
-            return std::unexpected(openssl_failure("collecting the certificate bags"));
-        ossl::Pkcs7Ptr safe(PKCS12_pack_p7encdata_ex(
-            NID_pbe_WithSHA1And3_Key_TripleDES_CBC, keys.password.data, keys.password.size, nullptr,
-            kSaltLength, keys.profile.iterations, stack.get(), nullptr, nullptr));
-        if (auto r = push_safe(safes, std::move(safe), "encrypting the certificates"); !r)
-            return r;
-    }
-    bags.certificates.reset();
-    if (bags.keys.count() == 0)
+        auto algorithm = keys.shared->encrypt_in_place(contents->buffer, contents->offset);
+        if (!algorithm)
+            return std::unexpected(algorithm.error());
+        const std::size_t length = contents->buffer.size() - contents->offset;
+        safes.append(pkcs12_detail::encrypted_safe_head(*algorithm, length));
+        safes.append(std::move(contents->buffer), contents->offset, length);
         return {};
-    auto key_bags = bags.keys.finish();
-    if (!key_bags)
-        return std::unexpected(key_bags.error());
-    return push_safe(safes, data_safe(*key_bags), "packing the key bags");
-}
-
-Result<void> add_mac(PKCS12* pfx, const STACK_OF(PKCS7) * safes, FileKeys& keys) {
-    if (keys.shared) {
-        auto mac_key = keys.mac_key.get();
-        if (!mac_key)
-            return std::unexpected(mac_key.error());
-        return pkcs12_detail::set_sha256_mac(pfx, safes, *mac_key);
     }
-    if (PKCS12_set_mac(pfx, keys.password.data, keys.password.size, nullptr, kSaltLength,
-                       keys.profile.iterations, EVP_sha1()) != 1)
-        return std::unexpected(openssl_failure("computing the MAC"));
+    const unsigned char* p = contents->buffer.data() + contents->offset;
+    ossl::Pkcs12SafeBagStackPtr stack(reinterpret_cast<STACK_OF(PKCS12_SAFEBAG)*>(
+        ASN1_item_d2i(nullptr, &p, static_cast<long>(contents->buffer.size() - contents->offset),
+                      ASN1_ITEM_rptr(PKCS12_SAFEBAGS))));
+    contents->buffer = {};
+    if (!stack)
+        return std::unexpected(openssl_failure("collecting the certificate bags"));
+    ossl::Pkcs7Ptr safe(PKCS12_pack_p7encdata_ex(
+        NID_pbe_WithSHA1And3_Key_TripleDES_CBC, keys.password.data, keys.password.size, nullptr,
+        kSaltLength, keys.profile.iterations, stack.get(), nullptr, nullptr));
+    if (!safe)
+        return std::unexpected(openssl_failure("encrypting the certificates"));
+    stack.reset();
+    auto der = pkcs12_detail::der_of(safe.get(), i2d_PKCS7);
+    if (!der)
+        return std::unexpected(der.error());
+    safes.append(std::move(*der));
     return {};
 }
 
-// Each stage frees what the next one no longer needs (the bags once packed into safes, the
-// safes once MACed, the PFX once encoded): a bundle of 10000 certificates is megabytes at every
-// stage, and peak memory is the sum of the stages alive at once.
-Result<std::vector<std::uint8_t>> encode_pfx(Bags& bags, FileKeys& keys) {
-    ossl::Pkcs7StackPtr safes(sk_PKCS7_new_null());
-    if (!safes)
-        return std::unexpected(openssl_failure("allocating"));
-    if (auto r = add_safes(safes.get(), bags, keys); !r)
+// The MAC key: derived meanwhile (modern), or now (compat: SHA-1, as Windows reads it).
+Result<MacKey> mac_key(FileKeys& keys) {
+    if (keys.mac_key.valid())
+        return keys.mac_key.get();
+    return pkcs12_detail::derive_mac_key(keys.password, keys.profile.iterations,
+                                         pkcs12_detail::MacDigest::sha1);
+}
+
+// The PFX around the bags: the certificates' safe, encrypted, then the key bags (already
+// shrouded) in a plain one, the MAC over both. The bags' buffers become the file's pieces.
+Result<Pkcs12File> encode_pfx(Bags& bags, FileKeys& keys) {
+    Pkcs12File safes;
+    if (auto r = add_certificate_safe(safes, bags.certificates, keys); !r)
         return std::unexpected(r.error());
-    bags.keys.reset();
-    ossl::Pkcs12Ptr pfx(PKCS12_add_safes_ex(safes.get(), 0, nullptr, nullptr));
-    if (!pfx)
-        return std::unexpected(openssl_failure("assembling the PFX"));
-    if (auto r = add_mac(pfx.get(), safes.get(), keys); !r)
-        return std::unexpected(r.error());
-    safes.reset();
-    unsigned char* der = nullptr;
-    const int length = i2d_PKCS12(pfx.get(), &der);
-    if (length <= 0)
-        return std::unexpected(openssl_failure("encoding the PFX"));
-    ossl::OpenSslBytePtr owned(der);
-    pfx.reset();
-    return std::vector<std::uint8_t>(der, der + length);
+    if (bags.keys.count() != 0) {
+        auto key_bags = bags.keys.finish();
+        if (!key_bags)
+            return std::unexpected(key_bags.error());
+        const std::size_t length = key_bags->buffer.size() - key_bags->offset;
+        safes.append(pkcs12_detail::data_safe_head(length));
+        safes.append(std::move(key_bags->buffer), key_bags->offset, length);
+    }
+    auto mac = mac_key(keys);
+    if (!mac)
+        return std::unexpected(mac.error());
+    return pkcs12_detail::assemble_pfx(std::move(safes), *mac);
 }
 
 }  // namespace
@@ -427,13 +407,16 @@ Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
     for (const Certificate* certificate : certificates)
         if (certificate == nullptr)
             return fail(ErrorCode::invalid_argument, "a null certificate was given for export");
-    return export_pkcs12_bundle(
+    auto file = export_pkcs12_bundle(
         certificates.size(),
         [&](std::size_t i) -> Result<Certificate> { return certificates[i]->clone(); },
         std::move(export_keys), progress);
+    if (!file)
+        return std::unexpected(file.error());
+    return std::move(*file).join();
 }
 
-Result<std::vector<std::uint8_t>> export_pkcs12_bundle(
+Result<Pkcs12File> export_pkcs12_bundle(
     std::size_t count, const std::function<Result<Certificate>(std::size_t index)>& certificate_at,
     Pkcs12ExportKeys export_keys,
     const std::function<void(std::size_t done, std::size_t total)>& progress) {

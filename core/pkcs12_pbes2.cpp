@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <array>
+#include <climits>
 #include <memory>
 #include <string>
 
 #include "certbackup/base/kdf.hpp"
+#include "core/pkcs12_pfx_layout.hpp"
 
 namespace certbackup::pkcs12_detail {
 namespace {
@@ -145,9 +147,8 @@ Result<SharedPbes2Key> SharedPbes2Key::derive(const PasswordArg& password, int i
     return SharedPbes2Key(std::move(salt), iterations, std::move(*key));
 }
 
-Result<SharedPbes2Key::Ciphertext> SharedPbes2Key::encrypt(
-    std::span<const std::uint8_t> plaintext) const {
-    std::array<std::uint8_t, kAesBlock> iv{};
+Result<ossl::X509AlgorPtr> SharedPbes2Key::algorithm_with_fresh_iv(
+    std::array<std::uint8_t, kAesBlock>& iv) const {
     if (!ossl::random_bytes(iv))
         return std::unexpected(openssl_failure("drawing an IV"));
     // PKCS5_pbe2_set_iv copies salt and IV; it takes them as non-const pointers only.
@@ -155,14 +156,25 @@ Result<SharedPbes2Key::Ciphertext> SharedPbes2Key::encrypt(
     ossl::X509AlgorPtr algorithm(PKCS5_pbe2_set_iv(EVP_aes_256_cbc(), iterations_, salt.data(),
                                                    static_cast<int>(salt.size()), iv.data(),
                                                    NID_hmacWithSHA256));
+    if (!algorithm)
+        return std::unexpected(openssl_failure("making the PBES2 parameters"));
+    return algorithm;
+}
+
+Result<SharedPbes2Key::Ciphertext> SharedPbes2Key::encrypt(
+    std::span<const std::uint8_t> plaintext) const {
+    std::array<std::uint8_t, kAesBlock> iv{};
+    auto algorithm = algorithm_with_fresh_iv(iv);
+    if (!algorithm)
+        return std::unexpected(algorithm.error());
     SecureBuffer encrypted;
-    if (!algorithm || !aes_cbc(EVP_aes_256_cbc(), true, key_, iv.data(), plaintext, encrypted))
+    if (!aes_cbc(EVP_aes_256_cbc(), true, key_, iv.data(), plaintext, encrypted))
         return std::unexpected(openssl_failure("encrypting with AES-256-CBC"));
     ossl::Asn1OctetStringPtr data(ASN1_OCTET_STRING_new());
     if (!data || ASN1_OCTET_STRING_set(data.get(), encrypted.data(),
                                        static_cast<int>(encrypted.size())) != 1)
         return std::unexpected(openssl_failure("allocating"));
-    return Ciphertext{std::move(algorithm), std::move(data)};
+    return Ciphertext{std::move(*algorithm), std::move(data)};
 }
 
 Result<ossl::X509SigPtr> SharedPbes2Key::shroud(const PKCS8_PRIV_KEY_INFO* key) const {
@@ -185,32 +197,28 @@ Result<ossl::X509SigPtr> SharedPbes2Key::shroud(const PKCS8_PRIV_KEY_INFO* key) 
     return sig;
 }
 
-Result<ossl::Pkcs7Ptr> SharedPbes2Key::encrypt_safe(const STACK_OF(PKCS12_SAFEBAG) * bags) const {
-    unsigned char* der = nullptr;
-    const int length = ASN1_item_i2d(reinterpret_cast<const ASN1_VALUE*>(bags), &der,
-                                     ASN1_ITEM_rptr(PKCS12_SAFEBAGS));
-    if (length <= 0)
-        return std::unexpected(openssl_failure("encoding the certificates"));
-    std::unique_ptr<unsigned char, ClearFree> owned(der, ClearFree{length});
-    return encrypt_safe_contents(std::span(der, static_cast<std::size_t>(length)));
-}
-
-Result<ossl::Pkcs7Ptr> SharedPbes2Key::encrypt_safe_contents(
-    std::span<const std::uint8_t> der) const {
-    auto ciphertext = encrypt(der);
-    if (!ciphertext)
-        return std::unexpected(ciphertext.error());
-    // EncryptedData (RFC 2315 §13) as PKCS12_pack_p7encdata makes it: version 0, content type
-    // data, our algorithm and ciphertext.
-    ossl::Pkcs7Ptr safe(PKCS7_new());
-    if (!safe || PKCS7_set_type(safe.get(), NID_pkcs7_encrypted) != 1)
-        return std::unexpected(openssl_failure("making an encrypted safe"));
-    PKCS7_ENC_CONTENT* content = safe->d.encrypted->enc_data;
-    X509_ALGOR_free(content->algorithm);
-    content->algorithm = ciphertext->algorithm.release();
-    ASN1_OCTET_STRING_free(content->enc_data);
-    content->enc_data = ciphertext->data.release();
-    return safe;
+Result<std::vector<std::uint8_t>> SharedPbes2Key::encrypt_in_place(
+    std::vector<std::uint8_t>& buffer, std::size_t offset) const {
+    std::array<std::uint8_t, kAesBlock> iv{};
+    auto algorithm = algorithm_with_fresh_iv(iv);
+    if (!algorithm)
+        return std::unexpected(algorithm.error());
+    const std::size_t length = buffer.size() - offset;
+    if (length > static_cast<std::size_t>(INT_MAX - static_cast<int>(kAesBlock)))
+        return fail(ErrorCode::invalid_argument, "the PKCS#12 contents are too large");
+    buffer.resize(buffer.size() + kAesBlock - length % kAesBlock);
+    // CBC encryption in place (output at the input) is supported by EVP for block ciphers.
+    ossl::EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+    unsigned char* data = buffer.data() + offset;
+    int first = 0;
+    int last = 0;
+    if (!ctx ||
+        EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_cbc(), nullptr, key_.data(), iv.data()) != 1 ||
+        EVP_EncryptUpdate(ctx.get(), data, &first, data, static_cast<int>(length)) != 1 ||
+        EVP_EncryptFinal_ex(ctx.get(), data + first, &last) != 1 ||
+        static_cast<std::size_t>(first + last) != buffer.size() - offset)
+        return std::unexpected(openssl_failure("encrypting with AES-256-CBC"));
+    return der_of(algorithm->get(), i2d_X509_ALGOR);
 }
 
 // ---------------------------------------------------------------------------------------------

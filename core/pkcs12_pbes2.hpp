@@ -14,6 +14,7 @@
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
+#include <array>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
@@ -41,10 +42,11 @@ class SharedPbes2Key {
 
     // The contents of a pkcs8ShroudedKeyBag: `key` as DER, encrypted with a fresh IV.
     Result<ossl::X509SigPtr> shroud(const PKCS8_PRIV_KEY_INFO* key) const;
-    // An EncryptedData safe holding `bags`, encrypted with a fresh IV.
-    Result<ossl::Pkcs7Ptr> encrypt_safe(const STACK_OF(PKCS12_SAFEBAG) * bags) const;
-    // The same from the DER of a SafeContents (a SEQUENCE OF SafeBag).
-    Result<ossl::Pkcs7Ptr> encrypt_safe_contents(std::span<const std::uint8_t> der) const;
+    // Encrypts `buffer[offset, end)` (the DER of a SafeContents) in place with a fresh IV;
+    // `buffer` grows by the padding (1 to 16 bytes; reserve them, or it moves). Returns the DER
+    // of the AlgorithmIdentifier (PBES2 with the shared salt and this IV) for the safe.
+    Result<std::vector<std::uint8_t>> encrypt_in_place(std::vector<std::uint8_t>& buffer,
+                                                       std::size_t offset) const;
 
   private:
     struct Ciphertext {
@@ -54,6 +56,8 @@ class SharedPbes2Key {
     SharedPbes2Key(std::vector<std::uint8_t> salt, int iterations, SecureBuffer key)
         : salt_(std::move(salt)), iterations_(iterations), key_(std::move(key)) {}
     Result<Ciphertext> encrypt(std::span<const std::uint8_t> plaintext) const;
+    // PBES2 with the shared salt and a fresh IV, written to `iv`.
+    Result<ossl::X509AlgorPtr> algorithm_with_fresh_iv(std::array<std::uint8_t, 16>& iv) const;
 
     std::vector<std::uint8_t> salt_;
     int iterations_ = 0;

@@ -2,6 +2,18 @@
 
 namespace certbackup {
 
+Result<void> ItemSink::write_item_pieces(std::string_view name,
+                                         std::span<const std::span<const std::uint8_t>> pieces) {
+    std::vector<std::uint8_t> joined;
+    std::size_t size = 0;
+    for (const auto piece : pieces)
+        size += piece.size();
+    joined.reserve(size);
+    for (const auto piece : pieces)
+        joined.insert(joined.end(), piece.begin(), piece.end());
+    return write_item(name, joined);
+}
+
 Result<void> MemoryItems::write_item(std::string_view name, std::span<const std::uint8_t> bytes) {
     if (items_.contains(name))
         return fail(ErrorCode::conflict,

@@ -14,14 +14,20 @@
 
 namespace certbackup {
 
-// Where a snapshot is written. Contract: the writer calls write_item once per name, from one
-// thread, payloads first and manifest.pb last; a failure ends the snapshot (the manifest is
-// then never written, so the snapshot stays incomplete). Implementations report failures with
-// an Error naming the item.
+// Where a snapshot is written. Contract: the writer calls write_item or write_item_pieces once
+// per name, from one thread, payloads first and manifest.pb last; a failure ends the snapshot (the
+// manifest is then never written, so the snapshot stays incomplete). Implementations report
+// failures with an Error naming the item.
 class ItemSink {
   public:
     virtual ~ItemSink() = default;
     virtual Result<void> write_item(std::string_view name, std::span<const std::uint8_t> bytes) = 0;
+    // One item given as pieces (the item is their concatenation), such as a bundle PFX made
+    // of the buffers it was built in. A sink that writes an item in parts (the host's)
+    // overrides this to write the pieces one by one; by default they are joined into one
+    // buffer for write_item.
+    virtual Result<void> write_item_pieces(std::string_view name,
+                                           std::span<const std::span<const std::uint8_t>> pieces);
 };
 
 // Where a snapshot is read from. Contract: read_item of a name that is not there fails with

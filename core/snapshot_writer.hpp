@@ -36,15 +36,17 @@ class SnapshotWriter {
 
     // Plans the snapshot (core/snapshot_plan.hpp), makes the payloads with `password` (UTF-8,
     // not empty): one bundle with export_pkcs12_bundle, or one PFX per certificate with
-    // export_pkcs12 on `options.threads` threads, always in the plan's order; then derives the
-    // manifest's master key once and seals the manifest; then writes every payload item and
-    // manifest.pb last.
+    // export_pkcs12 on `options.threads` threads, always in the plan's order; then writes every
+    // payload item (a bundle in the pieces it was made in, ItemSink::write_item_pieces) and
+    // frees it; then makes the manifest, seals it with the master key derived once, and writes
+    // manifest.pb last. (The payloads go out before the manifest is made so that the two are
+    // never in memory together.)
     //
-    // All PFX files are made before the first item is written, so a failure or a cancel while
-    // making them writes nothing. A sink failure stops the write before manifest.pb (the
-    // snapshot stays incomplete). Errors: invalid_argument for bad options or candidates, the
-    // PKCS#12 export's error with the certificate named, the sink's error with the item named,
-    // cancelled.
+    // All PFX files are made, and every certificate read, before the first item is written, so
+    // a failure or a cancel while making them writes nothing. A later failure (the sink, the
+    // manifest) stops the write before manifest.pb (the snapshot stays incomplete). Errors:
+    // invalid_argument for bad options or candidates, the PKCS#12 export's error with the
+    // certificate named, the sink's error with the item named, cancelled.
     //
     // Thread-safe as a const object; `candidates`' certificates are only read.
     Result<SnapshotSummary> write(std::span<const SnapshotCandidate> candidates,

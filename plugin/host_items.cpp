@@ -20,6 +20,18 @@ Result<void> HostItemSink::write_item(std::string_view name, std::span<const std
     return {};
 }
 
+Result<void> HostItemSink::write_item_pieces(
+    std::string_view name, std::span<const std::span<const std::uint8_t>> pieces) {
+    if (auto begun = host_.begin_item(name); !begun)
+        return from_failure(begun.error());
+    for (const auto piece : pieces)
+        if (auto written = host_.write(piece); !written)
+            return from_failure(written.error());
+    if (auto ended = host_.end_item(); !ended)
+        return from_failure(ended.error());
+    return {};
+}
+
 Result<std::vector<std::string>> HostItemSource::list_items() {
     auto items = host_.items();
     if (!items)

@@ -13,6 +13,9 @@ class HostItemSink final : public ItemSink {
   public:
     explicit HostItemSink(backup_host::Host host) : host_(host) {}
     Result<void> write_item(std::string_view name, std::span<const std::uint8_t> bytes) override;
+    // The pieces as writes of one item (begin, write each, end): never joined.
+    Result<void> write_item_pieces(std::string_view name,
+                                   std::span<const std::span<const std::uint8_t>> pieces) override;
 
   private:
     backup_host::Host host_;

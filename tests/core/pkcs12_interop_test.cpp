@@ -176,6 +176,49 @@ TEST_P(OpenSslCliReadsOurFile, WithTheSamePasswordAndTheProfilesAlgorithms) {
 
 INSTANTIATE_TEST_SUITE_P(Peers, OpenSslCliReadsOurFile, kPeerCases, case_name);
 
+// A bundle of many entries (its lengths in the long DER forms, the certificates' safe encrypted
+// in place): `openssl pkcs12` verifies the MAC and finds every key and certificate, in both
+// profiles.
+class OpenSslCliReadsOurLargeBundle : public ::testing::TestWithParam<Pkcs12ProfileName> {};
+
+TEST_P(OpenSslCliReadsOurLargeBundle, EveryKeyAndCertificate) {
+    constexpr int kEntries = 300;
+    const Certificate ca = fx::make_ca("Large Bundle CA");
+    std::vector<Certificate> certificates;
+    std::vector<const Certificate*> entries;
+    certificates.reserve(kEntries);
+    for (int i = 0; i < kEntries; ++i) {
+        certificates.push_back(fx::make_leaf("large" + std::to_string(i) + ".example.com", &ca,
+                                             "large " + std::to_string(i)));
+        entries.push_back(&certificates.back());
+    }
+    const Pkcs12Profile profile = GetParam() == Pkcs12ProfileName::modern
+                                      ? Pkcs12Profile::modern(kTestIterations)
+                                      : Pkcs12Profile::compat(kTestIterations);
+    TempDir dir;
+    const auto pfx = dir / "large.pfx";
+    const auto password = dir / "password.txt";
+    fx::write_file(pfx, fx::must(export_pkcs12_bundle(entries, kAsciiPassword, profile), "export"));
+    fx::write_file(password, kAsciiPassword);
+
+    const auto info = run("openssl pkcs12 -info -noout -in " + quote_path(pfx) +
+                          " -passin file:" + quote_path(password));
+    ASSERT_EQ(info.exit_code, 0) << info.output;
+    EXPECT_TRUE(contains(info.output, "MAC: sha")) << info.output;
+    EXPECT_EQ(count(info.output, "Certificate bag"), kEntries + 1u);  // the CA once
+    EXPECT_EQ(count(info.output, "Shrouded Keybag"), static_cast<std::size_t>(kEntries));
+    const auto keys = run("openssl pkcs12 -nocerts -nodes -in " + quote_path(pfx) +
+                          " -passin file:" + quote_path(password));
+    ASSERT_EQ(keys.exit_code, 0) << keys.output;
+    for (const Certificate& certificate : certificates)
+        EXPECT_TRUE(contains(keys.output, std::string(certificate.key_pem().view())))
+            << certificate.sha256_hex();
+}
+
+INSTANTIATE_TEST_SUITE_P(Profiles, OpenSslCliReadsOurLargeBundle,
+                         ::testing::Values(Pkcs12ProfileName::modern, Pkcs12ProfileName::compat),
+                         [](const auto& info) { return std::string(to_string(info.param)); });
+
 // ---------------------------------------------------------------------------------------------
 // GnuTLS certtool
 

@@ -620,6 +620,93 @@ TEST_P(Pkcs12RoundTrip, KeyDerivationsPerFileAreConstantInModernAndPerKeyInCompa
     }
 }
 
+// The writer emits the PFX's outer structures itself (pkcs12_pfx_layout.hpp): OpenSSL must
+// decode them and encode them again to the same bytes (canonical DER, the lengths right at
+// every size: short and long forms), verify the MAC, and import every entry back. Sizes: one
+// entry (lengths under 64 KiB), many (over 64 KiB, three length bytes).
+TEST_P(Pkcs12RoundTrip, WrittenStructuresAreTheDerOpenSslWritesAtEverySize) {
+    for (const int count : {1, 3, 300}) {
+        SCOPED_TRACE(count);
+        std::vector<Certificate> certificates;
+        std::vector<const Certificate*> entries;
+        certificates.reserve(static_cast<std::size_t>(count));
+        for (int i = 0; i < count; ++i) {
+            certificates.push_back(fx::make_leaf("der" + std::to_string(i) + ".example.com",
+                                                 &intermediate_, "der " + std::to_string(i)));
+            entries.push_back(&certificates.back());
+        }
+        auto pfx = export_pkcs12_bundle(entries, kAsciiPassword, profile());
+        ASSERT_TRUE(pfx) << pfx.error().message;
+
+        const unsigned char* p = pfx->data();
+        ossl::Pkcs12Ptr decoded(d2i_PKCS12(nullptr, &p, static_cast<long>(pfx->size())));
+        ASSERT_TRUE(decoded);
+        EXPECT_EQ(p, pfx->data() + pfx->size());
+        unsigned char* der = nullptr;
+        const int length = i2d_PKCS12(decoded.get(), &der);
+        ASSERT_GT(length, 0);
+        ossl::OpenSslBytePtr owned(der);
+        EXPECT_TRUE(std::equal(pfx->begin(), pfx->end(), der, der + length))
+            << "OpenSSL encodes the decoded PFX differently";
+        EXPECT_EQ(PKCS12_verify_mac(decoded.get(), std::string(kAsciiPassword).c_str(), -1), 1);
+        const ASN1_OBJECT* mac_algorithm = nullptr;
+        const X509_ALGOR* mac_digest = nullptr;
+        const ASN1_INTEGER* mac_iterations = nullptr;
+        PKCS12_get0_mac(nullptr, &mac_digest, nullptr, &mac_iterations, decoded.get());
+        ASSERT_NE(mac_digest, nullptr);
+        X509_ALGOR_get0(&mac_algorithm, nullptr, nullptr, mac_digest);
+        EXPECT_EQ(OBJ_obj2nid(mac_algorithm), expected_mac_digest());
+        ASSERT_NE(mac_iterations, nullptr);
+        EXPECT_EQ(ASN1_INTEGER_get(mac_iterations), kTestIterations);
+
+        auto contents = import_pkcs12(*pfx, kAsciiPassword, "der.pfx", true);
+        ASSERT_TRUE(contents) << contents.error().message;
+        ASSERT_EQ(contents->certificates.size(), certificates.size());
+        for (std::size_t i = 0; i < certificates.size(); ++i) {
+            EXPECT_EQ(contents->certificates[i].sha256_hex(), certificates[i].sha256_hex());
+            EXPECT_EQ(pem_of_key(contents->certificates[i]), pem_of_key(certificates[i]));
+        }
+    }
+}
+
+// The streamed export gives the file as pieces; joined they are the file, and a certificate
+// that fails in the middle stops the export with its error (no file at all).
+TEST_P(Pkcs12RoundTrip, StreamedBundleComesInPiecesAndStopsAtAFailureInTheMiddle) {
+    std::vector<Certificate> certificates;
+    for (int i = 0; i < 20; ++i)
+        certificates.push_back(fx::make_leaf("piece" + std::to_string(i) + ".example.com",
+                                             &intermediate_, "piece " + std::to_string(i)));
+    const auto at = [&](std::size_t i) -> Result<Certificate> { return certificates[i].clone(); };
+    auto keys = Pkcs12ExportKeys::start(kAsciiPassword, profile());
+    ASSERT_TRUE(keys) << keys.error().message;
+    auto file = export_pkcs12_bundle(certificates.size(), at, std::move(*keys));
+    ASSERT_TRUE(file) << file.error().message;
+    EXPECT_GT(file->pieces().size(), 3u);
+    const std::size_t size = file->size();
+    const std::vector<std::uint8_t> joined = std::move(*file).join();
+    EXPECT_EQ(joined.size(), size);
+    auto contents = import_pkcs12(joined, kAsciiPassword, "pieces.pfx", true);
+    ASSERT_TRUE(contents) << contents.error().message;
+    EXPECT_EQ(contents->certificates.size(), certificates.size());
+
+    auto failing_keys = Pkcs12ExportKeys::start(kAsciiPassword, profile());
+    ASSERT_TRUE(failing_keys) << failing_keys.error().message;
+    std::size_t asked = 0;
+    auto failed = export_pkcs12_bundle(
+        certificates.size(),
+        [&](std::size_t i) -> Result<Certificate> {
+            ++asked;
+            if (i == 10)
+                return fail(ErrorCode::io, "certificate 10 cannot be read");
+            return certificates[i].clone();
+        },
+        std::move(*failing_keys));
+    ASSERT_FALSE(failed);
+    EXPECT_EQ(failed.error().code, ErrorCode::io);
+    EXPECT_NE(failed.error().message.find("certificate 10 cannot be read"), std::string::npos);
+    EXPECT_EQ(asked, 11u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Profiles, Pkcs12RoundTrip,
                          ::testing::Values(Pkcs12ProfileName::modern, Pkcs12ProfileName::compat),
                          [](const auto& info) { return std::string(to_string(info.param)); });
