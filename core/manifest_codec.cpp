@@ -281,19 +281,13 @@ Result<std::vector<std::uint8_t>> encode_manifest(const SnapshotManifest& m) {
                                      ? proto::PKCS12_PROFILE_COMPAT
                                      : proto::PKCS12_PROFILE_MODERN);
     settings->set_pkcs12_iterations(static_cast<std::uint32_t>(m.profile.iterations));
-    for (const auto& entry : m.entries) {
-        auto* e = out.add_entries();
-        e->set_kind(kind_to_proto(entry.kind));
-        for (const auto& b : entry.bindings)
-            e->add_bindings(b.to_string());
-        facts_to_proto(entry.certificate, *e->mutable_certificate());
-        e->set_private_key_included(entry.private_key_included);
-        e->set_payload_item(entry.payload_item);
-        e->set_payload_sha256(entry.payload_sha256);
-        e->set_payload_size(entry.payload_size);
-    }
+    // The entries (10000 at most of a store's size, kilobytes each as proto objects) are
+    // serialized one at a time between the fields numbered before and after them: the same
+    // bytes as serializing one message holding them all (fields in number order, each entry
+    // as tag, length, message), without that message in memory.
+    proto::Manifest after;
     for (const auto& excluded : m.excluded) {
-        auto* x = out.add_excluded();
+        auto* x = after.add_excluded();
         x->set_kind(kind_to_proto(excluded.kind));
         for (const auto& b : excluded.bindings)
             x->add_bindings(b.to_string());
@@ -302,14 +296,46 @@ Result<std::vector<std::uint8_t>> encode_manifest(const SnapshotManifest& m) {
         x->set_reason_text(valid_utf8(excluded.reason_text));
     }
     for (const auto& w : m.warnings)
-        out.add_warnings(valid_utf8(w));
+        after.add_warnings(valid_utf8(w));
 
-    const std::size_t size = out.ByteSizeLong();
-    if (size > static_cast<std::size_t>(INT_MAX))
-        return fail(ErrorCode::invalid_argument,
-                    "the manifest would be " + std::to_string(size) + " bytes, too large");
-    std::vector<std::uint8_t> bytes(size);
-    if (!out.SerializeToArray(bytes.data(), static_cast<int>(bytes.size())))
+    std::vector<std::uint8_t> bytes;
+    const auto append_message = [&bytes](const google::protobuf::MessageLite& message) {
+        const std::size_t size = message.ByteSizeLong();
+        const std::size_t at = bytes.size();
+        bytes.resize(at + size);
+        return message.SerializeToArray(bytes.data() + at, static_cast<int>(size));
+    };
+    const auto append_varint = [&bytes](std::uint64_t value) {
+        for (; value >= 0x80; value >>= 7)
+            bytes.push_back(static_cast<std::uint8_t>(value | 0x80));
+        bytes.push_back(static_cast<std::uint8_t>(value));
+    };
+    constexpr std::uint32_t kLengthDelimited = 2;
+    bool serialized = append_message(out);
+    proto::CertificateEntry e;
+    for (const auto& entry : m.entries) {
+        e.Clear();
+        e.set_kind(kind_to_proto(entry.kind));
+        for (const auto& b : entry.bindings)
+            e.add_bindings(b.to_string());
+        facts_to_proto(entry.certificate, *e.mutable_certificate());
+        e.set_private_key_included(entry.private_key_included);
+        e.set_payload_item(entry.payload_item);
+        e.set_payload_sha256(entry.payload_sha256);
+        e.set_payload_size(entry.payload_size);
+        append_varint((static_cast<std::uint32_t>(proto::Manifest::kEntriesFieldNumber) << 3) |
+                      kLengthDelimited);
+        append_varint(e.ByteSizeLong());
+        serialized = serialized && append_message(e);
+        if (bytes.size() > static_cast<std::size_t>(INT_MAX))
+            break;
+    }
+    if (serialized)
+        serialized = append_message(after);
+    if (bytes.size() > static_cast<std::size_t>(INT_MAX))
+        return fail(ErrorCode::invalid_argument, "the manifest would be more than " +
+                                                     std::to_string(INT_MAX) + " bytes, too large");
+    if (!serialized)
         return fail(ErrorCode::invalid_argument, "the manifest cannot be serialized");
     return bytes;
 }

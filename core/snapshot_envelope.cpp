@@ -76,7 +76,10 @@ class EnvelopeDigest {
     bool ok_ = false;
 };
 
-Result<std::vector<std::uint8_t>> envelope_sha256(const proto::ManifestEnvelope& envelope) {
+// Fields 1 to 3 from `envelope`, the manifest and the MAC as given (the writer keeps the
+// manifest out of the envelope message: seal_manifest).
+Result<std::vector<std::uint8_t>> envelope_sha256(const proto::ManifestEnvelope& envelope,
+                                                  std::string_view manifest, std::string_view mac) {
     EnvelopeDigest digest;
     digest.add_bytes(kEnvelopeDigestLabel);
     digest.add_integer(envelope.format_version());
@@ -84,8 +87,8 @@ Result<std::vector<std::uint8_t>> envelope_sha256(const proto::ManifestEnvelope&
     digest.add_bytes(envelope.kdf().salt());
     digest.add_integer(envelope.kdf().iterations());
     digest.add_bytes(envelope.password_check());
-    digest.add_bytes(envelope.manifest());
-    digest.add_bytes(envelope.mac());
+    digest.add_bytes(manifest);
+    digest.add_bytes(mac);
     return digest.finish();
 }
 
@@ -161,7 +164,7 @@ Result<proto::ManifestEnvelope> parse_envelope(std::span<const std::uint8_t> byt
         return fail(ErrorCode::corrupt, item +
                                             " is damaged (it does not parse as a version 1 "
                                             "envelope); use another copy of this backup");
-    auto digest = envelope_sha256(envelope);
+    auto digest = envelope_sha256(envelope, envelope.manifest(), envelope.mac());
     if (!digest)
         return std::unexpected(digest.error());
     if (!kdf::equal_constant_time(*digest, bytes_of(envelope.envelope_sha256())))
@@ -234,32 +237,59 @@ Result<std::vector<std::uint8_t>> seal_manifest(std::span<const std::uint8_t> ma
 
 Result<std::vector<std::uint8_t>> seal_manifest(std::span<const std::uint8_t> manifest,
                                                 const ManifestSealKey& key) {
+    return seal_manifest(std::vector<std::uint8_t>(manifest.begin(), manifest.end()), key);
+}
+
+Result<std::vector<std::uint8_t>> seal_manifest(std::vector<std::uint8_t>&& manifest,
+                                                const ManifestSealKey& key) {
     auto mac = kdf::hmac_sha256(key.mac_key, manifest);
     if (!mac)
         return std::unexpected(mac.error());
     const auto& salt = key.salt;
-    const std::uint32_t iterations = key.iterations;
     const auto& password_check = key.password_check;
 
-    proto::ManifestEnvelope envelope;
-    envelope.set_format_version(kSnapshotFormatVersion);
-    envelope.mutable_kdf()->set_algorithm(proto::KDF_ALGORITHM_PBKDF2_HMAC_SHA256);
-    envelope.mutable_kdf()->set_salt(salt.data(), salt.size());
-    envelope.mutable_kdf()->set_iterations(iterations);
-    envelope.set_password_check(password_check.data(), password_check.size());
-    envelope.set_manifest(manifest.data(), manifest.size());
-    envelope.set_mac(mac->data(), mac->size());
-    auto digest = envelope_sha256(envelope);
+    // The envelope is serialized around the manifest's own buffer: fields 1 to 3, field 4's
+    // tag and length in front of it, fields 5 and 6 after it. Protobuf writes fields in number
+    // order, so these are the bytes of the whole message serialized at once, without the
+    // copies of the manifest (10000 entries: megabytes) that the message would hold.
+    proto::ManifestEnvelope head;
+    head.set_format_version(kSnapshotFormatVersion);
+    head.mutable_kdf()->set_algorithm(proto::KDF_ALGORITHM_PBKDF2_HMAC_SHA256);
+    head.mutable_kdf()->set_salt(salt.data(), salt.size());
+    head.mutable_kdf()->set_iterations(key.iterations);
+    head.set_password_check(password_check.data(), password_check.size());
+    proto::ManifestEnvelope tail;
+    tail.set_mac(mac->data(), mac->size());
+    const std::string_view manifest_text(reinterpret_cast<const char*>(manifest.data()),
+                                         manifest.size());
+    auto digest = envelope_sha256(head, manifest_text, tail.mac());
     if (!digest)
         return std::unexpected(digest.error());
-    envelope.set_envelope_sha256(digest->data(), digest->size());
+    tail.set_envelope_sha256(digest->data(), digest->size());
 
-    std::vector<std::uint8_t> out(envelope.ByteSizeLong());
-    if (!envelope.SerializeToArray(out.data(), static_cast<int>(out.size())))
+    std::string prefix;
+    std::string suffix;
+    if (!head.SerializeToString(&prefix) || !tail.SerializeToString(&suffix))
+        return fail(ErrorCode::invalid_argument,
+                    std::string(kManifestItem) + " cannot be serialized");
+    if (!manifest.empty()) {
+        constexpr std::uint8_t kManifestTag = (4 << 3) | 2;  // field 4, length-delimited
+        prefix.push_back(static_cast<char>(kManifestTag));
+        for (std::uint64_t length = manifest.size();; length >>= 7) {
+            if (length < 0x80) {
+                prefix.push_back(static_cast<char>(length));
+                break;
+            }
+            prefix.push_back(static_cast<char>((length & 0x7f) | 0x80));
+        }
+    }
+    manifest.insert(manifest.begin(), prefix.begin(), prefix.end());
+    manifest.insert(manifest.end(), suffix.begin(), suffix.end());
+    if (manifest.size() > static_cast<std::size_t>(INT_MAX))
         return fail(ErrorCode::invalid_argument, std::string(kManifestItem) +
                                                      " cannot be serialized (" +
-                                                     std::to_string(out.size()) + " bytes)");
-    return out;
+                                                     std::to_string(manifest.size()) + " bytes)");
+    return std::move(manifest);
 }
 
 Result<std::vector<std::uint8_t>> open_manifest(std::span<const std::uint8_t> bytes,

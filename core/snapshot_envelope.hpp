@@ -31,6 +31,10 @@ Result<ManifestSealKey> derive_manifest_seal_key(std::string_view password,
 // The bytes of manifest.pb for `manifest`, with the password check and MAC of `key`.
 Result<std::vector<std::uint8_t>> seal_manifest(std::span<const std::uint8_t> manifest,
                                                 const ManifestSealKey& key);
+// The same, the envelope made in `manifest`'s own buffer (no copy of a manifest of thousands
+// of entries is made).
+Result<std::vector<std::uint8_t>> seal_manifest(std::vector<std::uint8_t>&& manifest,
+                                                const ManifestSealKey& key);
 
 // Derives the master key from `password` once (PBKDF2-HMAC-SHA256, a fresh 32-byte salt,
 // `iterations`), then the password check and the MAC over `manifest` through HKDF subkeys,

@@ -92,6 +92,12 @@ backup_host::Result<void> run_backup(const backup_host::Host& host,
     if (!summary)
         return lift_error(summary.error());
 
+    // The items are written: the store and its candidates (thousands of names and paths) are freed
+    // before the report of every certificate is made, so that the two are never in memory
+    // together.
+    candidates->clear();
+    candidates->shrink_to_fit();
+    store->reset();
     for (const auto& w : summary->manifest.warnings)
         host.warn(w);
     if (auto shown = host.output(summary_text(*summary)); !shown)

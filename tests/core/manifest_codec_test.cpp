@@ -71,6 +71,22 @@ TEST(ManifestCodec, TheSampleManifestAndAValidExclusionDecode) {
     EXPECT_EQ(decoded->entries.size(), static_cast<std::size_t>(m.entries_size()));
 }
 
+// encode_manifest serializes the entries one at a time between the other fields: the bytes must
+// be those protobuf writes for the whole message (fields in number order), with entries,
+// exclusions and warnings all present.
+TEST(ManifestCodec, EncodingIsTheWholeMessageSerializedAtOnce) {
+    proto::Manifest m = sample_manifest();
+    add_valid_exclusion(m);
+    m.add_warnings("a warning");
+    auto decoded = decode_manifest(bytes_of(m));
+    ASSERT_TRUE(decoded) << decoded.error().message;
+    ASSERT_FALSE(decoded->excluded.empty());
+    ASSERT_FALSE(decoded->warnings.empty());
+    auto encoded = encode_manifest(*decoded);
+    ASSERT_TRUE(encoded) << encoded.error().message;
+    EXPECT_EQ(*encoded, bytes_of(m));
+}
+
 TEST(ManifestCodec, EachBrokenRuleIsCorruptAndSaysWhat) {
     const std::vector<BrokenRule> cases = {
         {"snapshot id", [](proto::Manifest& m) { m.set_snapshot_id("ABC"); },
