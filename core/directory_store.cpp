@@ -131,8 +131,7 @@ Result<Certificate> load_certificate(Env& env, const StoreState& state,
         return std::unexpected(key_bytes.error());
     const SecureBuffer key_pem{std::span<const std::uint8_t>(*key_bytes)};
     OPENSSL_cleanse(key_bytes->data(), key_bytes->size());
-    if (auto attached =
-            attach_private_key(*certificate, key_pem.span(), key->second.string(), &decoder);
+    if (auto attached = attach_private_key(*certificate, key_pem.span(), key->second, &decoder);
         !attached) {
         // A key file of the store that does not fit is damage, not a usage mistake.
         Error error = attached.error();

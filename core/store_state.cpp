@@ -24,13 +24,13 @@ Result<std::vector<std::string>> list_required_dir(Env& env, const fs::path& dir
 
 // Files in certs/ (or keys/): every visible name must follow the layout. Hidden names are
 // temporary files of an atomic write and are skipped.
-Result<std::map<std::string, fs::path>> read_file_names(
+Result<std::map<std::string, std::string>> read_file_names(
     Env& env, const fs::path& dir, const StoreLayout& layout,
     std::optional<std::string> (*thumbprint_of)(std::string_view), std::string_view shape) {
     auto names = list_required_dir(env, dir, layout);
     if (!names)
         return std::unexpected(names.error());
-    std::map<std::string, fs::path> files;
+    std::map<std::string, std::string> files;
     for (const auto& name : *names) {
         if (name.starts_with("."))
             continue;
@@ -39,12 +39,12 @@ Result<std::map<std::string, fs::path>> read_file_names(
             return fail(ErrorCode::corrupt, (dir / name).string() +
                                                 ": not a store file (files here are named " +
                                                 std::string(shape) + "); move it out of the store");
-        files.emplace(std::move(*thumbprint), dir / name);
+        files.emplace(std::move(*thumbprint), (dir / name).string());
     }
     return files;
 }
 
-std::map<std::string, fs::path>& files_for(StoreState& state, std::string_view relative_path) {
+std::map<std::string, std::string>& files_for(StoreState& state, std::string_view relative_path) {
     return relative_path.starts_with("certs/") ? state.certificate_files : state.key_files;
 }
 
@@ -69,7 +69,7 @@ Result<void> apply_journal(Env& env, const StoreLayout& layout, const fs::path& 
         const std::string thumbprint = thumbprint_in(removed);
         const fs::path moved = transaction_dir / "removed" / fs::path(removed).filename();
         if (!files.contains(thumbprint) && env.exists(moved))
-            files.emplace(thumbprint, moved);
+            files.emplace(thumbprint, moved.string());
     }
     return {};
 }
@@ -172,7 +172,7 @@ Result<void> check_consistency(const StoreLayout& layout, const StoreState& stat
     for (const auto& [thumbprint, path] : state.key_files)
         if (!state.certificate_files.contains(thumbprint))
             return fail(ErrorCode::corrupt,
-                        path.string() + ": a private key without its certificate " +
+                        path + ": a private key without its certificate " +
                             StoreLayout::certificate_relative_path(thumbprint) +
                             "; import the certificate or move the key out of the store");
     return {};

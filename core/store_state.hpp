@@ -27,8 +27,10 @@ namespace certbackup {
 struct StoreState {
     std::vector<std::uint8_t> bindings_bytes;  // bindings.toml as read
     BindingsFile bindings;
-    std::map<std::string, std::filesystem::path> certificate_files;  // thumbprint -> file
-    std::map<std::string, std::filesystem::path> key_files;          // thumbprint -> file
+    // thumbprint -> the file's path. Strings, not std::filesystem::path: a path also keeps
+    // its components, and a store of 10000 certificates has 20000 of them (megabytes).
+    std::map<std::string, std::string> certificate_files;
+    std::map<std::string, std::string> key_files;
 
     // Purposes per certificate, sorted (empty for unused ones).
     std::map<std::string, std::vector<Binding>> bindings_by_certificate() const;
