@@ -15,9 +15,9 @@
 #include <openssl/x509.h>
 
 #include <array>
-#include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <span>
@@ -71,7 +71,21 @@ struct Pbes2KeyId {
     std::uint64_t iterations = 0;
     int prf_nid = 0;
     std::size_t key_length = 0;
-    auto operator<=>(const Pbes2KeyId&) const = default;
+
+    // The order of the caches (std::map, std::set). Spelled out rather than a defaulted <=>:
+    // GCC 12 at -O3 reports the memcmp inside std::vector's <=> as reading past an object
+    // (-Wstringop-overread, a false positive), and certbackup builds without warnings.
+    friend bool operator<(const Pbes2KeyId& a, const Pbes2KeyId& b) noexcept {
+        if (a.iterations != b.iterations)
+            return a.iterations < b.iterations;
+        if (a.prf_nid != b.prf_nid)
+            return a.prf_nid < b.prf_nid;
+        if (a.key_length != b.key_length)
+            return a.key_length < b.key_length;
+        if (a.salt.size() != b.salt.size())
+            return a.salt.size() < b.salt.size();
+        return !a.salt.empty() && std::memcmp(a.salt.data(), b.salt.data(), a.salt.size()) < 0;
+    }
 };
 
 // The cache's key for `algorithm` when Pbes2KeyCache decrypts it (PBES2 / PBKDF2 / HMAC-SHA /
