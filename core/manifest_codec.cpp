@@ -188,6 +188,64 @@ Result<Pkcs12Profile> profile_from_proto(const proto::Settings& settings) {
     }
 }
 
+// What the entries and exclusions of one manifest are checked against, as they are read.
+struct ManifestChecks {
+    bool per_certificate_files = false;
+    std::set<std::string> thumbprints;  // every certificate listed once
+    std::map<std::string, std::pair<std::string, std::uint64_t>> item_digests;  // agree per item
+};
+
+Result<ManifestEntry> entry_from_proto(const proto::CertificateEntry& e, ManifestChecks& checks) {
+    ManifestEntry entry;
+    auto facts = facts_from_proto(e.certificate());
+    if (!facts)
+        return std::unexpected(facts.error());
+    entry.certificate = std::move(*facts);
+    const std::string& id = entry.certificate.info.sha256_hex;
+    if (auto r = kind_and_bindings_from_proto(e, entry.kind, entry.bindings); !r)
+        return std::unexpected(r.error().with_context("entry " + id));
+    if (!checks.thumbprints.insert(id).second)
+        return fail(ErrorCode::corrupt, "certificate " + id + " is listed twice");
+    entry.private_key_included = e.private_key_included();
+    entry.payload_item = e.payload_item();
+    entry.payload_sha256 = e.payload_sha256();
+    entry.payload_size = e.payload_size();
+    if (!is_safe_payload_name(entry.payload_item))
+        return fail(ErrorCode::corrupt, "entry " + id + " names an invalid payload item '" +
+                                            valid_utf8(entry.payload_item) + "'");
+    if (!checks.per_certificate_files && entry.payload_item != kBundleItem)
+        return fail(ErrorCode::corrupt, "entry " + id + " names payload item '" +
+                                            entry.payload_item + "' in one-file mode");
+    if (!is_lower_hex(entry.payload_sha256, 64))
+        return fail(ErrorCode::corrupt, "entry " + id + " has a malformed payload SHA-256");
+    const auto [it, inserted] = checks.item_digests.try_emplace(
+        entry.payload_item, entry.payload_sha256, entry.payload_size);
+    if (!inserted && it->second != std::pair(entry.payload_sha256, entry.payload_size))
+        return fail(ErrorCode::corrupt,
+                    "entries disagree on the SHA-256 or size of item '" + entry.payload_item + "'");
+    return entry;
+}
+
+Result<ExcludedCertificate> excluded_from_proto(const proto::ExcludedCertificate& x,
+                                                ManifestChecks& checks) {
+    ExcludedCertificate excluded;
+    auto facts = facts_from_proto(x.certificate());
+    if (!facts)
+        return std::unexpected(facts.error());
+    excluded.certificate = std::move(*facts);
+    const std::string& id = excluded.certificate.info.sha256_hex;
+    if (auto r = kind_and_bindings_from_proto(x, excluded.kind, excluded.bindings); !r)
+        return std::unexpected(r.error().with_context("excluded certificate " + id));
+    if (!checks.thumbprints.insert(id).second)
+        return fail(ErrorCode::corrupt, "certificate " + id + " is listed twice");
+    auto reason = reason_from_proto(x.reason());
+    if (!reason)
+        return std::unexpected(reason.error().with_context("excluded certificate " + id));
+    excluded.reason = *reason;
+    excluded.reason_text = x.reason_text();
+    return excluded;
+}
+
 Result<SnapshotManifest> from_proto(const proto::Manifest& in) {
     SnapshotManifest m;
     if (!is_lower_hex(in.snapshot_id(), 32))
@@ -208,63 +266,25 @@ Result<SnapshotManifest> from_proto(const proto::Manifest& in) {
         return std::unexpected(profile.error());
     m.profile = *profile;
 
-    std::set<std::string> thumbprints;
-    std::map<std::string, std::pair<std::string, std::uint64_t>> item_digests;
+    ManifestChecks checks{m.per_certificate_files, {}, {}};
     for (const auto& e : in.entries()) {
-        ManifestEntry entry;
-        auto facts = facts_from_proto(e.certificate());
-        if (!facts)
-            return std::unexpected(facts.error());
-        entry.certificate = std::move(*facts);
-        const std::string& id = entry.certificate.info.sha256_hex;
-        if (auto r = kind_and_bindings_from_proto(e, entry.kind, entry.bindings); !r)
-            return std::unexpected(r.error().with_context("entry " + id));
-        if (!thumbprints.insert(id).second)
-            return fail(ErrorCode::corrupt, "certificate " + id + " is listed twice");
-        entry.private_key_included = e.private_key_included();
-        entry.payload_item = e.payload_item();
-        entry.payload_sha256 = e.payload_sha256();
-        entry.payload_size = e.payload_size();
-        if (!is_safe_payload_name(entry.payload_item))
-            return fail(ErrorCode::corrupt, "entry " + id + " names an invalid payload item '" +
-                                                valid_utf8(entry.payload_item) + "'");
-        if (!m.per_certificate_files && entry.payload_item != kBundleItem)
-            return fail(ErrorCode::corrupt, "entry " + id + " names payload item '" +
-                                                entry.payload_item + "' in one-file mode");
-        if (!is_lower_hex(entry.payload_sha256, 64))
-            return fail(ErrorCode::corrupt, "entry " + id + " has a malformed payload SHA-256");
-        const auto [it, inserted] =
-            item_digests.try_emplace(entry.payload_item, entry.payload_sha256, entry.payload_size);
-        if (!inserted && it->second != std::pair(entry.payload_sha256, entry.payload_size))
-            return fail(ErrorCode::corrupt, "entries disagree on the SHA-256 or size of item '" +
-                                                entry.payload_item + "'");
-        m.entries.push_back(std::move(entry));
+        auto entry = entry_from_proto(e, checks);
+        if (!entry)
+            return std::unexpected(entry.error());
+        m.entries.push_back(std::move(*entry));
     }
     for (const auto& x : in.excluded()) {
-        ExcludedCertificate excluded;
-        auto facts = facts_from_proto(x.certificate());
-        if (!facts)
-            return std::unexpected(facts.error());
-        excluded.certificate = std::move(*facts);
-        const std::string& id = excluded.certificate.info.sha256_hex;
-        if (auto r = kind_and_bindings_from_proto(x, excluded.kind, excluded.bindings); !r)
-            return std::unexpected(r.error().with_context("excluded certificate " + id));
-        if (!thumbprints.insert(id).second)
-            return fail(ErrorCode::corrupt, "certificate " + id + " is listed twice");
-        auto reason = reason_from_proto(x.reason());
-        if (!reason)
-            return std::unexpected(reason.error().with_context("excluded certificate " + id));
-        excluded.reason = *reason;
-        excluded.reason_text = x.reason_text();
-        m.excluded.push_back(std::move(excluded));
+        auto excluded = excluded_from_proto(x, checks);
+        if (!excluded)
+            return std::unexpected(excluded.error());
+        m.excluded.push_back(std::move(*excluded));
     }
     m.warnings.assign(in.warnings().begin(), in.warnings().end());
     return m;
 }
 
-}  // namespace
-
-Result<std::vector<std::uint8_t>> encode_manifest(const SnapshotManifest& m) {
+// The fields of a manifest numbered before its entries.
+proto::Manifest manifest_head(const SnapshotManifest& m) {
     proto::Manifest out;
     out.set_snapshot_id(m.snapshot_id);
     out.set_created_time(m.created_time);
@@ -281,10 +301,11 @@ Result<std::vector<std::uint8_t>> encode_manifest(const SnapshotManifest& m) {
                                      ? proto::PKCS12_PROFILE_COMPAT
                                      : proto::PKCS12_PROFILE_MODERN);
     settings->set_pkcs12_iterations(static_cast<std::uint32_t>(m.profile.iterations));
-    // The entries (10000 at most of a store's size, kilobytes each as proto objects) are
-    // serialized one at a time between the fields numbered before and after them: the same
-    // bytes as serializing one message holding them all (fields in number order, each entry
-    // as tag, length, message), without that message in memory.
+    return out;
+}
+
+// The fields of a manifest numbered after its entries.
+proto::Manifest manifest_tail(const SnapshotManifest& m) {
     proto::Manifest after;
     for (const auto& excluded : m.excluded) {
         auto* x = after.add_excluded();
@@ -297,47 +318,81 @@ Result<std::vector<std::uint8_t>> encode_manifest(const SnapshotManifest& m) {
     }
     for (const auto& w : m.warnings)
         after.add_warnings(valid_utf8(w));
+    return after;
+}
 
-    std::vector<std::uint8_t> bytes;
-    const auto append_message = [&bytes](const google::protobuf::MessageLite& message) {
+// `e` cleared and filled from `entry` (one message reused for every entry).
+void entry_to_proto(const ManifestEntry& entry, proto::CertificateEntry& e) {
+    e.Clear();
+    e.set_kind(kind_to_proto(entry.kind));
+    for (const auto& b : entry.bindings)
+        e.add_bindings(b.to_string());
+    facts_to_proto(entry.certificate, *e.mutable_certificate());
+    e.set_private_key_included(entry.private_key_included);
+    e.set_payload_item(entry.payload_item);
+    e.set_payload_sha256(entry.payload_sha256);
+    e.set_payload_size(entry.payload_size);
+}
+
+// A manifest's encoding built piece by piece: messages whose fields follow each other, and
+// embedded messages as length-delimited fields. Refuses more than INT_MAX bytes (protobuf's
+// limit for one message).
+class ManifestBytes {
+  public:
+    void append(const google::protobuf::MessageLite& message) {
         const std::size_t size = message.ByteSizeLong();
-        const std::size_t at = bytes.size();
-        bytes.resize(at + size);
-        return message.SerializeToArray(bytes.data() + at, static_cast<int>(size));
-    };
-    const auto append_varint = [&bytes](std::uint64_t value) {
+        if (!ok_ || bytes_.size() + size > static_cast<std::size_t>(INT_MAX)) {
+            too_large_ = ok_;
+            ok_ = false;
+            return;
+        }
+        const std::size_t at = bytes_.size();
+        bytes_.resize(at + size);
+        ok_ = message.SerializeToArray(bytes_.data() + at, static_cast<int>(size));
+    }
+    void append_field(std::uint32_t field_number, const google::protobuf::MessageLite& message) {
+        constexpr std::uint32_t kLengthDelimited = 2;
+        append_varint((field_number << 3) | kLengthDelimited);
+        append_varint(message.ByteSizeLong());
+        append(message);
+    }
+    Result<std::vector<std::uint8_t>> finish() && {
+        if (too_large_)
+            return fail(
+                ErrorCode::invalid_argument,
+                "the manifest would be more than " + std::to_string(INT_MAX) + " bytes, too large");
+        if (!ok_)
+            return fail(ErrorCode::invalid_argument, "the manifest cannot be serialized");
+        return std::move(bytes_);
+    }
+
+  private:
+    void append_varint(std::uint64_t value) {
         for (; value >= 0x80; value >>= 7)
-            bytes.push_back(static_cast<std::uint8_t>(value | 0x80));
-        bytes.push_back(static_cast<std::uint8_t>(value));
-    };
-    constexpr std::uint32_t kLengthDelimited = 2;
-    bool serialized = append_message(out);
+            bytes_.push_back(static_cast<std::uint8_t>(value | 0x80));
+        bytes_.push_back(static_cast<std::uint8_t>(value));
+    }
+    std::vector<std::uint8_t> bytes_;
+    bool ok_ = true;
+    bool too_large_ = false;
+};
+
+}  // namespace
+
+Result<std::vector<std::uint8_t>> encode_manifest(const SnapshotManifest& m) {
+    // The entries (10000 at most of a store's size, kilobytes each as proto objects) are
+    // serialized one at a time between the fields numbered before and after them: the same
+    // bytes as serializing one message holding them all (fields in number order, each entry
+    // as tag, length, message), without that message in memory.
+    ManifestBytes bytes;
+    bytes.append(manifest_head(m));
     proto::CertificateEntry e;
     for (const auto& entry : m.entries) {
-        e.Clear();
-        e.set_kind(kind_to_proto(entry.kind));
-        for (const auto& b : entry.bindings)
-            e.add_bindings(b.to_string());
-        facts_to_proto(entry.certificate, *e.mutable_certificate());
-        e.set_private_key_included(entry.private_key_included);
-        e.set_payload_item(entry.payload_item);
-        e.set_payload_sha256(entry.payload_sha256);
-        e.set_payload_size(entry.payload_size);
-        append_varint((static_cast<std::uint32_t>(proto::Manifest::kEntriesFieldNumber) << 3) |
-                      kLengthDelimited);
-        append_varint(e.ByteSizeLong());
-        serialized = serialized && append_message(e);
-        if (bytes.size() > static_cast<std::size_t>(INT_MAX))
-            break;
+        entry_to_proto(entry, e);
+        bytes.append_field(proto::Manifest::kEntriesFieldNumber, e);
     }
-    if (serialized)
-        serialized = append_message(after);
-    if (bytes.size() > static_cast<std::size_t>(INT_MAX))
-        return fail(ErrorCode::invalid_argument, "the manifest would be more than " +
-                                                     std::to_string(INT_MAX) + " bytes, too large");
-    if (!serialized)
-        return fail(ErrorCode::invalid_argument, "the manifest cannot be serialized");
-    return bytes;
+    bytes.append(manifest_tail(m));
+    return std::move(bytes).finish();
 }
 
 Result<SnapshotManifest> decode_manifest(std::span<const std::uint8_t> bytes) {
