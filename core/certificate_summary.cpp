@@ -2,10 +2,9 @@
 
 #include <openssl/x509.h>
 
-#include <optional>
-
 #include "certbackup/base/ossl.hpp"
 #include "core/certificate.hpp"
+#include "core/der_cursor.hpp"
 
 namespace certbackup {
 namespace {
@@ -16,89 +15,13 @@ constexpr std::uint8_t kBitString = 0x03;
 constexpr std::uint8_t kUtcTime = 0x17;
 constexpr std::uint8_t kGeneralizedTime = 0x18;
 constexpr std::uint8_t kSequence = 0x30;
-constexpr std::uint8_t kConstructed = 0x20;
 constexpr std::uint8_t kVersion = 0xa0;          // [0] EXPLICIT
 constexpr std::uint8_t kIssuerUniqueId = 0x81;   // [1] IMPLICIT, primitive
 constexpr std::uint8_t kSubjectUniqueId = 0x82;  // [2] IMPLICIT, primitive
 constexpr std::uint8_t kExtensions = 0xa3;       // [3] EXPLICIT
 
-// One tag-length-value: `whole` is all of it, `value` its contents.
-struct Tlv {
-    std::uint8_t tag = 0;
-    std::span<const std::uint8_t> value;
-    std::span<const std::uint8_t> whole;
-};
-
-// Reads TLVs one after the other from a span, checking every length against what is left.
-class DerCursor {
-  public:
-    explicit DerCursor(std::span<const std::uint8_t> bytes) : rest_(bytes) {}
-
-    bool empty() const noexcept { return rest_.empty(); }
-    std::optional<std::uint8_t> peek_tag() const noexcept {
-        return rest_.empty() ? std::nullopt : std::optional<std::uint8_t>(rest_.front());
-    }
-
-    // The next TLV, which must have tag `tag`; `what` names it in the error. A constructed tag
-    // (SEQUENCE, [0], [3]) is also taken with its constructed bit clear: OpenSSL's certificate
-    // decoder takes that and keeps the encoding as it is (fuzz_certificate_summary found it),
-    // and list must read what backup and show read.
-    Result<Tlv> next(std::uint8_t tag, std::string_view what) {
-        auto tlv = next_any(what);
-        if (!tlv)
-            return tlv;
-        const bool same =
-            tlv->tag == tag || ((tag & kConstructed) != 0 &&
-                                tlv->tag == static_cast<std::uint8_t>(tag & ~kConstructed));
-        if (!same)
-            return bad(what, "has an unexpected tag");
-        return tlv;
-    }
-
-    Result<Tlv> next_any(std::string_view what) {
-        if (rest_.size() < 2)
-            return bad(what, "is missing or truncated");
-        const std::uint8_t tag = rest_[0];
-        if ((tag & 0x1f) == 0x1f)
-            return bad(what, "has a multi-byte tag");
-        std::size_t offset = 2;
-        std::size_t length = rest_[1];
-        if (length & 0x80) {
-            const std::size_t count = length & 0x7f;
-            // 0x80 is BER's indefinite length; more than 4 bytes of length is no certificate.
-            if (count == 0 || count > 4)
-                return bad(what, "has an invalid length");
-            if (rest_.size() < 2 + count)
-                return bad(what, "is truncated");
-            length = 0;
-            for (std::size_t i = 0; i < count; ++i)
-                length = (length << 8) | rest_[2 + i];
-            // DER: the shortest form (no leading zero byte, long form only from 128 on).
-            if (rest_[2] == 0 || length < 0x80)
-                return bad(what, "has a length that is not DER");
-            offset += count;
-        }
-        if (length > rest_.size() - offset)
-            return bad(what, "is truncated");
-        Tlv tlv{tag, rest_.subspan(offset, length), rest_.first(offset + length)};
-        rest_ = rest_.subspan(offset + length);
-        return tlv;
-    }
-
-    // Fails unless every byte was read.
-    Result<void> expect_end(std::string_view what) const {
-        if (!rest_.empty())
-            return bad(what, "has unexpected data at its end");
-        return {};
-    }
-
-  private:
-    static std::unexpected<Error> bad(std::string_view what, std::string_view problem) {
-        return fail(ErrorCode::corrupt,
-                    "the certificate's " + std::string(what) + " " + std::string(problem));
-    }
-    std::span<const std::uint8_t> rest_;
-};
+// How DerCursor errors begin here.
+constexpr std::string_view kCertificate = "the certificate's";
 
 // The parts of a certificate the summary needs, each checked for shape.
 struct CertificateParts {
@@ -107,6 +30,7 @@ struct CertificateParts {
     Tlv not_before;
     Tlv not_after;
     Tlv subject;
+    Tlv public_key;
 };
 
 Result<Tlv> read_time(DerCursor& validity, std::string_view what) {
@@ -122,13 +46,13 @@ Result<Tlv> read_time(DerCursor& validity, std::string_view what) {
 // TBSCertificate: version, serial, signature algorithm, issuer, validity, subject, public key,
 // then the optional unique identifiers and extensions, in this order.
 Result<void> read_tbs(std::span<const std::uint8_t> tbs_value, CertificateParts& parts) {
-    DerCursor tbs(tbs_value);
+    DerCursor tbs(tbs_value, kCertificate);
     if (tbs.peek_tag() == kVersion ||
-        tbs.peek_tag() == static_cast<std::uint8_t>(kVersion & ~kConstructed)) {
+        tbs.peek_tag() == static_cast<std::uint8_t>(kVersion & ~kDerConstructed)) {
         auto version = tbs.next(kVersion, "version");
         if (!version)
             return std::unexpected(version.error());
-        DerCursor inner(version->value);
+        DerCursor inner(version->value, kCertificate);
         if (auto number = inner.next(kInteger, "version"); !number)
             return std::unexpected(number.error());
         if (auto end = inner.expect_end("version"); !end)
@@ -145,7 +69,7 @@ Result<void> read_tbs(std::span<const std::uint8_t> tbs_value, CertificateParts&
     auto validity = tbs.next(kSequence, "validity");
     if (!validity)
         return std::unexpected(validity.error());
-    DerCursor times(validity->value);
+    DerCursor times(validity->value, kCertificate);
     auto not_before = read_time(times, "notBefore");
     if (!not_before)
         return std::unexpected(not_before.error());
@@ -163,7 +87,8 @@ Result<void> read_tbs(std::span<const std::uint8_t> tbs_value, CertificateParts&
     auto key = tbs.next(kSequence, "public key");
     if (!key)
         return std::unexpected(key.error());
-    DerCursor key_parts(key->value);
+    parts.public_key = *key;
+    DerCursor key_parts(key->value, kCertificate);
     if (auto algorithm = key_parts.next(kSequence, "public key algorithm"); !algorithm)
         return std::unexpected(algorithm.error());
     if (auto bits = key_parts.next(kBitString, "public key"); !bits)
@@ -176,13 +101,13 @@ Result<void> read_tbs(std::span<const std::uint8_t> tbs_value, CertificateParts&
         const auto next_tag = tbs.peek_tag();
         if (next_tag != tag &&
             !(tag == kExtensions &&
-              next_tag == static_cast<std::uint8_t>(kExtensions & ~kConstructed)))
+              next_tag == static_cast<std::uint8_t>(kExtensions & ~kDerConstructed)))
             continue;
         auto field = tbs.next(tag, what);
         if (!field)
             return std::unexpected(field.error());
         if (tag == kExtensions) {
-            DerCursor inner(field->value);
+            DerCursor inner(field->value, kCertificate);
             if (auto list = inner.next(kSequence, what); !list)
                 return std::unexpected(list.error());
             if (auto end = inner.expect_end(what); !end)
@@ -197,13 +122,13 @@ Result<CertificateParts> read_parts(std::span<const std::uint8_t> der) {
     if (der.size() > kMaxCertificateDerBytes)
         return fail(ErrorCode::corrupt, "the certificate is larger than " +
                                             std::to_string(kMaxCertificateDerBytes) + " bytes");
-    DerCursor outer(der);
+    DerCursor outer(der, kCertificate);
     auto certificate = outer.next(kSequence, "outer structure");
     if (!certificate)
         return std::unexpected(certificate.error());
     if (auto end = outer.expect_end("encoding"); !end)
         return std::unexpected(end.error());
-    DerCursor fields(certificate->value);
+    DerCursor fields(certificate->value, kCertificate);
     auto tbs = fields.next(kSequence, "signed part (TBSCertificate)");
     if (!tbs)
         return std::unexpected(tbs.error());
@@ -250,6 +175,13 @@ Result<void> check_certificate_der(std::span<const std::uint8_t> der) {
     if (!parts)
         return std::unexpected(parts.error());
     return {};
+}
+
+Result<CertificateDerParts> certificate_der_parts(std::span<const std::uint8_t> der) {
+    auto parts = read_parts(der);
+    if (!parts)
+        return std::unexpected(parts.error());
+    return CertificateDerParts{parts->issuer.whole, parts->subject.whole, parts->public_key.whole};
 }
 
 Result<CertificateSummary> read_certificate_summary(std::span<const std::uint8_t> der) {

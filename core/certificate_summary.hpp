@@ -39,4 +39,16 @@ Result<CertificateSummary> read_certificate_summary(std::span<const std::uint8_t
 // names or times.
 Result<void> check_certificate_der(std::span<const std::uint8_t> der);
 
+// Where the issuer, the subject and the subjectPublicKeyInfo of a DER certificate are, each
+// as its whole DER (tag, length and value): views into the `der` given, checked for shape as
+// read_certificate_summary checks, not decoded. For work on thousands of certificates that
+// needs their names or keys only (PKCS#12 import rebuilds chains by name before it decodes a
+// certificate).
+struct CertificateDerParts {
+    std::span<const std::uint8_t> issuer;
+    std::span<const std::uint8_t> subject;
+    std::span<const std::uint8_t> public_key;
+};
+Result<CertificateDerParts> certificate_der_parts(std::span<const std::uint8_t> der);
+
 }  // namespace certbackup

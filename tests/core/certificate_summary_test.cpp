@@ -64,6 +64,43 @@ TEST(CertificateSummary, EveryStoreCertificateMatchesTheX509Path) {
     EXPECT_GT(with_chain, 0) << "the sample store has a certificate with a chain";
 }
 
+// certificate_der_parts points at the DER OpenSSL writes for the names and the public key.
+TEST(CertificateSummary, DerPartsAreTheNamesAndPublicKeyOpenSslEncodes) {
+    int seen = 0;
+    for (const auto& entry : fs::directory_iterator(sample_store() / "certs")) {
+        auto full = parse_certificate_file(read_bytes(entry.path()), entry.path().string());
+        ASSERT_TRUE(full) << full.error().message;
+        const std::vector<std::uint8_t> der = full->der();
+        auto parts = certificate_der_parts(der);
+        ASSERT_TRUE(parts) << parts.error().message;
+        const auto encoded = [](auto encode, auto* object) {
+            unsigned char* out = nullptr;
+            const int length = encode(object, &out);
+            std::vector<std::uint8_t> bytes(out, out + length);
+            OPENSSL_free(out);
+            return bytes;
+        };
+        const auto as_vector = [](std::span<const std::uint8_t> span) {
+            return std::vector<std::uint8_t>(span.begin(), span.end());
+        };
+        EXPECT_EQ(as_vector(parts->subject),
+                  encoded(i2d_X509_NAME, X509_get_subject_name(full->leaf())));
+        EXPECT_EQ(as_vector(parts->issuer),
+                  encoded(i2d_X509_NAME, X509_get_issuer_name(full->leaf())));
+        EXPECT_EQ(as_vector(parts->public_key),
+                  encoded(i2d_X509_PUBKEY, X509_get_X509_PUBKEY(full->leaf())));
+        EXPECT_GE(parts->subject.data(), der.data());
+        EXPECT_LE(parts->public_key.data() + parts->public_key.size(), der.data() + der.size());
+        ++seen;
+    }
+    EXPECT_GT(seen, 10);
+    const std::vector<std::uint8_t> some = some_certificate_der();
+    const std::vector<std::uint8_t> truncated(some.begin(), some.begin() + 40);
+    auto refused = certificate_der_parts(truncated);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::corrupt);
+}
+
 TEST(CertificateSummary, ListSummariesMatchesListInOrderBindingsAndKeys) {
     const testing::TempDir dir;
     testing::copy_sample_store(
