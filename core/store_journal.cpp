@@ -77,18 +77,36 @@ Result<void> read_removed(std::string_view origin, const toml::node& node, Store
 
 std::string format_store_journal(const StoreJournal& journal) {
     // Paths and digests consist of letters, digits, '.', '/': no TOML escaping is needed.
-    std::string out =
+    // Sized first: a commit of thousands of files would otherwise hold the text and its last
+    // reallocation at once, at the moment it holds every file it writes.
+    std::size_t size =
+        512 + journal.bindings_before_sha256.size() + journal.bindings_after_sha256.size();
+    for (const auto& file : journal.added)
+        size += file.path.size() + file.sha256.size() + 12;
+    for (const auto& path : journal.removed)
+        size += path.size() + 8;
+    std::string out;
+    out.reserve(size);
+    out +=
         "# certbackup store transaction journal: lets the next opening of the store finish or\n"
         "# undo an interrupted commit. Do not edit.\n";
     out += "format = " + std::to_string(StoreJournal::kFormatVersion) + "\n";
     out += "bindings_before = \"" + journal.bindings_before_sha256 + "\"\n";
     out += "bindings_after = \"" + journal.bindings_after_sha256 + "\"\n";
     out += "added = [\n";
-    for (const auto& file : journal.added)
-        out += "  [\"" + file.path + "\", \"" + file.sha256 + "\"],\n";
+    for (const auto& file : journal.added) {
+        out += "  [\"";
+        out += file.path;
+        out += "\", \"";
+        out += file.sha256;
+        out += "\"],\n";
+    }
     out += "]\nremoved = [\n";
-    for (const auto& path : journal.removed)
-        out += "  \"" + path + "\",\n";
+    for (const auto& path : journal.removed) {
+        out += "  \"";
+        out += path;
+        out += "\",\n";
+    }
     out += "]\n";
     return out;
 }
