@@ -15,6 +15,7 @@
 #include "host-sdk/host/commands.hpp"
 #include "host-sdk/host/host_logger.hpp"
 #include "host-sdk/host/host_session.hpp"
+#include "host-sdk/host/memory_policy.hpp"
 #include "host-sdk/host/process_hardening.hpp"
 #include "host-sdk/host/signal_watch.hpp"
 
@@ -141,6 +142,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "backup-host: warning: %s\n", blocked.error().message.c_str());
     // A closed pipe is reported as a write error (exit 1), not a silent death.
     ::signal(SIGPIPE, SIG_IGN);
+    certbackup::host::set_memory_policy();
     try {
         return run(argc, argv);
     } catch (const std::exception& error) {
