@@ -24,6 +24,14 @@ Result<T> one_change(CertificateStore& store, Stage&& stage) {
 
 }  // namespace
 
+Result<StagedChange> StoreTransaction::add(Certificate certificate, std::optional<Binding> binding,
+                                           BindingConflictPolicy policy) {
+    auto encoded = encode_certificate(certificate);
+    if (!encoded)
+        return std::unexpected(encoded.error());
+    return add(std::move(*encoded), std::move(binding), policy);
+}
+
 Result<StagedChange> CertificateStore::add(Certificate certificate, std::optional<Binding> binding,
                                            BindingConflictPolicy policy) {
     return one_change<StagedChange>(*this, [&](StoreTransaction& transaction) {

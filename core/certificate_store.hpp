@@ -25,6 +25,7 @@
 #include "core/binding.hpp"
 #include "core/certificate.hpp"
 #include "core/certificate_summary.hpp"
+#include "core/encoded_certificate.hpp"
 
 namespace certbackup {
 
@@ -104,9 +105,15 @@ class StoreTransaction {
     // Stages `certificate` (with its key and chain, if any) and, optionally, a purpose for it.
     // Idempotent for a certificate the store already holds (only a missing key is added).
     // A purpose held by another certificate: `conflict` naming both, unless `policy` is replace.
+    // The certificate comes encoded (encoded_certificate.hpp), as a restore of thousands holds
+    // them; its text is trusted to be what encode_certificate wrote.
     virtual Result<StagedChange> add(
-        Certificate certificate, std::optional<Binding> binding,
+        EncodedCertificate certificate, std::optional<Binding> binding,
         BindingConflictPolicy policy = BindingConflictPolicy::refuse) = 0;
+    // The same for a decoded certificate (encoded first; unsupported for a key that cannot be
+    // written as PKCS#8 PEM).
+    Result<StagedChange> add(Certificate certificate, std::optional<Binding> binding,
+                             BindingConflictPolicy policy = BindingConflictPolicy::refuse);
 
     // Binds `purpose` to the certificate `thumbprint` (64 hex digits). not_found when the store
     // holds no such certificate; conflict as for add.

@@ -1,6 +1,5 @@
 #include "core/directory_store_transaction.hpp"
 
-#include "core/certificate_file.hpp"
 #include "core/store_commit.hpp"
 #include "core/thumbprint.hpp"
 
@@ -84,12 +83,12 @@ Result<StagedChange> DirectoryStoreTransaction::plan_binding(const Binding& purp
     return change;
 }
 
-Result<StagedChange> DirectoryStoreTransaction::add(Certificate certificate,
+Result<StagedChange> DirectoryStoreTransaction::add(EncodedCertificate certificate,
                                                     std::optional<Binding> binding,
                                                     BindingConflictPolicy policy) {
     if (auto open = check_open(); !open)
         return std::unexpected(open.error());
-    const std::string thumbprint = certificate.sha256_hex();
+    const std::string thumbprint = certificate.thumbprint;
     StagedChange change;
     if (binding) {
         auto planned = plan_binding(*binding, thumbprint, policy);
@@ -97,33 +96,25 @@ Result<StagedChange> DirectoryStoreTransaction::add(Certificate certificate,
             return planned;
         change = std::move(*planned);
     }
-    SecureBuffer key;
-    if (certificate.has_key()) {
-        key = certificate.key_pem();
-        if (key.empty())
-            return fail(ErrorCode::unsupported,
-                        "cannot write the private key of certificate " + thumbprint +
-                            " as PKCS#8 PEM (is it held by a hardware token?)");
-    }
     // Checks done: from here on the call cannot fail, so a failed call stages nothing.
+    const bool with_key = certificate.has_key();
     if (contains(thumbprint)) {
         change.certificate = StagedChange::CertificateChange::unchanged;
-        if (certificate.has_key() && !has_key(thumbprint)) {
-            keys_added_.insert_or_assign(thumbprint, std::move(key));
+        if (with_key && !has_key(thumbprint)) {
+            keys_added_.insert_or_assign(thumbprint, std::move(certificate.key_pem));
             change.certificate = StagedChange::CertificateChange::key_added;
         }
     } else if (certificates_at_begin_.contains(thumbprint)) {
         // Removed earlier in this transaction and added again: keep the stored files.
         removed_.erase(thumbprint);
         change.certificate = StagedChange::CertificateChange::unchanged;
-        if (certificate.has_key() && !keys_at_begin_.contains(thumbprint)) {
-            keys_added_.insert_or_assign(thumbprint, std::move(key));
+        if (with_key && !keys_at_begin_.contains(thumbprint)) {
+            keys_added_.insert_or_assign(thumbprint, std::move(certificate.key_pem));
             change.certificate = StagedChange::CertificateChange::key_added;
         }
     } else {
-        const bool with_key = certificate.has_key();
-        added_.emplace(thumbprint, StagedFiles{SecureBuffer(format_certificate_file(certificate)),
-                                               std::move(key), with_key});
+        added_.emplace(thumbprint, StagedFiles{std::move(certificate.certificate_file),
+                                               std::move(certificate.key_pem), with_key});
         change.certificate = StagedChange::CertificateChange::added;
     }
     if (binding)

@@ -27,7 +27,8 @@ class DirectoryStoreTransaction final : public StoreTransaction {
     DirectoryStoreTransaction(Env& env, StoreLayout layout, FileLock writer_lock, StoreState state,
                               unsigned write_threads);
 
-    Result<StagedChange> add(Certificate certificate, std::optional<Binding> binding,
+    using StoreTransaction::add;
+    Result<StagedChange> add(EncodedCertificate certificate, std::optional<Binding> binding,
                              BindingConflictPolicy policy) override;
     Result<StagedChange> bind(std::string_view thumbprint, const Binding& purpose,
                               BindingConflictPolicy policy) override;

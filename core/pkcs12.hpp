@@ -147,14 +147,9 @@ Result<Pkcs12File> export_pkcs12_bundle(
     Pkcs12ExportKeys keys,
     const std::function<void(std::size_t done, std::size_t total)>& progress = {});
 
-// What an imported PFX held.
-struct Pkcs12Contents {
-    // Leaf certificates, each paired with its key where one was found (by localKeyID, else by
-    // public key), with the chain rebuilt from the other certificates in the file, and the
-    // friendly name kept: Unicode of every plane (BMPString with surrogate pairs, or
-    // UTF8String), without a trailing NUL, invalid UTF-8 and control characters replaced.
-    std::vector<Certificate> certificates;
-    // Details of the file itself, for `verify` and diagnostics.
+// What an imported PFX held besides its certificates: details of the file itself, for `verify`
+// and diagnostics.
+struct Pkcs12Details {
     std::string mac_algorithm;  // "sha256", "sha1", or "" when the file has no MAC
     int mac_iterations = 0;
     // Password-based key derivations run to decrypt the contents (the MAC's not counted): one
@@ -165,8 +160,39 @@ struct Pkcs12Contents {
     // certificates that are not X.509), one description each, so that callers can warn.
     std::vector<std::string> ignored_items;
     // Repairs made to what the file held, one sentence each naming the certificate (a friendly
-    // name with invalid UTF-8 or control characters, replaced by U+FFFD).
+    // name with invalid UTF-8 or control characters, replaced by U+FFFD), in file order.
     std::vector<std::string> warnings;
+};
+
+// What an imported PFX held.
+struct Pkcs12Contents : Pkcs12Details {
+    // Leaf certificates in file order, each paired with its key where one was found (by
+    // localKeyID, else by public key), with the chain rebuilt from the other certificates in
+    // the file, and the friendly name kept: Unicode of every plane (BMPString with surrogate
+    // pairs, or UTF8String), without a trailing NUL, invalid UTF-8 and control characters
+    // replaced. The rules: pkcs12_pairing.hpp.
+    std::vector<Certificate> certificates;
+};
+
+// Whose file an import opens, which decides whether its total key-derivation work is bounded.
+enum class Pkcs12Source {
+    // A file from outside (`certificates import`): its total work is bounded.
+    untrusted_file,
+    // A payload whose digest an authenticated manifest vouches for (restore, verify): written by
+    // certbackup, so a compat bundle of many keys (one derivation per key) is not refused. The
+    // per-structure bound and the allowed key derivations still apply.
+    authenticated_payload,
+};
+
+struct Pkcs12ImportOptions {
+    // Fail with not_found when the file holds no private key.
+    bool require_private_key = false;
+    Pkcs12Source source = Pkcs12Source::untrusted_file;
+    // The buffer that holds the file's bytes, when the caller has no further use for them: the
+    // import empties it (releasing its memory) as soon as the file is decoded, so that a bundle
+    // of thousands of certificates is not held twice while it is read. Must be the buffer the
+    // `pfx` span views.
+    std::vector<std::uint8_t>* release_after_decode = nullptr;
 };
 
 // Errors, each with its own code and a message naming `origin` (a file or item name):
@@ -186,22 +212,26 @@ struct Pkcs12Contents {
 // An empty password also opens files written with "no password" (OpenSSL's NULL password),
 // and a non-ASCII one also opens files written by OpenSSL before 1.1.0, like `openssl pkcs12`.
 // Invalid arguments (a password longer than INT_MAX) fail with invalid_argument.
-// Whose file an import opens, which decides whether its total key-derivation work is bounded.
-enum class Pkcs12Source {
-    // A file from outside (`certificates import`): its total work is bounded.
-    untrusted_file,
-    // A payload whose digest an authenticated manifest vouches for (restore, verify): written by
-    // certbackup, so a compat bundle of many keys (one derivation per key) is not refused. The
-    // per-structure bound and the allowed key derivations still apply.
-    authenticated_payload,
-};
-// Called on the importing thread after each certificate or key bag is decoded, with the number
-// decoded so far: the file's total is known only once its encrypted safes are opened, so the
-// caller, who knows what the file should hold (a manifest), turns it into progress.
-using Pkcs12Progress = std::function<void(std::size_t bags_decoded)>;
 Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::string_view password,
                                      std::string_view origin, bool require_private_key = false,
-                                     Pkcs12Source source = Pkcs12Source::untrusted_file,
-                                     const Pkcs12Progress& progress = {});
+                                     Pkcs12Source source = Pkcs12Source::untrusted_file);
+
+// Receives one certificate of an imported file, as import_pkcs12 returns it, with its place
+// among the file's distinct certificates in file order (sorting by it gives import_pkcs12's
+// order). Its error stops the import and is returned.
+using Pkcs12Sink = std::function<Result<void>(std::size_t file_index, Certificate certificate)>;
+
+// The same import, handing each certificate to `sink` on the calling thread as soon as it is
+// assembled instead of returning them all: a bundle of thousands is never held decoded at once
+// (the file's certificates and keys are kept as DER until each is handed out). The certificates
+// come in the order of pkcs12_pairing.hpp (keyed ones as their keys are paired, then the others),
+// and only once the whole file has been decrypted, so the errors of the password, the MAC and
+// the key-derivation bounds come before any certificate. Errors found later (a malformed
+// certificate or key, a key without its certificate) can follow certificates handed out
+// already: on an error, discard what the sink received.
+Result<Pkcs12Details> import_pkcs12_each(std::span<const std::uint8_t> pfx,
+                                         std::string_view password, std::string_view origin,
+                                         const Pkcs12ImportOptions& options,
+                                         const Pkcs12Sink& sink);
 
 }  // namespace certbackup

@@ -1,5 +1,6 @@
-// PKCS#12 import (DESIGN §4): decode, check the MAC, decrypt the safes, collect the bags, then
-// pair keys and certificates (pkcs12_pairing.cpp).
+// PKCS#12 import (DESIGN §4): decode, check the MAC, decrypt the safes, collect the bags as DER
+// (certificates as the certBags hold them, keys as decrypted PKCS#8), then pair keys and
+// certificates and hand out each certificate as it is assembled (pkcs12_pairing.cpp).
 //
 // Passwords are tried the way `openssl pkcs12` tries them, so that every file it opens opens
 // here: an empty password is first tried as "no password" (NULL), then as the empty string;
@@ -18,6 +19,7 @@
 #include "core/pkcs12.hpp"
 
 #include "certbackup/base/parallel_tasks.hpp"
+#include "core/der_cursor.hpp"
 #include "core/pkcs12_algorithms.hpp"
 #include "core/pkcs12_pairing.hpp"
 #include "core/pkcs12_pbes2.hpp"
@@ -107,7 +109,7 @@ MacInfo read_mac_info(const PKCS12* pfx) {
     return info;
 }
 
-// Everything the bags held, before pairing.
+// Everything the bags held, before pairing: DER, not decoded objects (pkcs12_pairing.hpp).
 struct Collected {
     std::vector<CertificateItem> certificates;
     std::vector<KeyItem> keys;
@@ -118,7 +120,8 @@ struct Collected {
 // This thread's decoder chain for PKCS#8 keys. Building a chain costs more than decoding a few
 // keys, and a per-certificate restore imports thousands of one-key files on every core (perf,
 // 1000 files: a fifth of the CPU time went to OSSL_DECODER_CTX_new_for_pkey): each thread
-// builds one and keeps it for every file it imports (a chain is not thread-safe).
+// builds one and keeps it for every file it imports (a chain is not thread-safe). Keys are
+// decoded when they are paired, on the importing thread.
 PrivateKeyDecoder& thread_key_decoder() {
     thread_local PrivateKeyDecoder decoder{PrivateKeyDecoder::Input::der_private_key_info};
     return decoder;
@@ -127,16 +130,13 @@ PrivateKeyDecoder& thread_key_decoder() {
 // The derived keys of a walk with one password: PBES2 keys cached (a file that certbackup wrote
 // costs one derivation however many keys it holds), and a count of the derivations that
 // OpenSSL ran for other algorithms (one per structure).
-// Every derivation is charged to `budget` before it runs. `decoder` decodes the private keys
-// of the walk with this thread's OpenSSL decoder chain (EVP_PKCS82PKEY builds one per key).
+// Every derivation is charged to `budget` before it runs.
 struct WalkKeys {
     WalkKeys(const PasswordArg& password, DerivationBudget& budget)
         : cache(password), budget(budget) {}
     pkcs12_detail::Pbes2KeyCache cache;
     DerivationBudget& budget;
-    PrivateKeyDecoder& decoder = thread_key_decoder();
     std::size_t openssl_derivations = 0;
-    std::size_t bags_decoded = 0;  // certificate and key bags, for progress
     std::size_t derivations() const { return cache.derivations() + openssl_derivations; }
 };
 
@@ -145,16 +145,8 @@ struct WalkContext {
     PasswordArg password;
     bool mac_verified = false;
     std::string origin;
-    WalkKeys* keys = nullptr;                  // never null; mutable through a const context
-    const Pkcs12Progress* progress = nullptr;  // null or empty: no reports
+    WalkKeys* keys = nullptr;  // never null; mutable through a const context
 };
-
-// Counts one more certificate or key bag decoded and reports it.
-void count_decoded_bag(const WalkContext& context) {
-    ++context.keys->bags_decoded;
-    if (context.progress != nullptr && *context.progress)
-        (*context.progress)(context.keys->bags_decoded);
-}
 
 // `what` is "the file's encrypted contents" or "a private key".
 Error decryption_error(const WalkContext& context, const std::string& what,
@@ -212,22 +204,19 @@ std::string friendly_name_of(const PKCS12_SAFEBAG* bag) {
     return name;
 }
 
-// Makes every friendly name valid UTF-8 without control characters (a trailing NUL, as Windows
-// writes, is dropped), and says which certificates' names had to be repaired.
-std::vector<std::string> clean_names(std::vector<Certificate>& certificates,
-                                     const std::string& origin) {
-    std::vector<std::string> warnings;
-    for (Certificate& certificate : certificates) {
-        CleanName clean = clean_friendly_name(certificate.friendly_name());
-        if (clean.repaired)
-            warnings.push_back(origin + ": the friendly name of certificate " +
-                               certificate.sha256_hex() + " (" + certificate.info().subject +
-                               ") held invalid UTF-8 or control characters; they were replaced "
-                               "with U+FFFD: '" +
-                               clean.text + "'");
-        certificate.set_friendly_name(std::move(clean.text));
-    }
-    return warnings;
+// Makes the friendly name valid UTF-8 without control characters (a trailing NUL, as Windows
+// writes, is dropped); says so when it had to be repaired.
+std::optional<std::string> clean_name(Certificate& certificate, const std::string& origin) {
+    CleanName clean = clean_friendly_name(certificate.friendly_name());
+    std::optional<std::string> warning;
+    if (clean.repaired)
+        warning = origin + ": the friendly name of certificate " + certificate.sha256_hex() + " (" +
+                  certificate.info().subject +
+                  ") held invalid UTF-8 or control characters; they were replaced with U+FFFD: "
+                  "'" +
+                  clean.text + "'";
+    certificate.set_friendly_name(std::move(clean.text));
+    return warning;
 }
 
 std::vector<std::uint8_t> local_key_id_of(const PKCS12_SAFEBAG* bag) {
@@ -247,23 +236,25 @@ struct ClearFree {
     }
 };
 
-// The key, through `decoder` (the thread's chain); what it cannot decode goes through
-// EVP_PKCS82PKEY, which also tries OpenSSL's legacy decoders and says why a key fails.
-Result<ossl::EvpPkeyPtr> key_from_pkcs8(const PKCS8_PRIV_KEY_INFO* pkcs8, const std::string& origin,
-                                        PrivateKeyDecoder& decoder) {
-    unsigned char* der = nullptr;
-    const int length = i2d_PKCS8_PRIV_KEY_INFO(pkcs8, &der);
-    if (length > 0) {
-        const std::unique_ptr<unsigned char, ClearFree> owned(der, ClearFree{length});
-        if (auto decoded = decoder.decode(std::span(der, static_cast<std::size_t>(length)), origin))
-            return decoded;
-    }
+// The key of PKCS#8 PrivateKeyInfo DER, through `decoder` (the thread's chain); what it
+// cannot decode goes through EVP_PKCS82PKEY, which also tries OpenSSL's legacy decoders and
+// says why a key fails.
+Result<ossl::EvpPkeyPtr> key_from_pkcs8(std::span<const std::uint8_t> der,
+                                        const std::string& origin, PrivateKeyDecoder& decoder) {
+    if (auto decoded = decoder.decode(der, origin))
+        return decoded;
     ossl::clear_errors();
-    ossl::EvpPkeyPtr key(EVP_PKCS82PKEY(pkcs8));
+    const unsigned char* cursor = der.data();
+    const ossl::Pkcs8PrivKeyInfoPtr pkcs8(
+        d2i_PKCS8_PRIV_KEY_INFO(nullptr, &cursor, static_cast<long>(der.size())));
+    if (!pkcs8)
+        return fail(ErrorCode::corrupt, origin + ": a private key in the file is malformed (" +
+                                            ossl::drain_errors() + ")");
+    ossl::EvpPkeyPtr key(EVP_PKCS82PKEY(pkcs8.get()));
     if (key)
         return key;
     const ASN1_OBJECT* oid = nullptr;
-    PKCS8_pkey_get0(&oid, nullptr, nullptr, nullptr, pkcs8);
+    PKCS8_pkey_get0(&oid, nullptr, nullptr, nullptr, pkcs8.get());
     const auto failure = pkcs12_detail::take_openssl_failure();
     if (failure.unsupported_algorithm)
         return fail(ErrorCode::unsupported,
@@ -272,6 +263,62 @@ Result<ossl::EvpPkeyPtr> key_from_pkcs8(const PKCS8_PRIV_KEY_INFO* pkcs8, const 
     return fail(ErrorCode::corrupt, origin + ": a private key (" +
                                         pkcs12_detail::describe_oid(oid) +
                                         ") in the file is malformed (" + failure.detail + ")");
+}
+
+// The DER of a key bag's PrivateKeyInfo, kept (wiped when dropped) until the key is paired.
+Result<SecureBuffer> pkcs8_der_of(const PKCS8_PRIV_KEY_INFO* pkcs8, const std::string& origin) {
+    unsigned char* der = nullptr;
+    const int length = i2d_PKCS8_PRIV_KEY_INFO(pkcs8, &der);
+    if (length <= 0)
+        return fail(ErrorCode::corrupt, origin + ": a private key in the file is malformed (" +
+                                            ossl::drain_errors() + ")");
+    const std::unique_ptr<unsigned char, ClearFree> owned(der, ClearFree{length});
+    return SecureBuffer(std::span<const std::uint8_t>(der, static_cast<std::size_t>(length)));
+}
+
+// The certificate DER a certBag holds, without decoding the certificate (pkcs12_pairing.hpp
+// says why). OpenSSL has no accessor for the bag's OCTET STRING, so the bag is encoded and
+// read: SafeBag ::= SEQUENCE { bagId, bagValue [0] EXPLICIT CertBag, bagAttributes OPTIONAL },
+// CertBag ::= SEQUENCE { certId, certValue [0] EXPLICIT OCTET STRING } (RFC 7292 4.2).
+Result<std::vector<std::uint8_t>> certificate_der_of(const PKCS12_SAFEBAG* bag,
+                                                     const std::string& origin) {
+    constexpr std::uint8_t kSequence = 0x30;
+    constexpr std::uint8_t kObject = 0x06;
+    constexpr std::uint8_t kExplicit0 = 0xa0;
+    constexpr std::uint8_t kOctetString = 0x04;
+    unsigned char* encoded = nullptr;
+    const int length = i2d_PKCS12_SAFEBAG(bag, &encoded);
+    if (length <= 0)
+        return fail(ErrorCode::corrupt, origin + ": a certificate bag in the file is malformed (" +
+                                            ossl::drain_errors() + ")");
+    const std::unique_ptr<unsigned char, ClearFree> owned(encoded, ClearFree{length});
+    const std::string subject = origin + ": a certificate bag's";
+    DerCursor outer(std::span<const std::uint8_t>(encoded, static_cast<std::size_t>(length)),
+                    subject);
+    auto safe_bag = outer.next(kSequence, "structure");
+    if (!safe_bag)
+        return std::unexpected(safe_bag.error());
+    DerCursor fields(safe_bag->value, subject);
+    if (auto id = fields.next(kObject, "type"); !id)
+        return std::unexpected(id.error());
+    auto value = fields.next(kExplicit0, "value");
+    if (!value)
+        return std::unexpected(value.error());
+    DerCursor value_cursor(value->value, subject);
+    auto cert_bag = value_cursor.next(kSequence, "certificate bag");
+    if (!cert_bag)
+        return std::unexpected(cert_bag.error());
+    DerCursor cert_fields(cert_bag->value, subject);
+    if (auto id = cert_fields.next(kObject, "certificate type"); !id)
+        return std::unexpected(id.error());
+    auto cert_value = cert_fields.next(kExplicit0, "certificate value");
+    if (!cert_value)
+        return std::unexpected(cert_value.error());
+    DerCursor octets(cert_value->value, subject);
+    auto der = octets.next(kOctetString, "certificate");
+    if (!der)
+        return std::unexpected(der.error());
+    return std::vector<std::uint8_t>(der->value.begin(), der->value.end());
 }
 
 std::span<const std::uint8_t> octets_of(const ASN1_OCTET_STRING* s) {
@@ -347,25 +394,22 @@ Result<void> collect_bag(const PKCS12_SAFEBAG* bag, const WalkContext& context, 
                          Collected& out) {
     switch (PKCS12_SAFEBAG_get_nid(bag)) {
         case NID_keyBag: {
-            auto key = key_from_pkcs8(PKCS12_SAFEBAG_get0_p8inf(bag), context.origin,
-                                      context.keys->decoder);
-            if (!key)
-                return std::unexpected(key.error());
+            auto der = pkcs8_der_of(PKCS12_SAFEBAG_get0_p8inf(bag), context.origin);
+            if (!der)
+                return std::unexpected(der.error());
             out.keys.push_back(
-                KeyItem{std::move(*key), friendly_name_of(bag), local_key_id_of(bag)});
-            count_decoded_bag(context);
+                KeyItem{std::move(*der), friendly_name_of(bag), local_key_id_of(bag)});
             return {};
         }
         case NID_pkcs8ShroudedKeyBag: {
             auto pkcs8 = decrypt_key(bag, context);
             if (!pkcs8)
                 return std::unexpected(pkcs8.error());
-            auto key = key_from_pkcs8(pkcs8->get(), context.origin, context.keys->decoder);
-            if (!key)
-                return std::unexpected(key.error());
+            auto der = pkcs8_der_of(pkcs8->get(), context.origin);
+            if (!der)
+                return std::unexpected(der.error());
             out.keys.push_back(
-                KeyItem{std::move(*key), friendly_name_of(bag), local_key_id_of(bag)});
-            count_decoded_bag(context);
+                KeyItem{std::move(*der), friendly_name_of(bag), local_key_id_of(bag)});
             return {};
         }
         case NID_certBag: {
@@ -375,15 +419,11 @@ Result<void> collect_bag(const PKCS12_SAFEBAG* bag, const WalkContext& context, 
                     pkcs12_detail::describe_oid(PKCS12_SAFEBAG_get0_bag_type(bag)));
                 return {};
             }
-            ossl::X509Ptr certificate(PKCS12_SAFEBAG_get1_cert(bag));
-            if (!certificate)
-                return fail(ErrorCode::corrupt, context.origin +
-                                                    ": a certificate in the file is "
-                                                    "malformed (" +
-                                                    ossl::drain_errors() + ")");
-            out.certificates.push_back(CertificateItem{
-                std::move(certificate), friendly_name_of(bag), local_key_id_of(bag)});
-            count_decoded_bag(context);
+            auto der = certificate_der_of(bag, context.origin);
+            if (!der)
+                return std::unexpected(der.error());
+            out.certificates.push_back(
+                CertificateItem{std::move(*der), friendly_name_of(bag), local_key_id_of(bag)});
             return {};
         }
         case NID_safeContentsBag:
@@ -445,13 +485,36 @@ Result<ossl::Pkcs12SafeBagStackPtr> open_safe(PKCS7* safe, const WalkContext& co
                                             " cannot be read");
 }
 
-Result<Collected> collect(STACK_OF(PKCS7) * safes, const WalkContext& context) {
+// Collects the bags of a safe just opened, freeing each bag once collected: the certificates'
+// safe of a bundle of thousands is megabytes of decoded bags, no longer needed as their DER is
+// copied out.
+Result<void> collect_opened_safe(ossl::Pkcs12SafeBagStackPtr bags, const WalkContext& context,
+                                 Collected& out) {
+    for (int i = 0; i < sk_PKCS12_SAFEBAG_num(bags.get()); ++i) {
+        PKCS12_SAFEBAG* bag = sk_PKCS12_SAFEBAG_value(bags.get(), i);
+        auto r = collect_bag(bag, context, 0, out);
+        sk_PKCS12_SAFEBAG_set(bags.get(), i, nullptr);  // returns the new value, not `bag`
+        PKCS12_SAFEBAG_free(bag);
+        if (!r)
+            return r;
+    }
+    return {};
+}
+
+// With `release_safes` (the last password to try), each safe is freed once opened: its
+// ciphertext is as large as what it holds.
+Result<Collected> collect(STACK_OF(PKCS7) * safes, const WalkContext& context, bool release_safes) {
     Collected out;
     for (int i = 0; i < sk_PKCS7_num(safes); ++i) {
-        auto bags = open_safe(sk_PKCS7_value(safes, i), context);
+        PKCS7* safe = sk_PKCS7_value(safes, i);
+        auto bags = open_safe(safe, context);
         if (!bags)
             return std::unexpected(bags.error());
-        if (auto r = collect_bags(bags->get(), context, 0, out); !r)
+        if (release_safes) {
+            sk_PKCS7_set(safes, i, nullptr);
+            PKCS7_free(safe);
+        }
+        if (auto r = collect_opened_safe(std::move(*bags), context, out); !r)
             return std::unexpected(r.error());
     }
     return out;
@@ -616,10 +679,11 @@ std::optional<KeyAhead> start_key_ahead(STACK_OF(PKCS7) * safes, const PasswordA
 // decryption tells whether a candidate is right), using the key derived ahead if any.
 Result<Collected> walk(STACK_OF(PKCS7) * safes, const std::vector<PasswordArg>& to_try,
                        bool mac_verified, const std::string& origin, DerivationBudget& budget,
-                       std::optional<KeyAhead>& ahead, const Pkcs12Progress& progress) {
+                       std::optional<KeyAhead>& ahead) {
     std::optional<Result<Collected>> collected;
     std::size_t derivations = 0;
     for (const PasswordArg& candidate : to_try) {
+        const bool last = &candidate == &to_try.back();
         budget.forget_shared_keys();
         WalkKeys keys(candidate, budget);
         if (ahead) {
@@ -628,7 +692,7 @@ Result<Collected> walk(STACK_OF(PKCS7) * safes, const std::vector<PasswordArg>& 
                 keys.cache.adopt(std::move(ahead->id), std::move(*key));
             ahead.reset();
         }
-        collected = collect(safes, WalkContext{candidate, mac_verified, origin, &keys, &progress});
+        collected = collect(safes, WalkContext{candidate, mac_verified, origin, &keys}, last);
         derivations += keys.derivations();
         if (*collected || collected->error().code != ErrorCode::wrong_password)
             break;
@@ -638,34 +702,46 @@ Result<Collected> walk(STACK_OF(PKCS7) * safes, const std::vector<PasswordArg>& 
     return std::move(*collected);
 }
 
-// What the walk found, paired and cleaned, with the file's details.
-Result<Pkcs12Contents> contents_of(Collected collected, const MacInfo& mac,
-                                   const std::string& origin, bool require_private_key) {
+// Pairs what the walk found, hands out each certificate with its name cleaned, and returns the
+// file's details.
+Result<Pkcs12Details> assemble(Collected collected, const MacInfo& mac, const std::string& origin,
+                               bool require_private_key, const Pkcs12Sink& sink) {
     if (require_private_key && collected.keys.empty())
         return fail(ErrorCode::not_found,
                     origin +
                         ": the file holds no private key (only certificates); export the "
                         "certificate again together with its private key");
-    auto certificates = pkcs12_detail::assemble_certificates(std::move(collected.certificates),
-                                                             std::move(collected.keys), origin);
-    if (!certificates)
-        return std::unexpected(certificates.error());
+    std::vector<std::pair<std::size_t, std::string>> warnings;  // by file index
+    PrivateKeyDecoder& decoder = thread_key_decoder();
+    auto assembled = pkcs12_detail::assemble_certificates(
+        std::move(collected.certificates), std::move(collected.keys), origin,
+        [&](const SecureBuffer& pkcs8) { return key_from_pkcs8(pkcs8.span(), origin, decoder); },
+        [&](std::size_t index, Certificate certificate) {
+            if (auto warning = clean_name(certificate, origin))
+                warnings.emplace_back(index, std::move(*warning));
+            return sink(index, std::move(certificate));
+        });
+    if (!assembled)
+        return std::unexpected(assembled.error());
 
-    Pkcs12Contents contents;
-    contents.warnings = clean_names(*certificates, origin);
-    contents.certificates = std::move(*certificates);
-    contents.mac_algorithm = mac.present ? mac.algorithm : std::string();
-    contents.mac_iterations = mac.present ? static_cast<int>(mac.iterations) : 0;
-    contents.ignored_items = std::move(collected.ignored);
-    contents.decryption_key_derivations = static_cast<int>(collected.derivations);
-    return contents;
+    Pkcs12Details details;
+    std::stable_sort(warnings.begin(), warnings.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [index, text] : warnings)
+        details.warnings.push_back(std::move(text));
+    details.mac_algorithm = mac.present ? mac.algorithm : std::string();
+    details.mac_iterations = mac.present ? static_cast<int>(mac.iterations) : 0;
+    details.ignored_items = std::move(collected.ignored);
+    details.decryption_key_derivations = static_cast<int>(collected.derivations);
+    return details;
 }
 
 }  // namespace
 
-Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::string_view password,
-                                     std::string_view origin_view, bool require_private_key,
-                                     Pkcs12Source source, const Pkcs12Progress& progress) {
+Result<Pkcs12Details> import_pkcs12_each(std::span<const std::uint8_t> pfx,
+                                         std::string_view password, std::string_view origin_view,
+                                         const Pkcs12ImportOptions& options,
+                                         const Pkcs12Sink& sink) {
     const std::string origin(origin_view);
     auto password_arg = pkcs12_detail::password_arg(password);
     if (!password_arg)
@@ -675,13 +751,15 @@ Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::str
         return std::unexpected(decoded.error());
     PKCS12* file = decoded->get();
 
+    if (options.release_after_decode != nullptr)
+        std::vector<std::uint8_t>().swap(*options.release_after_decode);  // `pfx` is gone now
     const MacInfo mac = read_mac_info(file);
     auto safes = unpack_safes(file, origin);
     if (!safes)
         return std::unexpected(safes.error());
     // Nothing is derived before the work one password needs is known to be allowed and bounded.
     // A payload certbackup wrote (vouched for by its digest) may need one derivation per key.
-    const std::int64_t limit = source == Pkcs12Source::untrusted_file
+    const std::int64_t limit = options.source == Pkcs12Source::untrusted_file
                                    ? pkcs12_detail::kMaxFileIterations
                                    : std::numeric_limits<std::int64_t>::max() / 4;
     if (auto r = plan_work(safes->get(), mac, origin, limit); !r)
@@ -705,10 +783,33 @@ Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::str
     decoded->reset();
     file = nullptr;
 
-    auto collected = walk(safes->get(), to_try, mac.present, origin, budget, ahead, progress);
+    auto collected = walk(safes->get(), to_try, mac.present, origin, budget, ahead);
     if (!collected)
         return std::unexpected(collected.error());
-    return contents_of(std::move(*collected), mac, origin, require_private_key);
+    safes->reset();
+    return assemble(std::move(*collected), mac, origin, options.require_private_key, sink);
+}
+
+Result<Pkcs12Contents> import_pkcs12(std::span<const std::uint8_t> pfx, std::string_view password,
+                                     std::string_view origin, bool require_private_key,
+                                     Pkcs12Source source) {
+    std::vector<std::pair<std::size_t, Certificate>> certificates;
+    auto details = import_pkcs12_each(
+        pfx, password, origin, Pkcs12ImportOptions{require_private_key, source, nullptr},
+        [&](std::size_t index, Certificate certificate) -> Result<void> {
+            certificates.emplace_back(index, std::move(certificate));
+            return {};
+        });
+    if (!details)
+        return std::unexpected(details.error());
+    std::stable_sort(certificates.begin(), certificates.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    Pkcs12Contents contents;
+    static_cast<Pkcs12Details&>(contents) = std::move(*details);
+    contents.certificates.reserve(certificates.size());
+    for (auto& [index, certificate] : certificates)
+        contents.certificates.push_back(std::move(certificate));
+    return contents;
 }
 
 }  // namespace certbackup

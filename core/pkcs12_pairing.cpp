@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <string>
 #include <unordered_map>
+
+#include "core/certificate_summary.hpp"
 
 namespace certbackup::pkcs12_detail {
 namespace {
@@ -14,13 +17,18 @@ namespace {
 constexpr std::size_t kMaxChainLength = 16;
 constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
 
+// One distinct certificate of the file. `public_key` views into `der` (a moved vector keeps its
+// buffer).
 struct Node {
-    ossl::X509Ptr certificate;
+    std::vector<std::uint8_t> der;
     std::string friendly_name;
     std::vector<std::vector<std::uint8_t>> local_key_ids;
-    ossl::EvpPkeyPtr key;
-    std::string key_friendly_name;
-    bool issued_another = false;
+    unsigned long subject_hash = 0;
+    unsigned long issuer_hash = 0;
+    std::span<const std::uint8_t> public_key;  // empty when the DER walk could not find it
+    ossl::X509Ptr issuer;                      // kept decoded once tried as an issuer
+    bool has_key = false;
+    bool handed_out = false;
 };
 
 unsigned long name_hash(const X509_NAME* name) {
@@ -30,169 +38,334 @@ unsigned long name_hash(const X509_NAME* name) {
     return ok == 1 ? hash : 0;
 }
 
+// The hash of a Name's DER; 0 (a bucket like any other) when it does not decode.
+unsigned long name_hash(std::span<const std::uint8_t> der) {
+    const unsigned char* cursor = der.data();
+    const ossl::X509NamePtr name(d2i_X509_NAME(nullptr, &cursor, static_cast<long>(der.size())));
+    if (!name) {
+        ossl::clear_errors();
+        return 0;
+    }
+    return name_hash(name.get());
+}
+
 bool is_issued_by(X509* subject, X509* issuer) {
     const bool issued = X509_check_issued(issuer, subject) == X509_V_OK;
     ossl::clear_errors();
     return issued;
 }
 
-class CertificateGraph {
-  public:
-    explicit CertificateGraph(const std::vector<Node>& nodes) : nodes_(nodes) {
-        for (std::size_t i = 0; i < nodes_.size(); ++i)
-            by_subject_.emplace(name_hash(X509_get_subject_name(nodes_[i].certificate.get())), i);
-    }
+std::string text_of(std::span<const std::uint8_t> bytes) {
+    return std::string(bytes.begin(), bytes.end());
+}
 
-    // The certificates in the file that issued node `i`, other than `i` itself.
-    std::vector<std::size_t> issuers_of(std::size_t i) const {
-        std::vector<std::size_t> out;
-        X509* subject = nodes_[i].certificate.get();
-        const auto [first, last] =
-            by_subject_.equal_range(name_hash(X509_get_issuer_name(subject)));
-        for (auto it = first; it != last; ++it) {
-            if (it->second != i && is_issued_by(subject, nodes_[it->second].certificate.get()))
-                out.push_back(it->second);
-        }
-        std::sort(out.begin(), out.end());  // file order, whatever the hash map's order
-        return out;
+// The public key's SubjectPublicKeyInfo DER; empty when it cannot be encoded.
+std::string public_key_der(EVP_PKEY* key) {
+    unsigned char* der = nullptr;
+    const int length = i2d_PUBKEY(key, &der);
+    if (length <= 0) {
+        ossl::clear_errors();
+        return {};
     }
+    std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
+    OPENSSL_free(der);
+    return out;
+}
 
-    std::vector<std::size_t> chain_of(std::size_t leaf) const {
-        std::vector<std::size_t> chain;
-        std::vector<bool> used(nodes_.size(), false);
-        used[leaf] = true;
-        std::size_t current = leaf;
-        while (chain.size() < kMaxChainLength) {
-            X509* cert = nodes_[current].certificate.get();
-            if (is_issued_by(cert, cert))
-                break;  // self-issued: the top of the chain
-            std::size_t next = kNone;
-            for (std::size_t candidate : issuers_of(current)) {
-                if (!used[candidate]) {
-                    next = candidate;
-                    break;
-                }
-            }
-            if (next == kNone)
-                break;
-            chain.push_back(next);
-            used[next] = true;
-            current = next;
-        }
-        return chain;
-    }
-
-  private:
-    const std::vector<Node>& nodes_;
-    std::unordered_multimap<unsigned long, std::size_t> by_subject_;
+// The certificate found for a key, decoded.
+struct Match {
+    std::size_t index = kNone;
+    ossl::X509Ptr certificate;
 };
 
-std::vector<Node> unique_nodes(std::vector<CertificateItem> items) {
-    std::vector<Node> nodes;
+class Assembler {
+  public:
+    Assembler(std::string_view origin, const AssembledSink& sink) : origin_(origin), sink_(sink) {}
+
+    Result<void> add_certificates(std::vector<CertificateItem> items);
+    // `number`: the key's place in the file, from 1, for messages.
+    Result<void> pair_key(std::size_t number, KeyItem item, const KeyDecoder& decode_key);
+    Result<void> hand_out_leaves_without_key();
+
+  private:
+    Result<ossl::X509Ptr> decode(std::size_t i);
+    Result<X509*> issuer_candidate(std::size_t i);
+    Result<void> index_names(Node& node);
+    Result<Match> find_certificate_for(const KeyItem& key, EVP_PKEY* decoded);
+    Result<Match> match_by_public_key(EVP_PKEY* key);
+    Result<bool> matches(std::size_t i, EVP_PKEY* key, Match& match);
+    Result<bool> issued_another(std::size_t i);
+    Result<std::vector<ossl::X509Ptr>> chain_of(std::size_t leaf, X509* decoded);
+    Result<void> hand_out(std::size_t i, ossl::X509Ptr decoded, ossl::EvpPkeyPtr key,
+                          std::string name);
+
+    std::string origin_;
+    const AssembledSink& sink_;
+    std::vector<Node> nodes_;
+    std::unordered_map<unsigned long, std::vector<std::size_t>> by_subject_;
+    std::unordered_map<unsigned long, std::vector<std::size_t>> by_issuer_;
+    std::unordered_map<std::string, std::vector<std::size_t>> by_local_key_id_;
+    // Built when a key is first paired by public key (files without localKeyIDs).
+    std::optional<std::unordered_map<std::string, std::vector<std::size_t>>> by_public_key_;
+};
+
+Result<ossl::X509Ptr> Assembler::decode(std::size_t i) {
+    Node& node = nodes_[i];
+    if (node.issuer)
+        return ossl::share(node.issuer.get());
+    const unsigned char* cursor = node.der.data();
+    ossl::X509Ptr decoded(d2i_X509(nullptr, &cursor, static_cast<long>(node.der.size())));
+    if (!decoded || cursor != node.der.data() + node.der.size())
+        return fail(ErrorCode::corrupt,
+                    origin_ + ": a certificate in the file is malformed (" +
+                        (decoded ? std::string("trailing data") : ossl::drain_errors()) + ")");
+    return decoded;
+}
+
+Result<X509*> Assembler::issuer_candidate(std::size_t i) {
+    if (!nodes_[i].issuer) {
+        auto decoded = decode(i);
+        if (!decoded)
+            return std::unexpected(decoded.error());
+        nodes_[i].issuer = std::move(*decoded);
+    }
+    return nodes_[i].issuer.get();
+}
+
+// Name hashes from the DER walk; a certificate the walk does not read (BER that OpenSSL
+// accepts) is decoded for them.
+Result<void> Assembler::index_names(Node& node) {
+    if (auto parts = certificate_der_parts(node.der)) {
+        node.subject_hash = name_hash(parts->subject);
+        node.issuer_hash = name_hash(parts->issuer);
+        node.public_key = parts->public_key;
+        return {};
+    }
+    const unsigned char* cursor = node.der.data();
+    const ossl::X509Ptr decoded(d2i_X509(nullptr, &cursor, static_cast<long>(node.der.size())));
+    if (!decoded)
+        return fail(ErrorCode::corrupt, origin_ + ": a certificate in the file is malformed (" +
+                                            ossl::drain_errors() + ")");
+    node.subject_hash = name_hash(X509_get_subject_name(decoded.get()));
+    node.issuer_hash = name_hash(X509_get_issuer_name(decoded.get()));
+    return {};
+}
+
+Result<void> Assembler::add_certificates(std::vector<CertificateItem> items) {
     std::unordered_map<std::string, std::size_t> by_digest;
     for (auto& item : items) {
-        const std::string digest = sha256_hex_of(item.certificate.get());
-        auto [it, inserted] = by_digest.emplace(digest, nodes.size());
+        auto [it, inserted] = by_digest.emplace(text_of(ossl::sha256(item.der)), nodes_.size());
         if (inserted) {
-            nodes.push_back(Node{std::move(item.certificate), {}, {}, nullptr, {}, false});
+            Node node;
+            node.der = std::move(item.der);
+            if (auto indexed = index_names(node); !indexed)
+                return indexed;
+            nodes_.push_back(std::move(node));
         }
-        Node& node = nodes[it->second];
+        const std::size_t i = it->second;
+        Node& node = nodes_[i];
         if (node.friendly_name.empty())
             node.friendly_name = std::move(item.friendly_name);
-        if (!item.local_key_id.empty())
-            node.local_key_ids.push_back(std::move(item.local_key_id));
-    }
-    return nodes;
-}
-
-// The certificates carrying each localKeyID, in file order: a bundle pairs thousands of keys,
-// which a scan of every certificate per key would make quadratic.
-using LocalKeyIdIndex = std::unordered_map<std::string, std::vector<std::size_t>>;
-
-std::string id_text(const std::vector<std::uint8_t>& id) {
-    return std::string(id.begin(), id.end());
-}
-
-LocalKeyIdIndex index_local_key_ids(const std::vector<Node>& nodes) {
-    LocalKeyIdIndex index;
-    for (std::size_t i = 0; i < nodes.size(); ++i)
-        for (const auto& id : nodes[i].local_key_ids) {
-            auto& holders = index[id_text(id)];
+        if (!item.local_key_id.empty()) {
+            auto& holders = by_local_key_id_[text_of(item.local_key_id)];
             if (holders.empty() || holders.back() != i)
                 holders.push_back(i);
+            node.local_key_ids.push_back(std::move(item.local_key_id));
         }
-    return index;
+        if (inserted) {
+            by_subject_[node.subject_hash].push_back(i);
+            by_issuer_[node.issuer_hash].push_back(i);
+        }
+    }
+    return {};
 }
 
-// Index of the certificate that `key` belongs to, by localKeyID first, else by public key
-// among certificates without a key; kNone when none fits.
-std::size_t find_certificate_for(const KeyItem& key, const std::vector<Node>& nodes,
-                                 const LocalKeyIdIndex& by_local_key_id) {
-    if (!key.local_key_id.empty()) {
-        if (const auto found = by_local_key_id.find(id_text(key.local_key_id));
-            found != by_local_key_id.end())
-            for (std::size_t i : found->second)
-                if (key_matches(nodes[i].certificate.get(), key.key.get()))
-                    return i;
+// True (with `match` filled) when certificate `i` holds the public key of `key`.
+Result<bool> Assembler::matches(std::size_t i, EVP_PKEY* key, Match& match) {
+    auto decoded = decode(i);
+    if (!decoded)
+        return std::unexpected(decoded.error());
+    if (!key_matches(decoded->get(), key))
+        return false;
+    match = Match{i, std::move(*decoded)};
+    return true;
+}
+
+// The first certificate without a key whose public key is the key's, else the first with one
+// (the key is then a second copy): by the SubjectPublicKeyInfo encoding first, then, for
+// encodings that differ, by decoding every certificate.
+Result<Match> Assembler::match_by_public_key(EVP_PKEY* key) {
+    if (!by_public_key_) {
+        by_public_key_.emplace();
+        for (std::size_t i = 0; i < nodes_.size(); ++i)
+            if (!nodes_[i].public_key.empty())
+                (*by_public_key_)[text_of(nodes_[i].public_key)].push_back(i);
     }
-    for (std::size_t i = 0; i < nodes.size(); ++i) {
-        if (!nodes[i].key && key_matches(nodes[i].certificate.get(), key.key.get()))
-            return i;
+    const std::string encoding = public_key_der(key);
+    const auto same = by_public_key_->find(encoding);
+    Match match;
+    for (const bool with_key : {false, true}) {
+        if (same != by_public_key_->end())
+            for (std::size_t i : same->second) {
+                if (nodes_[i].has_key != with_key)
+                    continue;
+                auto found = matches(i, key, match);
+                if (!found)
+                    return std::unexpected(found.error());
+                if (*found)
+                    return match;
+            }
+        for (std::size_t i = 0; i < nodes_.size(); ++i) {
+            if (nodes_[i].has_key != with_key)
+                continue;
+            auto found = matches(i, key, match);
+            if (!found)
+                return std::unexpected(found.error());
+            if (*found)
+                return match;
+        }
     }
-    for (std::size_t i = 0; i < nodes.size(); ++i) {
-        if (key_matches(nodes[i].certificate.get(), key.key.get()))
-            return i;  // already paired: this key is a second copy
+    return match;
+}
+
+Result<Match> Assembler::find_certificate_for(const KeyItem& key, EVP_PKEY* decoded) {
+    if (!key.local_key_id.empty())
+        if (const auto found = by_local_key_id_.find(text_of(key.local_key_id));
+            found != by_local_key_id_.end()) {
+            Match match;
+            for (std::size_t i : found->second) {
+                auto same = matches(i, decoded, match);
+                if (!same)
+                    return std::unexpected(same.error());
+                if (*same)
+                    return match;
+            }
+        }
+    return match_by_public_key(decoded);
+}
+
+Result<void> Assembler::pair_key(std::size_t number, KeyItem item, const KeyDecoder& decode_key) {
+    auto key = decode_key(item.pkcs8);
+    item.pkcs8 = SecureBuffer();  // wiped: the decoded key holds it now
+    if (!key)
+        return std::unexpected(key.error());
+    auto match = find_certificate_for(item, key->get());
+    if (!match)
+        return std::unexpected(match.error());
+    if (match->index == kNone)
+        return fail(ErrorCode::unsupported,
+                    origin_ + ": private key " + std::to_string(number) +
+                        (item.friendly_name.empty() ? "" : " ('" + item.friendly_name + "')") +
+                        " has no matching certificate in the file; a key can be imported only "
+                        "together with its certificate");
+    Node& node = nodes_[match->index];
+    if (node.has_key)
+        return {};  // a second copy
+    node.has_key = true;
+    std::string name =
+        node.friendly_name.empty() ? std::move(item.friendly_name) : node.friendly_name;
+    return hand_out(match->index, std::move(match->certificate), std::move(*key), std::move(name));
+}
+
+// Whether certificate `i` issued another certificate of the file.
+Result<bool> Assembler::issued_another(std::size_t i) {
+    const auto subjects = by_issuer_.find(nodes_[i].subject_hash);
+    if (subjects == by_issuer_.end())
+        return false;
+    for (std::size_t j : subjects->second) {
+        if (j == i)
+            continue;
+        auto issuer = issuer_candidate(i);
+        if (!issuer)
+            return std::unexpected(issuer.error());
+        auto subject = decode(j);
+        if (!subject)
+            return std::unexpected(subject.error());
+        if (is_issued_by(subject->get(), *issuer))
+            return true;
     }
-    return kNone;
+    return false;
+}
+
+// The chain of `leaf` (decoded: `certificate`), its issuer first.
+Result<std::vector<ossl::X509Ptr>> Assembler::chain_of(std::size_t leaf, X509* certificate) {
+    std::vector<std::size_t> used{leaf};
+    std::vector<ossl::X509Ptr> chain;
+    std::size_t current = leaf;
+    X509* current_certificate = certificate;
+    while (chain.size() < kMaxChainLength &&
+           !is_issued_by(current_certificate, current_certificate)) {
+        const auto candidates = by_subject_.find(nodes_[current].issuer_hash);
+        if (candidates == by_subject_.end())
+            break;
+        std::size_t next = kNone;
+        for (std::size_t candidate : candidates->second) {  // file order
+            if (std::find(used.begin(), used.end(), candidate) != used.end())
+                continue;
+            auto issuer = issuer_candidate(candidate);
+            if (!issuer)
+                return std::unexpected(issuer.error());
+            if (is_issued_by(current_certificate, *issuer)) {
+                next = candidate;
+                current_certificate = *issuer;
+                break;
+            }
+        }
+        if (next == kNone)
+            break;
+        chain.push_back(ossl::share(current_certificate));
+        used.push_back(next);
+        current = next;
+    }
+    return chain;
+}
+
+Result<void> Assembler::hand_out(std::size_t i, ossl::X509Ptr decoded, ossl::EvpPkeyPtr key,
+                                 std::string name) {
+    nodes_[i].handed_out = true;
+    auto chain = chain_of(i, decoded.get());
+    if (!chain)
+        return std::unexpected(chain.error());
+    auto certificate =
+        Certificate::create(std::move(decoded), std::move(key), std::move(*chain), std::move(name));
+    if (!certificate)
+        return std::unexpected(certificate.error().with_context(origin_));
+    return sink_(i, std::move(*certificate));
+}
+
+Result<void> Assembler::hand_out_leaves_without_key() {
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        Node& node = nodes_[i];
+        if (node.handed_out)
+            continue;
+        if (node.local_key_ids.empty()) {
+            auto issued = issued_another(i);
+            if (!issued)
+                return std::unexpected(issued.error());
+            if (*issued)
+                continue;  // a chain certificate
+        }
+        auto decoded = decode(i);
+        if (!decoded)
+            return std::unexpected(decoded.error());
+        if (auto r = hand_out(i, std::move(*decoded), nullptr, node.friendly_name); !r)
+            return r;
+    }
+    return {};
 }
 
 }  // namespace
 
-Result<std::vector<Certificate>> assemble_certificates(std::vector<CertificateItem> certificates,
-                                                       std::vector<KeyItem> keys,
-                                                       std::string_view origin) {
-    std::vector<Node> nodes = unique_nodes(std::move(certificates));
-    const LocalKeyIdIndex by_local_key_id = index_local_key_ids(nodes);
-    for (std::size_t k = 0; k < keys.size(); ++k) {
-        const std::size_t target = find_certificate_for(keys[k], nodes, by_local_key_id);
-        if (target == kNone) {
-            const std::string name =
-                keys[k].friendly_name.empty() ? "" : " ('" + keys[k].friendly_name + "')";
-            return fail(ErrorCode::unsupported,
-                        std::string(origin) + ": private key " + std::to_string(k + 1) + name +
-                            " has no matching certificate in the file; a key can be imported "
-                            "only together with its certificate");
-        }
-        if (nodes[target].key)
-            continue;
-        nodes[target].key = std::move(keys[k].key);
-        nodes[target].key_friendly_name = std::move(keys[k].friendly_name);
-    }
-
-    CertificateGraph graph(nodes);
-    for (std::size_t i = 0; i < nodes.size(); ++i) {
-        for (std::size_t issuer : graph.issuers_of(i))
-            nodes[issuer].issued_another = true;
-    }
-
-    std::vector<Certificate> out;
-    for (std::size_t i = 0; i < nodes.size(); ++i) {
-        Node& node = nodes[i];
-        const bool leaf = node.key || !node.local_key_ids.empty() || !node.issued_another;
-        if (!leaf)
-            continue;
-        std::vector<ossl::X509Ptr> chain;
-        for (std::size_t issuer : graph.chain_of(i))
-            chain.push_back(ossl::share(nodes[issuer].certificate.get()));
-        std::string name = node.friendly_name.empty() ? node.key_friendly_name : node.friendly_name;
-        auto certificate =
-            Certificate::create(ossl::share(node.certificate.get()), std::move(node.key),
-                                std::move(chain), std::move(name));
-        if (!certificate)
-            return std::unexpected(certificate.error().with_context(origin));
-        out.push_back(std::move(*certificate));
-    }
-    return out;
+Result<void> assemble_certificates(std::vector<CertificateItem> certificates,
+                                   std::vector<KeyItem> keys, std::string_view origin,
+                                   const KeyDecoder& decode_key, const AssembledSink& sink) {
+    Assembler assembler(origin, sink);
+    if (auto added = assembler.add_certificates(std::move(certificates)); !added)
+        return added;
+    for (std::size_t k = 0; k < keys.size(); ++k)
+        if (auto paired = assembler.pair_key(k + 1, std::move(keys[k]), decode_key); !paired)
+            return paired;
+    return assembler.hand_out_leaves_without_key();
 }
 
 }  // namespace certbackup::pkcs12_detail

@@ -1,48 +1,70 @@
 // Turns the loose certificates and keys found in a PFX into Certificates (internal to PKCS#12
 // import): keys paired with certificates, leaves told apart from chain certificates, chains
 // rebuilt by issuer. Knows nothing of passwords or encryption.
+//
+// Works on the DER the bags hold and hands each Certificate out as soon as it is assembled, so
+// that a bundle of thousands never holds them all decoded: OpenSSL 3 decodes the public key of
+// every certificate it parses (about 4 KiB and a quarter of a millisecond each), so a
+// certificate is decoded only to be handed out or to be tried as an issuer (issuers are kept
+// decoded), and each key once, when it is paired.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "certbackup/base/error.hpp"
 #include "certbackup/base/ossl.hpp"
+#include "certbackup/base/secure_buffer.hpp"
 #include "core/certificate.hpp"
 
 namespace certbackup::pkcs12_detail {
 
-// A certBag's certificate with its bag attributes (empty when absent).
+// A certBag's certificate as the DER the bag holds, with its bag attributes (empty when
+// absent).
 struct CertificateItem {
-    ossl::X509Ptr certificate;
+    std::vector<std::uint8_t> der;
     std::string friendly_name;
     std::vector<std::uint8_t> local_key_id;
 };
 
-// A keyBag's or shrouded key bag's private key with its bag attributes.
+// A keyBag's or shrouded key bag's private key as PKCS#8 PrivateKeyInfo DER (decrypted), with
+// its bag attributes.
 struct KeyItem {
-    ossl::EvpPkeyPtr key;
+    SecureBuffer pkcs8;
     std::string friendly_name;
     std::vector<std::uint8_t> local_key_id;
 };
 
-// Rules, in file order:
+// Decodes one key's PKCS#8; its errors (corrupt, unsupported) name the file.
+using KeyDecoder = std::function<Result<ossl::EvpPkeyPtr>(const SecureBuffer& pkcs8)>;
+
+// Receives each assembled certificate and its place among the file's distinct certificates in
+// file order. Its error stops the assembly and is returned.
+using AssembledSink = std::function<Result<void>(std::size_t file_index, Certificate certificate)>;
+
+// Rules:
 // - Certificates that occur more than once are one certificate (attributes merged).
-// - Each key goes to the certificate with the same localKeyID whose public key it matches,
-//   else to the first certificate without a key whose public key it matches. A second copy of
-//   a key already paired is dropped. A key that matches no certificate fails with unsupported:
-//   a key without its certificate cannot be represented (or restored) as a certificate.
+// - Keys are taken in file order. Each goes to the certificate with the same localKeyID whose
+//   public key it matches, else to the first certificate without a key whose public key it
+//   matches (the same SubjectPublicKeyInfo encoding, else the same key once decoded). A second
+//   copy of a key already paired is dropped. A key that matches no certificate fails with
+//   unsupported: a key without its certificate cannot be represented (or restored) as a
+//   certificate.
 // - Leaves are the certificates with a key, those with a localKeyID (a producer's mark of an
 //   entry, which certbackup also writes for a certificate without a key) and those that issued
 //   no other certificate in the file. The others are chain certificates.
 // - Each leaf's chain is rebuilt by issuer (X509_check_issued) from all certificates in the
 //   file, the leaf's issuer first, up to a self-issued certificate or a missing issuer.
 // - A leaf's friendly name is its certBag's, else its key's.
+// Order: each certificate with a key is handed out as its key is paired (key order), then the
+// leaves without a key in file order. A certificate that is not DER X.509 fails with corrupt
+// when it is reached. On an error, what was handed out before it is to be discarded.
 // `origin` names the file in messages.
-Result<std::vector<Certificate>> assemble_certificates(std::vector<CertificateItem> certificates,
-                                                       std::vector<KeyItem> keys,
-                                                       std::string_view origin);
+Result<void> assemble_certificates(std::vector<CertificateItem> certificates,
+                                   std::vector<KeyItem> keys, std::string_view origin,
+                                   const KeyDecoder& decode_key, const AssembledSink& sink);
 
 }  // namespace certbackup::pkcs12_detail

@@ -1,10 +1,11 @@
 // Reads a certificate snapshot (DESIGN §4, docs/FORMAT.md) through an ItemSource and checks
-// everything before a single certificate is handed out.
+// everything: a read succeeds only when every check has passed, and a caller that is handed
+// certificates as they come (read_each) discards them on an error.
 //
 // Order of checks: open() - manifest.pb's envelope, format version, envelope checksum, password,
 // MAC, manifest invariants; verify_payloads() - size and SHA-256 of every payload item named in
-// the manifest; read_certificates() - each payload opened with the password and matched against
-// its manifest entries. Any failed check returns its error and nothing else.
+// the manifest; read_each() / read_certificates() - each payload opened with the password and
+// matched against its manifest entries. Any failed check returns its error and nothing else.
 #pragma once
 
 #include <cstdint>
@@ -58,22 +59,43 @@ class SnapshotReader {
 
     // Reads every payload item named in the manifest and checks its size and SHA-256:
     // missing -> not_found naming the item; other size or digest -> corrupt naming it. Keeps
-    // the checked bytes, so read_certificates uses exactly what was checked.
+    // nothing: read_each checks each payload again as it reads it, so what it opens is exactly
+    // what was checked. For a caller that wants every payload checked before any is opened.
     Result<void> verify_payloads();
 
-    // Verifies the payloads (if not done yet), opens every payload holding a chosen entry with
-    // the password and checks it against the manifest: each entry's certificate is in its
-    // payload, with a private key that matches it exactly when the entry says so, with the
-    // recorded SHA-1 thumbprint, and the payload holds no other certificate with a key. (Chains
-    // are not compared: a bundle shares its issuers, so a rebuilt chain may be longer.) Returns the
-    // chosen entries' certificates in manifest order, or an error and nothing. A payload that does
-    // not open with the password that authenticated the manifest is corrupt (not wrong_password).
-    // `hooks` can cancel (between payloads) and report progress in certificates: per payload
-    // opened in per-certificate mode, and while it is decoded for a bundle. The checked payload
-    // bytes are dropped once opened (a restore of a large bundle does not keep them while it writes
-    // the store): a second call verifies and reads the payloads again.
+    // Receives one checked certificate of a chosen entry: the entry's place in
+    // manifest().entries, and the certificate as its payload holds it with the chain the
+    // manifest records. Called once for each chosen entry, in no particular order; in
+    // per-certificate mode from several worker threads at once (never two calls for one
+    // place). Its error stops the read and is returned.
+    using CertificateSink = std::function<Result<void>(std::size_t entry_index, Certificate)>;
+
+    // Reads every payload holding a chosen entry, checks its size and SHA-256 (as
+    // verify_payloads does), opens it with the password and checks it against the manifest:
+    // each entry's certificate is in its payload, with a private key that matches it exactly
+    // when the entry says so, with the recorded SHA-1 thumbprint, and the payload holds no
+    // other certificate with a key. (Chains are not compared: a bundle shares its issuers, so a
+    // rebuilt chain may be longer.) Each chosen certificate goes to `sink` as soon as it is
+    // checked, and each payload is dropped once decoded, so that thousands of certificates are
+    // never held decoded (or as files) at once; the read succeeds only once every payload is
+    // checked whole, so on an error whatever the sink received is to be discarded. A payload
+    // that does not open with the password that authenticated the manifest is corrupt (not
+    // wrong_password). `hooks` can cancel (between payloads) and report progress in
+    // certificates: per payload opened in per-certificate mode, and as they are checked for a
+    // bundle.
+    Result<void> read_each(const EntryFilter& select, const SnapshotHooks& hooks,
+                           const CertificateSink& sink);
+
+    // read_each, collecting the chosen entries' certificates in manifest order (with copies of
+    // their entries), or an error and nothing. For a few certificates; a restore of thousands
+    // encodes each as it comes (read_each).
     Result<std::vector<RestoredCertificate>> read_certificates(const EntryFilter& select = {},
                                                                const SnapshotHooks& hooks = {});
+
+    // Ends the reader and gives back its manifest without the entries: what a restore of
+    // thousands reports about the snapshot once it has read the certificates, without holding
+    // every entry while it writes the store.
+    SnapshotManifest release_manifest_without_entries() &&;
 
   private:
     SnapshotReader(ItemSource& source, Password password, SnapshotManifest manifest,
@@ -83,8 +105,6 @@ class SnapshotReader {
     Password password_;
     SnapshotManifest manifest_;
     unsigned threads_;
-    bool payloads_verified_ = false;
-    std::map<std::string, std::vector<std::uint8_t>> payloads_;  // checked bytes by item
 };
 
 }  // namespace certbackup

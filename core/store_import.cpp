@@ -8,8 +8,8 @@ namespace {
 Result<ImportAction> stage(StoreTransaction& txn, ImportCandidate candidate,
                            BindingConflictPolicy policy) {
     ImportAction action;
-    action.thumbprint = candidate.certificate.sha256_hex();
-    action.subject = candidate.certificate.info().subject;
+    action.thumbprint = candidate.certificate.thumbprint;
+    action.subject = candidate.certificate.subject;
     action.bindings = candidate.bindings;
 
     // Purposes held by another certificate are found before staging, so that in skip mode
@@ -167,8 +167,8 @@ ImportReport plan_into_new_store(const std::vector<ImportCandidate>& candidates)
     ImportReport report;
     for (const auto& c : candidates)
         report.actions.push_back({ImportAction::Kind::create,
-                                  c.certificate.sha256_hex(),
-                                  c.certificate.info().subject,
+                                  c.certificate.thumbprint,
+                                  c.certificate.subject,
                                   c.bindings,
                                   {}});
     return report;

@@ -15,6 +15,7 @@
 #include "core/binding.hpp"
 #include "core/certificate.hpp"
 #include "core/certificate_store.hpp"
+#include "core/encoded_certificate.hpp"
 
 namespace certbackup {
 
@@ -28,8 +29,10 @@ std::string_view to_string(OverwritePolicy policy) noexcept;
 // "skip" / "replace"; the error names the value and the accepted ones.
 Result<OverwritePolicy> parse_overwrite_policy(std::string_view text);
 
+// One certificate to import, encoded (encode_certificate): a restore of thousands holds them
+// all until the transaction has staged them.
 struct ImportCandidate {
-    Certificate certificate;
+    EncodedCertificate certificate;
     std::vector<Binding> bindings;  // purposes to give it; empty: imported unused
 };
 

@@ -50,9 +50,14 @@ backup_host::Result<ImportFile> read_import_file(const backup_host::Host& host,
         out.warnings.push_back(file +
                                " was not protected by a password: anyone with a copy of it can "
                                "read its private keys; delete the copies you no longer need");
-    for (auto& c : contents->certificates)
-        if (c.has_key())
-            out.candidates.push_back({std::move(c), {}});
+    for (auto& c : contents->certificates) {
+        if (!c.has_key())
+            continue;
+        auto encoded = encode_certificate(c);
+        if (!encoded)
+            return lift_error(encoded.error().with_context(file));
+        out.candidates.push_back({std::move(*encoded), {}});
+    }
     if (purpose) {
         if (out.candidates.size() != 1)
             return backup_host::fail(
@@ -146,14 +151,15 @@ backup_host::Result<void> action_import(const backup_host::Host& host,
     // again before each certificate and the commit.
     if (auto go_on = host.check_cancelled(); !go_on)
         return go_on;
-    import.cancelled = [host] { return host.cancelled(); };
-    auto report = import_into(*target, action.store_given() ? "--store" : "store",
-                              std::move(read->candidates), import);
-    if (!report)
-        return std::unexpected(report.error());
-    for (const auto& warning : read->warnings)
-        host.warn(warning);
-    return host.output(report_text(*report, file, dry_run));
-}
+    import.cancelled = [host] { return host.cancelled();
+};
+auto report = import_into(*target, action.store_given() ? "--store" : "store",
+                          std::move(read->candidates), import);
+if (!report)
+    return std::unexpected(report.error());
+for (const auto& warning : read->warnings)
+    host.warn(warning);
+return host.output(report_text(*report, file, dry_run));
+}  // namespace certbackup::plugin
 
 }  // namespace certbackup::plugin

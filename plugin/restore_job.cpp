@@ -71,8 +71,9 @@ nlohmann::json plan_json(const ImportReport& report, const SnapshotManifest& man
     return plan;
 }
 
-// The certificates of the snapshot that `restore` selects, each checked: payload digests, every
-// payload opened and matched against the manifest.
+// The certificates of the snapshot that `restore` selects, each checked (payload digests, every
+// payload opened and matched against the manifest) and encoded as it comes, in manifest order:
+// a restore of thousands never holds them decoded at once.
 backup_host::Result<std::vector<ImportCandidate>> checked_candidates(
     const backup_host::Host& host, SnapshotReader& reader,
     const backup_host::RestoreOptions& restore) {
@@ -81,14 +82,23 @@ backup_host::Result<std::vector<ImportCandidate>> checked_candidates(
         return lift_error(selection.error());
     if (auto verified = reader.verify_payloads(); !verified)
         return lift_error(verified.error());
-    auto restored = reader.read_certificates(
-        *selection, work_hooks(host, "restore 1/3: opening PFX files", "certificates"));
-    if (!restored)
-        return lift_error(restored.error());
+    const auto& entries = reader.manifest().entries;
+    std::vector<std::optional<EncodedCertificate>> encoded(entries.size());
+    auto read = reader.read_each(
+        *selection, work_hooks(host, "restore 1/3: opening PFX files", "certificates"),
+        [&encoded](std::size_t index, Certificate certificate) -> Result<void> {
+            auto file_form = encode_certificate(certificate);
+            if (!file_form)
+                return std::unexpected(file_form.error());
+            encoded[index] = std::move(*file_form);  // each place once: no two workers share one
+            return {};
+        });
+    if (!read)
+        return lift_error(read.error());
     std::vector<ImportCandidate> candidates;
-    candidates.reserve(restored->size());
-    for (auto& r : *restored)
-        candidates.push_back({std::move(r.certificate), r.entry.bindings});
+    for (std::size_t i = 0; i < entries.size(); ++i)
+        if (encoded[i])
+            candidates.push_back({std::move(*encoded[i]), entries[i].bindings});
     return candidates;
 }
 
@@ -116,10 +126,13 @@ backup_host::Result<void> run_restore(const backup_host::Host& host,
     auto snapshot = open_job_snapshot(host);
     if (!snapshot)
         return std::unexpected(snapshot.error());
-    SnapshotReader& reader = *snapshot->reader;
-    auto candidates = checked_candidates(host, reader, restore);
+    auto candidates = checked_candidates(host, *snapshot->reader, restore);
     if (!candidates)
         return std::unexpected(candidates.error());
+    // The candidates carry what the import needs of each entry: the report needs only what the
+    // manifest says of the snapshot, so its entries are not held while the store is written.
+    const SnapshotManifest about = std::move(*snapshot->reader).release_manifest_without_entries();
+    snapshot->reader.reset();
 
     // A real restore makes a store only in a missing or empty directory, never in a directory
     // that holds something else; a dry run into such a directory creates nothing.
@@ -127,8 +140,7 @@ backup_host::Result<void> run_restore(const backup_host::Host& host,
     if (!store)
         return std::unexpected(store.error());
     if (!*store)
-        return report_plan(host, plan_into_new_store(*candidates), reader.manifest(), *target,
-                           true);
+        return report_plan(host, plan_into_new_store(*candidates), about, *target, true);
     ImportOptions import;
     import.overwrite = restore.overwrite == backup_host::Overwrite::replace
                            ? OverwritePolicy::replace
@@ -143,7 +155,7 @@ if (auto cancelled = host.check_cancelled(); !cancelled)
 auto report = import_certificates(**store, std::move(*candidates), import);
 if (!report)
     return lift_error(report.error());
-return report_plan(host, *report, reader.manifest(), *target, restore.dry_run);
+return report_plan(host, *report, about, *target, restore.dry_run);
 }  // namespace certbackup::plugin
 
 }  // namespace certbackup::plugin

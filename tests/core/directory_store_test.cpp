@@ -444,6 +444,42 @@ TEST_F(DirectoryStoreTest, ATransactionIsInvisibleUntilCommittedAndDiscardedWhen
     EXPECT_TRUE(contains_text(again.error().message, "already finished"));
 }
 
+// The file form a restore stages decodes to the same certificate (leaf, chain, key, name), and
+// a store holds the same files whether a certificate was added decoded or encoded.
+TEST_F(DirectoryStoreTest, AnEncodedCertificateDecodesToItselfAndIsStoredAsTheDecodedOne) {
+    auto ca = samples::make_certificate(testing::spec("Encoded CA", "", true));
+    ASSERT_TRUE(ca) << ca.error().message;
+    auto leaf =
+        samples::make_certificate(testing::spec("encoded.example", "Encoded \xE2\x9C\x93"), &*ca);
+    ASSERT_TRUE(leaf) << leaf.error().message;
+    const EncodedCertificate file_form = testing::encoded(*leaf);
+    EXPECT_EQ(file_form.thumbprint, leaf->sha256_hex());
+    EXPECT_EQ(file_form.subject, leaf->info().subject);
+    EXPECT_TRUE(file_form.has_key());
+    auto back = decode_certificate(file_form, "encoded");
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(back->der(), leaf->der());
+    EXPECT_EQ(back->friendly_name(), leaf->friendly_name());
+    ASSERT_EQ(back->chain().size(), 1u);
+    EXPECT_EQ(sha256_hex_of(back->chain().front().get()), ca->sha256_hex());
+    EXPECT_TRUE(key_matches(back->leaf(), leaf->key()));
+
+    const fs::path other = root.parent_path() / "encoded-store";
+    auto decoded_store = create_store(root);
+    auto encoded_store = create_store(other);
+    ASSERT_TRUE(decoded_store->add(leaf->clone(), purpose("ssl")));
+    auto txn = encoded_store->begin();
+    ASSERT_TRUE(txn) << txn.error().message;
+    ASSERT_TRUE((*txn)->add(testing::encoded(*leaf), purpose("ssl")));
+    ASSERT_TRUE((*txn)->commit());
+    EXPECT_EQ(testing::describe_store(*decoded_store), testing::describe_store(*encoded_store));
+    for (const std::string& relative :
+         std::vector<std::string>{StoreLayout::certificate_relative_path(leaf->sha256_hex()),
+                                  StoreLayout::key_relative_path(leaf->sha256_hex())})
+        EXPECT_EQ(testing::read_text(root / relative), testing::read_text(other / relative))
+            << relative;
+}
+
 TEST_F(DirectoryStoreTest, ACancelledImportStopsBeforeAnyCertificateOrBeforeTheCommit) {
     auto store = create_store(root);
     ASSERT_TRUE(store->add(make_test_certificate("held").clone(), purpose("ssl")));
@@ -452,8 +488,9 @@ TEST_F(DirectoryStoreTest, ACancelledImportStopsBeforeAnyCertificateOrBeforeTheC
     // and at the third (before the commit): every time nothing changes.
     for (int cancel_at = 1; cancel_at <= 3; ++cancel_at) {
         std::vector<ImportCandidate> candidates;
-        candidates.push_back({make_test_certificate("one"), {purpose("database/db1")}});
-        candidates.push_back({make_test_certificate("two"), {}});
+        candidates.push_back(
+            {testing::encoded(make_test_certificate("one")), {purpose("database/db1")}});
+        candidates.push_back({testing::encoded(make_test_certificate("two")), {}});
         int asked = 0;
         ImportOptions options;
         options.cancelled = [&] { return ++asked >= cancel_at; };
@@ -464,7 +501,8 @@ TEST_F(DirectoryStoreTest, ACancelledImportStopsBeforeAnyCertificateOrBeforeTheC
         EXPECT_EQ(testing::describe_store(*store), before) << cancel_at;
     }
     std::vector<ImportCandidate> candidates;
-    candidates.push_back({make_test_certificate("one"), {purpose("database/db1")}});
+    candidates.push_back(
+        {testing::encoded(make_test_certificate("one")), {purpose("database/db1")}});
     ImportOptions options;
     options.cancelled = [] { return false; };
     auto imported = import_certificates(*store, std::move(candidates), options);
@@ -476,7 +514,7 @@ TEST_F(DirectoryStoreTest, AnImportCountsCertificatesWhileStagingAndWhileTheComm
     auto store = create_store(root);
     std::vector<ImportCandidate> candidates;
     for (const char* name : {"one", "two", "three", "four"})
-        candidates.push_back({make_test_certificate(name), {}});
+        candidates.push_back({testing::encoded(make_test_certificate(name)), {}});
     std::vector<std::pair<std::size_t, std::size_t>> staged;
     std::vector<std::pair<std::size_t, std::size_t>> committed;
     ImportOptions options;

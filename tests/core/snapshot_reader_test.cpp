@@ -3,7 +3,11 @@
 // the certificate, and nothing is returned.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <functional>
+#include <mutex>
+#include <numeric>
 #include <string>
 
 #include "core/manifest_codec.hpp"
@@ -245,6 +249,57 @@ TEST(SnapshotReader, AMissingManifestSaysTheSnapshotIsIncomplete) {
     auto listed = SnapshotReader::read_manifest_unauthenticated(items);
     ASSERT_FALSE(listed);
     EXPECT_EQ(listed.error().code, ErrorCode::not_found);
+}
+
+// read_each hands each chosen entry's checked certificate to the sink once, by its place in the
+// manifest, in both layouts; the sink's error stops the read and comes back as it is.
+TEST(SnapshotReader, ReadEachHandsOutEveryChosenEntryOnceAndStopsAtTheSinksError) {
+    for (const bool per_certificate : {false, true}) {
+        SCOPED_TRACE(per_certificate ? "per-certificate files" : "one bundle");
+        MemoryItems items = write_sample_snapshot(per_certificate);
+        auto reader = SnapshotReader::open(items, kSnapshotPassword);
+        ASSERT_TRUE(reader) << reader.error().message;
+        const auto& entries = reader->manifest().entries;
+        ASSERT_GT(entries.size(), 2u);
+        std::mutex mutex;
+        std::vector<std::size_t> places;
+        auto all = reader->read_each({}, {}, [&](std::size_t index, Certificate certificate) {
+            EXPECT_EQ(certificate.sha256_hex(), entries[index].certificate.info.sha256_hex);
+            EXPECT_EQ(certificate.has_key(), entries[index].private_key_included);
+            EXPECT_EQ(certificate.chain().size(), entries[index].certificate.chain_length);
+            std::lock_guard lock(mutex);
+            places.push_back(index);
+            return Result<void>{};
+        });
+        ASSERT_TRUE(all) << all.error().message;
+        std::sort(places.begin(), places.end());
+        std::vector<std::size_t> every(entries.size());
+        std::iota(every.begin(), every.end(), 0);
+        EXPECT_EQ(places, every);
+
+        const std::string chosen = entries[1].certificate.info.sha256_hex;
+        places.clear();
+        auto one = reader->read_each(
+            [&](const ManifestEntry& e) { return e.certificate.info.sha256_hex == chosen; }, {},
+            [&](std::size_t index, Certificate) {
+                places.push_back(index);
+                return Result<void>{};
+            });
+        ASSERT_TRUE(one) << one.error().message;
+        EXPECT_EQ(places, std::vector<std::size_t>{1});
+
+        std::atomic<int> calls = 0;
+        auto stopped = reader->read_each({}, {}, [&](std::size_t, Certificate) -> Result<void> {
+            ++calls;
+            return fail(ErrorCode::io, "the store is full");
+        });
+        ASSERT_FALSE(stopped);
+        EXPECT_EQ(stopped.error().code, ErrorCode::io);
+        EXPECT_NE(stopped.error().message.find("the store is full"), std::string::npos);
+        if (!per_certificate) {
+            EXPECT_EQ(calls, 1);  // one thread opens a bundle and stops at the first error
+        }
+    }
 }
 
 }  // namespace

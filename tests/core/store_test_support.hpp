@@ -13,6 +13,7 @@
 #include "certificate_factory.hpp"
 #include "core/certificate_store.hpp"
 #include "core/directory_store.hpp"
+#include "core/encoded_certificate.hpp"
 
 namespace certbackup::testing {
 
@@ -25,6 +26,13 @@ inline Certificate make_test_certificate(const std::string& common_name,
     auto certificate = samples::make_certificate(spec);
     EXPECT_TRUE(certificate) << certificate.error().message;
     return std::move(*certificate);
+}
+
+// The certificate in the store's file form, as a restore stages it.
+inline EncodedCertificate encoded(const Certificate& certificate) {
+    auto file_form = encode_certificate(certificate);
+    EXPECT_TRUE(file_form) << file_form.error().message;
+    return std::move(*file_form);
 }
 
 // A certificate spec (GCC 12 warns about designated initialisers that leave fields out).
