@@ -347,7 +347,7 @@ Result<SnapshotSummary> SnapshotWriter::write(std::span<const SnapshotCandidate>
     add_included(*manifest, *plan, *payloads, options_.per_certificate_files);
     add_warnings(*manifest, options_.expiry_warning_days);
 
-    auto manifest_bytes = encode_manifest(*manifest);
+    auto manifest_bytes = encode_manifest(*manifest, kManifestSealRoom);
     if (!manifest_bytes)
         return std::unexpected(manifest_bytes.error());
     auto seal_key = keys.manifest.get();
