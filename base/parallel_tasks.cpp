@@ -93,6 +93,112 @@ Result<void> run_inline(std::size_t count, const std::function<Result<void>(std:
     return {};
 }
 
+// Shared by the workers and the consuming thread of run_parallel_in_order; every field is
+// guarded by `mutex`.
+struct InOrderState {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::size_t next = 0;      // the next task to start
+    std::size_t consumed = 0;  // tasks consumed so far, in order
+    std::size_t workers_running = 0;
+    std::vector<bool> succeeded;  // per task
+    bool stop = false;
+    bool cancelled = false;
+    std::optional<std::size_t> failed_index;
+    std::optional<Error> failure;
+
+    void record_failure(std::size_t index, Error error) {
+        stop = true;
+        if (!failed_index || index < *failed_index) {
+            failed_index = index;
+            failure = std::move(error);
+        }
+    }
+};
+
+void in_order_worker(InOrderState& state, std::size_t count, std::size_t window,
+                     const std::function<Result<void>(std::size_t)>& task, const WorkHooks& hooks) {
+    for (;;) {
+        std::size_t index = 0;
+        {
+            std::unique_lock lock(state.mutex);
+            state.changed.wait(lock, [&] {
+                return state.stop || state.next >= count || state.next < state.consumed + window;
+            });
+            if (state.stop || state.next >= count)
+                break;
+            index = state.next++;
+        }
+        if (is_cancelled(hooks)) {
+            std::lock_guard lock(state.mutex);
+            state.stop = true;
+            state.cancelled = true;
+            break;
+        }
+        auto result = run_guarded(task, index);
+        {
+            std::lock_guard lock(state.mutex);
+            if (result)
+                state.succeeded[index] = true;
+            else
+                state.record_failure(index, std::move(result.error()));
+        }
+        state.changed.notify_all();
+    }
+    {
+        std::lock_guard lock(state.mutex);
+        --state.workers_running;
+    }
+    state.changed.notify_all();
+}
+
+Result<void> run_inline_in_order(std::size_t count,
+                                 const std::function<Result<void>(std::size_t)>& task,
+                                 const std::function<Result<void>(std::size_t)>& consume,
+                                 const WorkHooks& hooks, std::string_view what) {
+    for (std::size_t i = 0; i < count; ++i) {
+        if (is_cancelled(hooks))
+            return cancelled_error(what);
+        if (auto r = run_guarded(task, i); !r)
+            return r;
+        if (auto r = run_guarded(consume, i); !r)
+            return r;
+        if (hooks.progress)
+            hooks.progress(i + 1, count);
+    }
+    return {};
+}
+
+// The calling thread's part: consumes the results in order as they are made, until all are
+// consumed or the run stops.
+void consume_in_order(InOrderState& state, std::size_t count,
+                      const std::function<Result<void>(std::size_t)>& consume,
+                      const WorkHooks& hooks) {
+    for (std::size_t i = 0; i < count; ++i) {
+        {
+            std::unique_lock lock(state.mutex);
+            state.changed.wait(lock, [&] {
+                return state.succeeded[i] || state.stop || state.workers_running == 0;
+            });
+            if (state.stop || !state.succeeded[i])
+                return;
+        }
+        auto consumed = run_guarded(consume, i);
+        {
+            std::lock_guard lock(state.mutex);
+            if (consumed)
+                state.consumed = i + 1;
+            else
+                state.record_failure(i, std::move(consumed.error()));
+        }
+        state.changed.notify_all();
+        if (!consumed)
+            return;
+        if (hooks.progress)
+            hooks.progress(i + 1, count);
+    }
+}
+
 }  // namespace
 
 Result<void> run_parallel(std::size_t count, unsigned threads,
@@ -148,6 +254,54 @@ Result<void> run_parallel(std::size_t count, unsigned threads,
     if (state.failure)
         return std::unexpected(std::move(*state.failure));
     if (state.cancelled || state.done < count)
+        return cancelled_error(what);
+    return {};
+}
+
+Result<void> run_parallel_in_order(std::size_t count, unsigned threads, std::size_t window,
+                                   const std::function<Result<void>(std::size_t)>& task,
+                                   const std::function<Result<void>(std::size_t)>& consume,
+                                   const WorkHooks& hooks, std::string_view what) {
+    if (threads == 0)
+        threads = std::max(1u, std::thread::hardware_concurrency());
+    window = std::max<std::size_t>(window, 1);
+    const std::size_t wanted = std::min<std::size_t>(threads, count);
+    if (wanted <= 1)
+        return run_inline_in_order(count, task, consume, hooks, what);
+
+    InOrderState state;
+    state.succeeded.resize(count);
+    std::vector<std::jthread> pool;
+    pool.reserve(wanted);
+    for (std::size_t i = 0; i < wanted; ++i) {
+        {
+            std::lock_guard lock(state.mutex);
+            ++state.workers_running;
+        }
+        try {
+            pool.emplace_back([&] { in_order_worker(state, count, window, task, hooks); });
+        } catch (...) {
+            // Out of threads or memory: the ones already running share the work.
+            std::lock_guard lock(state.mutex);
+            --state.workers_running;
+            break;
+        }
+    }
+    if (pool.empty())
+        return run_inline_in_order(count, task, consume, hooks, what);
+
+    consume_in_order(state, count, consume, hooks);
+    {
+        // Workers waiting for room in the window stop too.
+        std::lock_guard lock(state.mutex);
+        state.stop = true;
+    }
+    state.changed.notify_all();
+    pool.clear();  // joins
+
+    if (state.failure)
+        return std::unexpected(std::move(*state.failure));
+    if (state.cancelled || state.consumed < count)
         return cancelled_error(what);
     return {};
 }

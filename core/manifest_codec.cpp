@@ -334,11 +334,28 @@ void entry_to_proto(const ManifestEntry& entry, proto::CertificateEntry& e) {
     e.set_payload_size(entry.payload_size);
 }
 
+// Bytes of a varint.
+std::size_t varint_size(std::uint64_t value) {
+    std::size_t size = 1;
+    for (; value >= 0x80; value >>= 7)
+        ++size;
+    return size;
+}
+
 // A manifest's encoding built piece by piece: messages whose fields follow each other, and
 // embedded messages as length-delimited fields. Refuses more than INT_MAX bytes (protobuf's
 // limit for one message).
 class ManifestBytes {
   public:
+    // Bytes of `message` as an embedded field numbered `field_number`.
+    static std::size_t field_size(std::uint32_t field_number,
+                                  const google::protobuf::MessageLite& message) {
+        const std::size_t size = message.ByteSizeLong();
+        return varint_size(field_tag(field_number)) + varint_size(size) + size;
+    }
+
+    explicit ManifestBytes(std::size_t capacity) { bytes_.reserve(capacity); }
+
     void append(const google::protobuf::MessageLite& message) {
         const std::size_t size = message.ByteSizeLong();
         if (!ok_ || bytes_.size() + size > static_cast<std::size_t>(INT_MAX)) {
@@ -351,8 +368,7 @@ class ManifestBytes {
         ok_ = message.SerializeToArray(bytes_.data() + at, static_cast<int>(size));
     }
     void append_field(std::uint32_t field_number, const google::protobuf::MessageLite& message) {
-        constexpr std::uint32_t kLengthDelimited = 2;
-        append_varint((field_number << 3) | kLengthDelimited);
+        append_varint(field_tag(field_number));
         append_varint(message.ByteSizeLong());
         append(message);
     }
@@ -367,6 +383,10 @@ class ManifestBytes {
     }
 
   private:
+    static std::uint64_t field_tag(std::uint32_t field_number) {
+        constexpr std::uint32_t kLengthDelimited = 2;
+        return (std::uint64_t{field_number} << 3) | kLengthDelimited;
+    }
     void append_varint(std::uint64_t value) {
         for (; value >= 0x80; value >>= 7)
             bytes_.push_back(static_cast<std::uint8_t>(value | 0x80));
@@ -379,19 +399,29 @@ class ManifestBytes {
 
 }  // namespace
 
-Result<std::vector<std::uint8_t>> encode_manifest(const SnapshotManifest& m) {
+Result<std::vector<std::uint8_t>> encode_manifest(const SnapshotManifest& m,
+                                                  std::size_t spare_capacity) {
     // The entries (10000 at most of a store's size, kilobytes each as proto objects) are
     // serialized one at a time between the fields numbered before and after them: the same
     // bytes as serializing one message holding them all (fields in number order, each entry
-    // as tag, length, message), without that message in memory.
-    ManifestBytes bytes;
-    bytes.append(manifest_head(m));
+    // as tag, length, message), without that message in memory. They are converted twice,
+    // once to add up the size: a buffer grown as it fills would be copied at each doubling
+    // (a 5 MiB encoding out of a 4 MiB buffer into an 8 MiB one).
+    const proto::Manifest head = manifest_head(m);
+    const proto::Manifest tail = manifest_tail(m);
     proto::CertificateEntry e;
+    std::size_t size = head.ByteSizeLong() + tail.ByteSizeLong() + spare_capacity;
+    for (const auto& entry : m.entries) {
+        entry_to_proto(entry, e);
+        size += ManifestBytes::field_size(proto::Manifest::kEntriesFieldNumber, e);
+    }
+    ManifestBytes bytes(size);
+    bytes.append(head);
     for (const auto& entry : m.entries) {
         entry_to_proto(entry, e);
         bytes.append_field(proto::Manifest::kEntriesFieldNumber, e);
     }
-    bytes.append(manifest_tail(m));
+    bytes.append(tail);
     return std::move(bytes).finish();
 }
 

@@ -2,6 +2,7 @@
 // (docs/FORMAT.md §4). Thread-safe: no shared state.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -13,7 +14,10 @@ namespace certbackup {
 
 // Text that is not valid UTF-8 (a friendly name from an old PFX, say) is written with U+FFFD
 // in place of the bad bytes: protobuf strings must be UTF-8, and these fields are for people.
-Result<std::vector<std::uint8_t>> encode_manifest(const SnapshotManifest& manifest);
+// The buffer is made once, at the encoding's size plus `spare_capacity` bytes, so that a
+// caller that wraps it (seal_manifest: kManifestSealRoom) does so in place.
+Result<std::vector<std::uint8_t>> encode_manifest(const SnapshotManifest& manifest,
+                                                  std::size_t spare_capacity = 0);
 
 // Parses and checks the invariants of docs/FORMAT.md (known enums, well-formed digests and
 // thumbprints, unique certificates, safe payload item names, one digest and size per item).

@@ -12,8 +12,9 @@
 //           keyBags inside the one encrypted safe) still import.
 //   compat: AuthenticatedSafe = [ EncryptedData(pbeWithSHAAnd3-KeyTripleDES-CBC) { certBags },
 //                                 Data { pkcs8ShroudedKeyBag(3DES) per key } ]
-//           The shape Windows writes, with 3DES throughout so that no peer needs RC2; each bag
-//           has its own salt and key derivation, through OpenSSL.
+//           The shape Windows writes, with 3DES throughout so that no peer needs RC2; each
+//           shrouded key and the certificates' safe have their own salt and key derivation
+//           (OpenSSL's PBE), the safe encrypted in its buffer like modern's.
 // Both: HMAC over the AuthenticatedSafe (SHA-256 or SHA-1), 16-byte random salts, the profile's
 // iteration count for encryption and MAC. Each entry's leaf certBag and key bag carry
 // friendlyName (when set) and localKeyID = SHA-1 of the leaf's DER; chain certificates carry
@@ -34,6 +35,7 @@
 
 #include "certbackup/base/parallel_tasks.hpp"
 #include "core/pkcs12_algorithms.hpp"
+#include "core/pkcs12_compat_pbe.hpp"
 #include "core/pkcs12_mac.hpp"
 #include "core/pkcs12_pbes2.hpp"
 #include "core/pkcs12_pfx_layout.hpp"
@@ -133,7 +135,7 @@ class SafeContents {
   public:
     // Room for the longest header this writer needs (tag, 0x84, four length bytes).
     static constexpr std::size_t kHeaderRoom = 6;
-    // Room for the padding of in-place encryption (one block).
+    // Room for the padding of in-place encryption (one block: AES's, 3DES's is smaller).
     static constexpr std::size_t kTailRoom = 16;
 
     SafeContents() : der_(kHeaderRoom) {}
@@ -300,40 +302,23 @@ Result<void> add_entry(Bags& bags, const Certificate& certificate,
     return {};
 }
 
-// The certificates' safe, encrypted, as pieces of `safes`. modern: the SafeContents encrypted
-// in place with the shared key; compat: through OpenSSL's PKCS#12 PBE (3DES, its own salt and
-// derivation), which encrypts a stack of bag objects.
+// The certificates' safe, encrypted in the buffer it was built in, as pieces of `safes` (the
+// EncryptedData's header, then the ciphertext). modern: AES-256-CBC with the shared key;
+// compat: 3DES with its own salt and key derivation (pkcs12_compat_pbe.hpp).
 Result<void> add_certificate_safe(Pkcs12File& safes, SafeContents& certificates,
                                   const FileKeys& keys) {
     auto contents = certificates.finish();
     if (!contents)
         return std::unexpected(contents.error());
-    if (keys.shared) {
-        auto algorithm = keys.shared->encrypt_in_place(contents->buffer, contents->offset);
-        if (!algorithm)
-            return std::unexpected(algorithm.error());
-        const std::size_t length = contents->buffer.size() - contents->offset;
-        safes.append(pkcs12_detail::encrypted_safe_head(*algorithm, length));
-        safes.append(std::move(contents->buffer), contents->offset, length);
-        return {};
-    }
-    const unsigned char* p = contents->buffer.data() + contents->offset;
-    ossl::Pkcs12SafeBagStackPtr stack(reinterpret_cast<STACK_OF(PKCS12_SAFEBAG)*>(
-        ASN1_item_d2i(nullptr, &p, static_cast<long>(contents->buffer.size() - contents->offset),
-                      ASN1_ITEM_rptr(PKCS12_SAFEBAGS))));
-    contents->buffer = {};
-    if (!stack)
-        return std::unexpected(openssl_failure("collecting the certificate bags"));
-    ossl::Pkcs7Ptr safe(PKCS12_pack_p7encdata_ex(
-        NID_pbe_WithSHA1And3_Key_TripleDES_CBC, keys.password.data, keys.password.size, nullptr,
-        kSaltLength, keys.profile.iterations, stack.get(), nullptr, nullptr));
-    if (!safe)
-        return std::unexpected(openssl_failure("encrypting the certificates"));
-    stack.reset();
-    auto der = pkcs12_detail::der_of(safe.get(), i2d_PKCS7);
-    if (!der)
-        return std::unexpected(der.error());
-    safes.append(std::move(*der));
+    auto algorithm = keys.shared ? keys.shared->encrypt_in_place(contents->buffer, contents->offset)
+                                 : pkcs12_detail::encrypt_in_place_triple_des_pbe(
+                                       contents->buffer, contents->offset, keys.password,
+                                       kSaltLength, keys.profile.iterations);
+    if (!algorithm)
+        return std::unexpected(algorithm.error());
+    const std::size_t length = contents->buffer.size() - contents->offset;
+    safes.append(pkcs12_detail::encrypted_safe_head(*algorithm, length));
+    safes.append(std::move(contents->buffer), contents->offset, length);
     return {};
 }
 

@@ -4,6 +4,7 @@
 // Thread-safe: no shared state. Passwords are only read; derived keys live in SecureBuffer.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -24,6 +25,10 @@ struct ManifestSealKey {
     std::vector<std::uint8_t> password_check;
 };
 
+// More than the envelope adds around a manifest (format version, KDF parameters, password
+// check, MAC and digest with their tags and lengths: under 200 bytes).
+inline constexpr std::size_t kManifestSealRoom = 256;
+
 // Errors: invalid_argument for iterations out of bounds, io when no salt can be drawn.
 Result<ManifestSealKey> derive_manifest_seal_key(std::string_view password,
                                                  std::uint32_t iterations);
@@ -32,7 +37,8 @@ Result<ManifestSealKey> derive_manifest_seal_key(std::string_view password,
 Result<std::vector<std::uint8_t>> seal_manifest(std::span<const std::uint8_t> manifest,
                                                 const ManifestSealKey& key);
 // The same, the envelope made in `manifest`'s own buffer (no copy of a manifest of thousands
-// of entries is made).
+// of entries is made; none at all when the buffer has kManifestSealRoom bytes of spare
+// capacity).
 Result<std::vector<std::uint8_t>> seal_manifest(std::vector<std::uint8_t>&& manifest,
                                                 const ManifestSealKey& key);
 

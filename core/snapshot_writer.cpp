@@ -82,11 +82,8 @@ Result<std::string> random_snapshot_id() {
     return ossl::to_hex(id);
 }
 
-// A PFX item: a bundle stays in the pieces it was made in (Pkcs12File) up to the sink, so that
-// no second copy of it is made here.
-struct Payload {
-    std::string item;
-    Pkcs12File file;  // freed once written
+// What the manifest says of a PFX item once it is written (its name is the plan's).
+struct WrittenPayload {
     std::string sha256_hex;
     std::uint64_t size = 0;
 };
@@ -103,14 +100,6 @@ Result<std::string> sha256_hex_of(std::span<const std::span<const std::uint8_t>>
     return ossl::to_hex(digest);
 }
 
-Result<Payload> make_payload(std::string item, Pkcs12File file) {
-    auto digest = sha256_hex_of(file.pieces());
-    if (!digest)
-        return std::unexpected(digest.error());
-    const std::uint64_t size = file.size();
-    return Payload{std::move(item), std::move(file), std::move(*digest), size};
-}
-
 // The certificate of `p`, loaded if it is deferred; errors name it.
 Result<Certificate> load_planned(const PlannedCertificate& p) {
     auto certificate = p.candidate->get();
@@ -120,77 +109,121 @@ Result<Certificate> load_planned(const PlannedCertificate& p) {
     return certificate;
 }
 
-// The PFX payloads, in the plan's order, and the facts of every included certificate, taken
-// while it is loaded for its payload. `bundle_keys`: the keys of the bundle (bundle mode).
+// Writes one item, given as pieces, into `sink` (payloads first, the manifest last), counting
+// it in `summary`.
+Result<void> write_item(ItemSink& sink, const SnapshotHooks& hooks, std::string_view name,
+                        std::span<const std::span<const std::uint8_t>> pieces,
+                        SnapshotSummary& summary) {
+    if (hooks.cancelled && hooks.cancelled())
+        return fail(ErrorCode::cancelled, "cancelled before writing item " + std::string(name) +
+                                              "; the snapshot is incomplete");
+    if (auto r = sink.write_item_pieces(name, pieces); !r)
+        return std::unexpected(r.error().with_context("writing item " + std::string(name) +
+                                                      " (the snapshot is incomplete)"));
+    summary.items_written.emplace_back(name);
+    for (const auto piece : pieces)
+        summary.bytes_written += piece.size();
+    return {};
+}
+
+// The PFX payloads, written: what the manifest says of each, in the plan's order, and the facts
+// of every included certificate, taken while it is loaded for its payload.
 struct Payloads {
-    std::vector<Payload> payloads;
+    std::vector<WrittenPayload> written;  // bundle: one; per certificate: one per included
     std::vector<CertificateFacts> facts;  // one per included certificate
 };
 
-Result<Payloads> make_payloads(const SnapshotPlan& plan, std::string_view password,
-                               const SnapshotOptions& options, const SnapshotHooks& hooks,
-                               std::optional<Pkcs12ExportKeys> bundle_keys) {
+// Everything one write of the payloads needs.
+struct PayloadWrite {
+    const SnapshotPlan& plan;
+    std::string_view password;
+    const SnapshotOptions& options;
+    const SnapshotHooks& hooks;
+    ItemSink& sink;
+    SnapshotSummary& summary;
+};
+
+// One bundle (bundle mode): made with one certificate in memory at a time, every certificate
+// read before it is written (a failure to read one writes nothing), then written in the pieces
+// it was made in and freed.
+Result<Payloads> write_bundle(const PayloadWrite& w, std::optional<Pkcs12ExportKeys> keys) {
     Payloads out;
-    if (plan.included.empty())
-        return out;
-    out.facts.resize(plan.included.size());
-    if (!options.per_certificate_files) {
-        if (hooks.cancelled && hooks.cancelled())
-            return fail(ErrorCode::cancelled, "cancelled while making the PFX file");
-        if (!bundle_keys) {
-            auto started = Pkcs12ExportKeys::start(password, options.profile);
-            if (!started)
-                return std::unexpected(
-                    started.error().with_context("making " + std::string(kBundleItem)));
-            bundle_keys.emplace(std::move(*started));
-        }
-        // One certificate in memory at a time; progress counts those packed into the bundle.
-        auto file = export_pkcs12_bundle(
-            plan.included.size(),
-            [&](std::size_t i) -> Result<Certificate> {
-                if (hooks.cancelled && hooks.cancelled())
-                    return fail(ErrorCode::cancelled, "cancelled while making the PFX file");
-                auto certificate = load_planned(plan.included[i]);
-                if (certificate)
-                    out.facts[i] = facts_of(*certificate);
-                return certificate;
-            },
-            std::move(*bundle_keys), hooks.progress);
-        if (!file)
-            return std::unexpected(file.error().with_context("making " + std::string(kBundleItem)));
-        auto payload = make_payload(std::string(kBundleItem), std::move(*file));
-        if (!payload)
-            return std::unexpected(payload.error());
-        out.payloads.push_back(std::move(*payload));
-        return out;
+    out.facts.resize(w.plan.included.size());
+    if (w.hooks.cancelled && w.hooks.cancelled())
+        return fail(ErrorCode::cancelled, "cancelled while making the PFX file");
+    if (!keys) {
+        auto started = Pkcs12ExportKeys::start(w.password, w.options.profile);
+        if (!started)
+            return std::unexpected(
+                started.error().with_context("making " + std::string(kBundleItem)));
+        keys.emplace(std::move(*started));
     }
-    out.payloads.resize(plan.included.size());
+    // Progress counts the certificates packed into the bundle.
+    auto file = export_pkcs12_bundle(
+        w.plan.included.size(),
+        [&](std::size_t i) -> Result<Certificate> {
+            if (w.hooks.cancelled && w.hooks.cancelled())
+                return fail(ErrorCode::cancelled, "cancelled while making the PFX file");
+            auto certificate = load_planned(w.plan.included[i]);
+            if (certificate)
+                out.facts[i] = facts_of(*certificate);
+            return certificate;
+        },
+        std::move(*keys), w.hooks.progress);
+    if (!file)
+        return std::unexpected(file.error().with_context("making " + std::string(kBundleItem)));
+    auto digest = sha256_hex_of(file->pieces());
+    if (!digest)
+        return std::unexpected(digest.error());
+    const std::uint64_t size = file->size();
+    if (auto r = write_item(w.sink, w.hooks, kBundleItem, file->pieces(), w.summary); !r)
+        return std::unexpected(r.error());
+    out.written.push_back({std::move(*digest), size});
+    return out;
+}
+
+// One PFX per certificate (per-certificate mode): made on `options.threads` workers and written
+// on this thread in the plan's order as soon as each is made, then freed, so that at most
+// kPfxFilesInFlight files (and a certificate per worker) are in memory at once, whatever the
+// number of certificates. A failure stops the write where it is: the files already written
+// stay without a manifest (an incomplete snapshot).
+Result<Payloads> write_per_certificate(const PayloadWrite& w) {
+    const std::size_t count = w.plan.included.size();
+    Payloads out;
+    out.facts.resize(count);
+    out.written.resize(count);
     // The files are made in parallel already: each derives its keys on its own worker.
     const auto derivation =
-        plan.included.size() > 1 ? Pkcs12Derivation::calling_thread : Pkcs12Derivation::own_threads;
-    auto made = run_parallel(
-        plan.included.size(), options.threads,
-        [&](std::size_t i) -> Result<void> {
-            const PlannedCertificate& p = plan.included[i];
-            auto certificate = load_planned(p);
-            if (!certificate)
-                return std::unexpected(certificate.error());
-            out.facts[i] = facts_of(*certificate);
-            auto bytes = export_pkcs12(*certificate, password, options.profile, derivation);
-            if (!bytes)
-                return std::unexpected(bytes.error().with_context(
-                    "making " + p.payload_item + " for certificate " + p.candidate->sha256_hex()));
-            Pkcs12File file;
-            file.append(std::move(*bytes));
-            auto payload = make_payload(p.payload_item, std::move(file));
-            if (!payload)
-                return std::unexpected(payload.error());
-            out.payloads[i] = std::move(*payload);
-            return {};
-        },
-        hooks, "making the PFX files");
-    if (!made)
-        return std::unexpected(made.error());
+        count > 1 ? Pkcs12Derivation::calling_thread : Pkcs12Derivation::own_threads;
+    // Slot i % kPfxFilesInFlight holds file i from when it is made until it is written.
+    std::vector<std::vector<std::uint8_t>> in_flight(kPfxFilesInFlight);
+    const auto make = [&](std::size_t i) -> Result<void> {
+        const PlannedCertificate& p = w.plan.included[i];
+        auto certificate = load_planned(p);
+        if (!certificate)
+            return std::unexpected(certificate.error());
+        out.facts[i] = facts_of(*certificate);
+        auto bytes = export_pkcs12(*certificate, w.password, w.options.profile, derivation);
+        if (!bytes)
+            return std::unexpected(bytes.error().with_context(
+                "making " + p.payload_item + " for certificate " + p.candidate->sha256_hex()));
+        const std::span<const std::uint8_t> whole[] = {*bytes};
+        auto digest = sha256_hex_of(whole);
+        if (!digest)
+            return std::unexpected(digest.error());
+        out.written[i] = {std::move(*digest), bytes->size()};
+        in_flight[i % kPfxFilesInFlight] = std::move(*bytes);
+        return {};
+    };
+    const auto write = [&](std::size_t i) -> Result<void> {
+        std::vector<std::uint8_t> bytes = std::move(in_flight[i % kPfxFilesInFlight]);
+        const std::span<const std::uint8_t> whole[] = {bytes};
+        return write_item(w.sink, w.hooks, w.plan.included[i].payload_item, whole, w.summary);
+    };
+    auto written = run_parallel_in_order(count, w.options.threads, kPfxFilesInFlight, make, write,
+                                         w.hooks, "making the PFX files");
+    if (!written)
+        return std::unexpected(written.error());
     return out;
 }
 
@@ -234,21 +267,30 @@ Result<void> add_excluded(SnapshotManifest& manifest, const SnapshotPlan& plan) 
     return {};
 }
 
-// One entry per included certificate, naming its payload.
-void add_included(SnapshotManifest& manifest, const SnapshotPlan& plan, Payloads& made,
-                  bool per_certificate_files) {
-    const std::vector<Payload>& payloads = made.payloads;
-    for (std::size_t i = 0; i < plan.included.size(); ++i) {
-        const PlannedCertificate& p = plan.included[i];
-        const Payload& payload = per_certificate_files ? payloads[i] : payloads.front();
+// One entry per included certificate, naming its payload (per certificate: its own; bundle:
+// the one bundle). Takes the plan's included certificates and the payloads: what the entries
+// need moves into them and the rest is freed on return, before the manifest is encoded.
+void add_included(SnapshotManifest& manifest, std::vector<PlannedCertificate> included,
+                  Payloads made, bool per_certificate_files) {
+    manifest.entries.reserve(included.size());
+    for (std::size_t i = 0; i < included.size(); ++i) {
+        PlannedCertificate& p = included[i];
         ManifestEntry entry;
         entry.kind = p.kind;
-        entry.bindings = p.bindings;
+        entry.bindings = std::move(p.bindings);
         entry.certificate = std::move(made.facts[i]);
         entry.private_key_included = p.candidate->has_key();
-        entry.payload_item = payload.item;
-        entry.payload_sha256 = payload.sha256_hex;
-        entry.payload_size = payload.size;
+        if (per_certificate_files) {
+            WrittenPayload& payload = made.written[i];
+            entry.payload_item = std::move(p.payload_item);
+            entry.payload_sha256 = std::move(payload.sha256_hex);
+            entry.payload_size = payload.size;
+        } else {
+            const WrittenPayload& bundle = made.written.front();
+            entry.payload_item = kBundleItem;
+            entry.payload_sha256 = bundle.sha256_hex;
+            entry.payload_size = bundle.size;
+        }
         manifest.entries.push_back(std::move(entry));
     }
 }
@@ -268,23 +310,6 @@ void add_warnings(SnapshotManifest& manifest, int expiry_warning_days) {
         manifest.warnings.push_back(
             "no certificate was backed up: " + std::to_string(manifest.excluded.size()) +
             " of the scope were left out (see the excluded list)");
-}
-
-// Writes one item, given as pieces, into `sink` (payloads first, the manifest last), counting
-// it in `summary`.
-Result<void> write_item(ItemSink& sink, const SnapshotHooks& hooks, std::string_view name,
-                        std::span<const std::span<const std::uint8_t>> pieces,
-                        SnapshotSummary& summary) {
-    if (hooks.cancelled && hooks.cancelled())
-        return fail(ErrorCode::cancelled, "cancelled before writing item " + std::string(name) +
-                                              "; the snapshot is incomplete");
-    if (auto r = sink.write_item_pieces(name, pieces); !r)
-        return std::unexpected(r.error().with_context("writing item " + std::string(name) +
-                                                      " (the snapshot is incomplete)"));
-    summary.items_written.emplace_back(name);
-    for (const auto piece : pieces)
-        summary.bytes_written += piece.size();
-    return {};
 }
 
 }  // namespace
@@ -324,30 +349,33 @@ Result<SnapshotSummary> SnapshotWriter::write(std::span<const SnapshotCandidate>
     auto manifest = manifest_header(options_);
     if (!manifest)
         return std::unexpected(manifest.error());
-    auto payloads = make_payloads(*plan, password, options_, hooks_, std::move(keys.bundle));
-    if (!payloads)
-        return std::unexpected(payloads.error());
-    // Every certificate is read before the first item is written: a failure to read one
-    // writes nothing.
+    // Every excluded certificate is read before the first item is written: a failure to read
+    // one writes nothing.
     if (auto added = add_excluded(*manifest, *plan); !added)
         return std::unexpected(added.error());
     if (!keys.manifest.valid())
         return fail(ErrorCode::invalid_argument, "the snapshot keys were already used");
 
-    // The payloads are complete: each is written, and freed, before the manifest is made, so
-    // that a bundle (14 MiB at 10000 certificates) and the manifest (its entries, their
-    // encoding and the sealed envelope) are never in memory together. A failure from here on
-    // leaves the snapshot without manifest.pb: incomplete, never taken for a backup.
+    // The payloads are written, and freed, before the manifest is made, so that a bundle
+    // (14 MiB at 10000 certificates) and the manifest (its entries, their encoding and the
+    // sealed envelope) are never in memory together; PFX files per certificate are written as
+    // they are made, never all held. A failure from here on leaves the snapshot without
+    // manifest.pb: incomplete, never taken for a backup.
     SnapshotSummary summary;
-    for (auto& payload : payloads->payloads) {
-        if (auto r = write_item(sink, hooks_, payload.item, payload.file.pieces(), summary); !r)
-            return std::unexpected(r.error());
-        payload.file = Pkcs12File();
+    Result<Payloads> payloads = Payloads{};
+    if (!plan->included.empty()) {
+        const PayloadWrite payload_write{*plan, password, options_, hooks_, sink, summary};
+        payloads = options_.per_certificate_files
+                       ? write_per_certificate(payload_write)
+                       : write_bundle(payload_write, std::move(keys.bundle));
     }
-    add_included(*manifest, *plan, *payloads, options_.per_certificate_files);
+    if (!payloads)
+        return std::unexpected(payloads.error());
+    add_included(*manifest, std::move(plan->included), std::move(*payloads),
+                 options_.per_certificate_files);
     add_warnings(*manifest, options_.expiry_warning_days);
 
-    auto manifest_bytes = encode_manifest(*manifest);
+    auto manifest_bytes = encode_manifest(*manifest, kManifestSealRoom);
     if (!manifest_bytes)
         return std::unexpected(manifest_bytes.error());
     auto seal_key = keys.manifest.get();

@@ -3,6 +3,7 @@
 // never taken for a backup.
 #pragma once
 
+#include <cstddef>
 #include <future>
 #include <optional>
 #include <span>
@@ -15,6 +16,10 @@
 #include "core/snapshot_items.hpp"
 
 namespace certbackup {
+
+// Per-certificate mode: the most PFX files made but not yet written at once (each a few
+// kilobytes), so that the memory of a backup does not grow with the number of certificates.
+inline constexpr std::size_t kPfxFilesInFlight = 16;
 
 // The key derivations of one write, started before the certificates are read (they need the
 // password and fresh salts only): the manifest's master key and, for a bundle, the PFX's
@@ -35,18 +40,23 @@ class SnapshotWriter {
     Result<SnapshotWriteKeys> start_keys(std::string_view password) const;
 
     // Plans the snapshot (core/snapshot_plan.hpp), makes the payloads with `password` (UTF-8,
-    // not empty): one bundle with export_pkcs12_bundle, or one PFX per certificate with
-    // export_pkcs12 on `options.threads` threads, always in the plan's order; then writes every
-    // payload item (a bundle in the pieces it was made in, ItemSink::write_item_pieces) and
-    // frees it; then makes the manifest, seals it with the master key derived once, and writes
-    // manifest.pb last. (The payloads go out before the manifest is made so that the two are
-    // never in memory together.)
+    // not empty) and writes them, always in the plan's order: one bundle with
+    // export_pkcs12_bundle, written in the pieces it was made in
+    // (ItemSink::write_item_pieces) once it is complete; or one PFX per certificate with
+    // export_pkcs12 on `options.threads` threads, each written as soon as it and those before
+    // it are made, and freed (at most kPfxFilesInFlight in memory at once). Then it makes the
+    // manifest, seals it with the master key derived once, and writes manifest.pb last. (The
+    // payloads go out before the manifest is made so that the two are never in memory
+    // together.)
     //
-    // All PFX files are made, and every certificate read, before the first item is written, so
-    // a failure or a cancel while making them writes nothing. A later failure (the sink, the
-    // manifest) stops the write before manifest.pb (the snapshot stays incomplete). Errors:
-    // invalid_argument for bad options or candidates, the PKCS#12 export's error with the
-    // certificate named, the sink's error with the item named, cancelled.
+    // Failures: the excluded certificates are read before any item is written, and a bundle is
+    // complete (every certificate read) before it is written, so that a failure or a cancel
+    // before then writes nothing. Per certificate, a failure or a cancel while the files are
+    // made stops the write after the files already written. Any failure stops the write
+    // before manifest.pb: the snapshot stays incomplete, never taken for a backup (the host
+    // also discards a failed job's set). Errors: invalid_argument for bad options or
+    // candidates, the PKCS#12 export's error with the certificate named, the sink's error with
+    // the item named, cancelled.
     //
     // Thread-safe as a const object; `candidates`' certificates are only read.
     Result<SnapshotSummary> write(std::span<const SnapshotCandidate> candidates,

@@ -127,7 +127,8 @@ for n in $sizes; do
         backup_text="$(ratio "$wall" "$floor") x floor"
         [ "$n" = 1000 ] && target="<= 1.2 x floor: $(verdict "$(ratio "$wall" "$floor")" 1.2)"
       fi
-      if [ "$n" -ge 10000 ] && [ "$mode" = bundle ] && [ "$profile" = modern ]; then
+      # Every backup at 10000, in both modes and profiles (issue 12).
+      if [ "$n" -ge 10000 ]; then
         target="${target:+$target; }RSS <= 64: $(verdict "$rss" 64)"
       fi
       if [ "$mode" = per-certificate ] && [ "$profile" = modern ] && [ "$n" = 1000 ]; then

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/manifest_codec.hpp"
+#include "core/snapshot_envelope.hpp"
 #include "core/snapshot_reader.hpp"
 #include "core/snapshot_writer.hpp"
 #include "manifest.pb.h"
@@ -85,6 +86,23 @@ TEST(ManifestCodec, EncodingIsTheWholeMessageSerializedAtOnce) {
     auto encoded = encode_manifest(*decoded);
     ASSERT_TRUE(encoded) << encoded.error().message;
     EXPECT_EQ(*encoded, bytes_of(m));
+}
+
+// The encoding is made in one buffer of its size plus the room asked for, and seal_manifest
+// wraps it there: no copy of a manifest of thousands of entries, no buffer grown by doubling.
+TEST(ManifestCodec, EncodingIsMadeAtItsSizeAndSealedInPlace) {
+    auto decoded = decode_manifest(bytes_of(sample_manifest()));
+    ASSERT_TRUE(decoded) << decoded.error().message;
+    auto encoded = encode_manifest(*decoded, kManifestSealRoom);
+    ASSERT_TRUE(encoded) << encoded.error().message;
+    EXPECT_EQ(*encoded, bytes_of(sample_manifest()));
+    EXPECT_EQ(encoded->capacity(), encoded->size() + kManifestSealRoom);
+    auto key = derive_manifest_seal_key(kSnapshotPassword, 1000);
+    ASSERT_TRUE(key) << key.error().message;
+    const std::uint8_t* buffer = encoded->data();
+    auto sealed = seal_manifest(std::move(*encoded), *key);
+    ASSERT_TRUE(sealed) << sealed.error().message;
+    EXPECT_EQ(sealed->data(), buffer) << "the envelope did not fit in the room left for it";
 }
 
 TEST(ManifestCodec, EachBrokenRuleIsCorruptAndSaysWhat) {

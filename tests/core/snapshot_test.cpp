@@ -337,8 +337,69 @@ TEST(Snapshot, DeferredLoadFailureStopsTheWriteNamingTheCertificate) {
         EXPECT_NE(written.error().message.find(broken->sha256_hex()), std::string::npos)
             << written.error().message;
         EXPECT_NE(written.error().message.find("bad file"), std::string::npos);
-        EXPECT_TRUE(items.write_order().empty()) << "nothing is written after a failed load";
+        EXPECT_FALSE(items.items().contains("manifest.pb"));
+        if (!per_certificate) {
+            EXPECT_TRUE(items.write_order().empty()) << "a bundle is written once complete";
+        }
     }
+}
+
+// A sink that notes, at each item, how many certificates had been loaded by then.
+class LoadCountingSink final : public ItemSink {
+  public:
+    LoadCountingSink(MemoryItems& inner, const std::atomic<int>& loads)
+        : inner_(inner), loads_(loads) {}
+    Result<void> write_item(std::string_view name, std::span<const std::uint8_t> bytes) override {
+        loads_at_write.push_back(loads_.load());
+        return inner_.write_item(name, bytes);
+    }
+    std::vector<int> loads_at_write;
+
+  private:
+    MemoryItems& inner_;
+    const std::atomic<int>& loads_;
+};
+
+// Per certificate, each PFX file is written as soon as it and those before it are made, and
+// freed: when item k is written at most k + kPfxFilesInFlight certificates have been loaded,
+// so a store of thousands never has all its files in memory at once (the writer used to make
+// every file before writing the first).
+TEST(Snapshot, PerCertificateFilesAreWrittenAsTheyAreMadeNotAllHeld) {
+    const Certificate ca = pkcs12_testing::make_ca("In Flight CA");
+    const std::size_t count = 3 * kPfxFilesInFlight;
+    std::vector<Certificate> certificates;
+    certificates.reserve(count);
+    for (std::size_t i = 0; i < count; ++i)
+        certificates.push_back(
+            pkcs12_testing::make_leaf("flight" + std::to_string(i) + ".example.com", &ca));
+    std::atomic<int> loads = 0;
+    std::vector<SnapshotCandidate> list;
+    for (const Certificate& certificate : certificates) {
+        SnapshotCandidate candidate;
+        const Certificate* c = &certificate;
+        candidate.deferred = SnapshotCandidate::Deferred{c->sha256_hex(), true,
+                                                         [c, &loads]() -> Result<Certificate> {
+                                                             ++loads;
+                                                             return c->clone();
+                                                         }};
+        list.push_back(std::move(candidate));
+    }
+    SnapshotOptions options = test_options(true);
+    options.include_unused = true;
+    MemoryItems items;
+    LoadCountingSink sink(items, loads);
+    auto summary = SnapshotWriter(options).write(list, kSnapshotPassword, sink);
+    ASSERT_TRUE(summary) << summary.error().message;
+    ASSERT_EQ(sink.loads_at_write.size(), count + 1) << "a file each and the manifest";
+    for (std::size_t k = 0; k < count; ++k)
+        EXPECT_LE(sink.loads_at_write[k], static_cast<int>(k + kPfxFilesInFlight))
+            << "item " << k << " was written after too many certificates were loaded";
+
+    auto reader = SnapshotReader::open(items, kSnapshotPassword);
+    ASSERT_TRUE(reader) << reader.error().message;
+    auto restored = reader->read_certificates();
+    ASSERT_TRUE(restored) << restored.error().message;
+    EXPECT_EQ(restored->size(), count);
 }
 
 TEST(Snapshot, IncludesSslAndUnusedWhenAsked) {
@@ -525,10 +586,11 @@ TEST(Snapshot, SinkFailureStopsBeforeTheManifest) {
     }
 }
 
-TEST(Snapshot, CancelWhileMakingPayloadsWritesNothing) {
+TEST(Snapshot, CancelWhileMakingPayloadsStopsBeforeTheManifest) {
     for (bool per_certificate : {false, true}) {
-        // One file: cancelled before the bundle is made. One per certificate: cancelled
-        // after two PFX files have been started.
+        // One file: cancelled before the bundle is made, so nothing is written. One per
+        // certificate: cancelled after two polls (a PFX file started or an item written), so
+        // the files written by then stay, without a manifest.
         const int allowed = per_certificate ? 2 : 0;
         std::atomic<int> polls{0};
         SnapshotHooks hooks;
@@ -538,7 +600,12 @@ TEST(Snapshot, CancelWhileMakingPayloadsWritesNothing) {
                            .write(candidates(), kSnapshotPassword, items);
         ASSERT_FALSE(summary);
         EXPECT_EQ(summary.error().code, ErrorCode::cancelled) << summary.error().message;
-        EXPECT_TRUE(items.items().empty());
+        EXPECT_FALSE(items.items().contains("manifest.pb"));
+        if (per_certificate) {
+            EXPECT_LE(items.items().size(), 1u);
+        } else {
+            EXPECT_TRUE(items.items().empty());
+        }
     }
 }
 

@@ -37,6 +37,25 @@ Result<void> run_parallel(std::size_t count, unsigned threads,
                           const std::function<Result<void>(std::size_t)>& task,
                           const WorkHooks& hooks, std::string_view what);
 
+// Runs task(0) .. task(count - 1) on up to `threads` worker threads, as run_parallel does, and
+// calls consume(i) on the calling thread for i = 0, 1, ... in order, each once task(i) has
+// succeeded: results made in parallel are used (written, freed) one by one, in order, while
+// later ones are made. Bounded: task(i) starts only after consume(i - window) has returned, so
+// at most `window` results are made or waiting at once (a caller keeps them in `window` slots,
+// slot i % window); `window` 0 counts as 1. Tasks must not share mutable state except through
+// their own index; consume may use what the calling thread owns.
+//
+// Stops starting tasks and consuming after a task or consume fails or `hooks.cancelled`
+// returns true, waits for the running tasks, then returns: the failure of the lowest index (a
+// consume failure counts at its index), else a `cancelled` error naming `what`, else success.
+// Results made but not consumed by then are never consumed. Exceptions thrown by a task or by
+// consume are returned as errors. hooks.progress is called on the calling thread after each
+// consume, with the number consumed. Falls back to the calling thread alone as run_parallel.
+Result<void> run_parallel_in_order(std::size_t count, unsigned threads, std::size_t window,
+                                   const std::function<Result<void>(std::size_t)>& task,
+                                   const std::function<Result<void>(std::size_t)>& consume,
+                                   const WorkHooks& hooks, std::string_view what);
+
 // Starts `task` on a thread of its own and returns its future, so that independent work (the
 // key derivations of a snapshot: manifest key, PFX encryption key, MAC key) overlaps with what
 // the caller does meanwhile. When no thread can be started the task runs on the calling thread
