@@ -5,6 +5,7 @@
 #include "host_items.hpp"
 #include "job_support.hpp"
 #include "jobs.hpp"
+#include "json_object.hpp"
 #include "plugin_errors.hpp"
 
 namespace certbackup::plugin {
@@ -36,61 +37,35 @@ std::string summary_text(const SnapshotSummary& summary) {
     return out;
 }
 
-// Appends `"key":value` as the next member of a JSON object written by hand.
-void append_member(std::string& out, std::string_view key, const nlohmann::json& value) {
-    if (out.back() != '{')
-        out += ',';
-    out += nlohmann::json(key).dump();
-    out += ':';
-    out += value.dump();
-}
-
-// Appends `"key":[...]` with element(i).dump() for i < count, one element in memory at a time.
-template <typename Element>
-void append_array_member(std::string& out, std::string_view key, std::size_t count,
-                         const Element& element) {
-    append_member(out, key, nlohmann::json::array());
-    out.pop_back();  // the empty array's ']'
-    for (std::size_t i = 0; i < count; ++i) {
-        if (i != 0)
-            out += ',';
-        out += element(i).dump();
-    }
-    out += ']';
-}
-
-// The job's result: the text one nlohmann document of every entry would dump (members in key
-// order, compact), written entry by entry so that the document (about a kilobyte per entry,
-// 10 MiB for 10000 certificates) is never in memory whole.
+// The job's result, written entry by entry (json_object.hpp).
 std::string summary_json(const SnapshotSummary& summary) {
     const auto& m = summary.manifest;
-    std::string out = "{";
-    append_member(out, "bytes", summary.bytes_written);
-    append_member(out, "certificates", m.entries.size());
-    append_array_member(out, "entries", m.entries.size(), [&](std::size_t i) {
+    const nlohmann::json members = {{"bytes", summary.bytes_written},
+                                    {"certificates", m.entries.size()},
+                                    {"items", summary.items_written.size()},
+                                    {"iterations", m.profile.iterations},
+                                    {"per_certificate_files", m.per_certificate_files},
+                                    {"profile", to_string(m.profile.name)},
+                                    {"snapshot_id", m.snapshot_id},
+                                    {"warnings", m.warnings}};
+    const auto entry = [&m](std::size_t i) {
         const auto& e = m.entries[i];
         return nlohmann::json{{"kind", kind_label(e.bindings)},
                               {"bindings", bindings_json(e.bindings)},
                               {"sha256", e.certificate.info.sha256_hex},
                               {"subject", e.certificate.info.subject},
                               {"payload", e.payload_item}};
-    });
-    append_array_member(out, "excluded", m.excluded.size(), [&](std::size_t i) {
+    };
+    const auto excluded = [&m](std::size_t i) {
         const auto& x = m.excluded[i];
         return nlohmann::json{{"kind", kind_label(x.bindings)},
                               {"bindings", bindings_json(x.bindings)},
                               {"sha256", x.certificate.info.sha256_hex},
                               {"reason", to_string(x.reason)},
                               {"what_to_do", x.reason_text}};
-    });
-    append_member(out, "items", summary.items_written.size());
-    append_member(out, "iterations", m.profile.iterations);
-    append_member(out, "per_certificate_files", m.per_certificate_files);
-    append_member(out, "profile", to_string(m.profile.name));
-    append_member(out, "snapshot_id", m.snapshot_id);
-    append_member(out, "warnings", m.warnings);
-    out += '}';
-    return out;
+    };
+    return json_object(
+        members, {{"entries", m.entries.size(), entry}, {"excluded", m.excluded.size(), excluded}});
 }
 
 }  // namespace

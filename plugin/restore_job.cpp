@@ -7,6 +7,7 @@
 #include "host_items.hpp"
 #include "job_support.hpp"
 #include "jobs.hpp"
+#include "json_object.hpp"
 #include "plugin_errors.hpp"
 
 namespace certbackup::plugin {
@@ -47,28 +48,29 @@ std::string plan_text(const ImportReport& report, const SnapshotManifest& manife
     return out;
 }
 
-nlohmann::json plan_json(const ImportReport& report, const SnapshotManifest& manifest,
-                         const std::filesystem::path& target, bool dry_run) {
-    nlohmann::json actions = nlohmann::json::array();
-    for (const auto& a : report.actions)
-        actions.push_back({{"action", to_string(a.kind)},
-                           {"sha256", a.thumbprint},
-                           {"subject", a.subject},
-                           {"bindings", bindings_json(a.bindings)},
-                           {"details", a.details}});
-    nlohmann::json excluded = nlohmann::json::array();
-    for (const auto& x : manifest.excluded)
-        excluded.push_back({{"bindings", bindings_json(x.bindings)},
-                            {"sha256", x.certificate.info.sha256_hex},
-                            {"reason", to_string(x.reason)},
-                            {"what_to_do", x.reason_text}});
-    nlohmann::json plan = snapshot_origin_json(manifest);
-    plan.update({{"target_store", target.string()},
-                 {"dry_run", dry_run},
-                 {"committed", report.committed},
-                 {"actions", actions},
-                 {"not_in_backup", excluded}});
-    return plan;
+// The plan or outcome as the job's result, written action by action (json_object.hpp).
+std::string plan_json(const ImportReport& report, const SnapshotManifest& manifest,
+                      const std::filesystem::path& target, bool dry_run) {
+    nlohmann::json members = snapshot_origin_json(manifest);
+    members.update(
+        {{"target_store", target.string()}, {"dry_run", dry_run}, {"committed", report.committed}});
+    const auto action = [&report](std::size_t i) {
+        const auto& a = report.actions[i];
+        return nlohmann::json{{"action", to_string(a.kind)},
+                              {"sha256", a.thumbprint},
+                              {"subject", a.subject},
+                              {"bindings", bindings_json(a.bindings)},
+                              {"details", a.details}};
+    };
+    const auto excluded = [&manifest](std::size_t i) {
+        const auto& x = manifest.excluded[i];
+        return nlohmann::json{{"bindings", bindings_json(x.bindings)},
+                              {"sha256", x.certificate.info.sha256_hex},
+                              {"reason", to_string(x.reason)},
+                              {"what_to_do", x.reason_text}};
+    };
+    return json_object(members, {{"actions", report.actions.size(), action},
+                                 {"not_in_backup", manifest.excluded.size(), excluded}});
 }
 
 // The certificates of the snapshot that `restore` selects, each checked (payload digests, every
@@ -108,7 +110,7 @@ backup_host::Result<void> report_plan(const backup_host::Host& host, const Impor
                                       const std::filesystem::path& target, bool dry_run) {
     if (auto shown = host.output(plan_text(report, manifest, target, dry_run)); !shown)
         return shown;
-    return host.set_result(plan_json(report, manifest, target, dry_run).dump());
+    return host.set_result(plan_json(report, manifest, target, dry_run));
 }
 
 }  // namespace
