@@ -72,6 +72,18 @@ std::string public_key_der(EVP_PKEY* key) {
     return out;
 }
 
+// As OpenSSL's PKCS12_SAFEBAG_get1_cert decodes a certBag: bytes after the certificate are
+// ignored.
+Result<ossl::X509Ptr> decode_certificate_der(const std::vector<std::uint8_t>& der,
+                                             const std::string& origin) {
+    const unsigned char* cursor = der.data();
+    ossl::X509Ptr decoded(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
+    if (!decoded)
+        return fail(ErrorCode::corrupt, origin + ": a certificate in the file is malformed (" +
+                                            ossl::drain_errors() + ")");
+    return decoded;
+}
+
 // The certificate found for a key, decoded.
 struct Match {
     std::size_t index = kNone;
@@ -113,13 +125,7 @@ Result<ossl::X509Ptr> Assembler::decode(std::size_t i) {
     Node& node = nodes_[i];
     if (node.issuer)
         return ossl::share(node.issuer.get());
-    const unsigned char* cursor = node.der.data();
-    ossl::X509Ptr decoded(d2i_X509(nullptr, &cursor, static_cast<long>(node.der.size())));
-    if (!decoded || cursor != node.der.data() + node.der.size())
-        return fail(ErrorCode::corrupt,
-                    origin_ + ": a certificate in the file is malformed (" +
-                        (decoded ? std::string("trailing data") : ossl::drain_errors()) + ")");
-    return decoded;
+    return decode_certificate_der(node.der, origin_);
 }
 
 Result<X509*> Assembler::issuer_candidate(std::size_t i) {
@@ -141,13 +147,11 @@ Result<void> Assembler::index_names(Node& node) {
         node.public_key = parts->public_key;
         return {};
     }
-    const unsigned char* cursor = node.der.data();
-    const ossl::X509Ptr decoded(d2i_X509(nullptr, &cursor, static_cast<long>(node.der.size())));
+    auto decoded = decode_certificate_der(node.der, origin_);
     if (!decoded)
-        return fail(ErrorCode::corrupt, origin_ + ": a certificate in the file is malformed (" +
-                                            ossl::drain_errors() + ")");
-    node.subject_hash = name_hash(X509_get_subject_name(decoded.get()));
-    node.issuer_hash = name_hash(X509_get_issuer_name(decoded.get()));
+        return std::unexpected(decoded.error());
+    node.subject_hash = name_hash(X509_get_subject_name(decoded->get()));
+    node.issuer_hash = name_hash(X509_get_issuer_name(decoded->get()));
     return {};
 }
 
