@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <numeric>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -105,6 +106,8 @@ class Assembler {
     Result<void> index_names(Node& node);
     Result<Match> find_certificate_for(const KeyItem& key, EVP_PKEY* decoded);
     Result<Match> match_by_public_key(EVP_PKEY* key);
+    Result<Match> first_match(const std::vector<std::size_t>& candidates, bool with_key,
+                              EVP_PKEY* key);
     Result<bool> matches(std::size_t i, EVP_PKEY* key, Match& match);
     Result<bool> issued_another(std::size_t i);
     Result<std::vector<ossl::X509Ptr>> chain_of(std::size_t leaf, X509* decoded);
@@ -205,29 +208,35 @@ Result<Match> Assembler::match_by_public_key(EVP_PKEY* key) {
             if (!nodes_[i].public_key.empty())
                 (*by_public_key_)[text_of(nodes_[i].public_key)].push_back(i);
     }
-    const std::string encoding = public_key_der(key);
-    const auto same = by_public_key_->find(encoding);
-    Match match;
+    const auto same = by_public_key_->find(public_key_der(key));
+    std::vector<std::size_t> every(nodes_.size());
+    std::iota(every.begin(), every.end(), std::size_t{0});
     for (const bool with_key : {false, true}) {
-        if (same != by_public_key_->end())
-            for (std::size_t i : same->second) {
-                if (nodes_[i].has_key != with_key)
-                    continue;
-                auto found = matches(i, key, match);
-                if (!found)
-                    return std::unexpected(found.error());
-                if (*found)
-                    return match;
-            }
-        for (std::size_t i = 0; i < nodes_.size(); ++i) {
-            if (nodes_[i].has_key != with_key)
-                continue;
-            auto found = matches(i, key, match);
-            if (!found)
-                return std::unexpected(found.error());
-            if (*found)
+        if (same != by_public_key_->end()) {
+            auto match = first_match(same->second, with_key, key);
+            if (!match || match->index != kNone)
                 return match;
         }
+        auto match = first_match(every, with_key, key);
+        if (!match || match->index != kNone)
+            return match;
+    }
+    return Match{};
+}
+
+// The first of `candidates` (file order) with a key (`with_key`) or without one that holds the
+// public key of `key`; a Match without an index when none does.
+Result<Match> Assembler::first_match(const std::vector<std::size_t>& candidates, bool with_key,
+                                     EVP_PKEY* key) {
+    Match match;
+    for (std::size_t i : candidates) {
+        if (nodes_[i].has_key != with_key)
+            continue;
+        auto found = matches(i, key, match);
+        if (!found)
+            return std::unexpected(found.error());
+        if (*found)
+            return match;
     }
     return match;
 }
