@@ -76,13 +76,13 @@ backup_host::Result<ImportFile> read_import_file(const backup_host::Host& host,
 backup_host::Result<ImportReport> import_into(const std::filesystem::path& target,
                                               const std::string& what,
                                               std::vector<ImportCandidate> candidates,
-                                              const ImportOptions& import) {
-    auto store = open_target_store(target, what, "import", import.dry_run);
+                                              const ImportOptions& import_options) {
+    auto store = open_target_store(target, what, "import", import_options.dry_run);
     if (!store)
         return std::unexpected(store.error());
     if (!*store)
         return plan_into_new_store(candidates);
-    auto report = import_certificates(**store, std::move(candidates), import);
+    auto report = import_certificates(**store, std::move(candidates), import_options);
     if (!report)
         return lift_error(report.error());
     return std::move(*report);
@@ -127,12 +127,12 @@ backup_host::Result<void> action_import(const backup_host::Host& host,
     if (!parsed || !*parsed)
         return finished(parsed);
 
-    ImportOptions import;
-    import.dry_run = dry_run;
+    ImportOptions import_options;
+    import_options.dry_run = dry_run;
     auto policy = parse_overwrite_policy(overwrite);
     if (!policy)
         return lift_error(policy.error());
-    import.overwrite = *policy;
+    import_options.overwrite = *policy;
     std::optional<Binding> purpose;
     if (bind) {
         auto b = Binding::parse(*bind);
@@ -151,15 +151,14 @@ backup_host::Result<void> action_import(const backup_host::Host& host,
     // again before each certificate and the commit.
     if (auto go_on = host.check_cancelled(); !go_on)
         return go_on;
-    import.cancelled = [host] { return host.cancelled();
-};
-auto report = import_into(*target, action.store_given() ? "--store" : "store",
-                          std::move(read->candidates), import);
-if (!report)
-    return std::unexpected(report.error());
-for (const auto& warning : read->warnings)
-    host.warn(warning);
-return host.output(report_text(*report, file, dry_run));
-}  // namespace certbackup::plugin
+    import_options.cancelled = [host] { return host.cancelled(); };
+    auto report = import_into(*target, action.store_given() ? "--store" : "store",
+                              std::move(read->candidates), import_options);
+    if (!report)
+        return std::unexpected(report.error());
+    for (const auto& warning : read->warnings)
+        host.warn(warning);
+    return host.output(report_text(*report, file, dry_run));
+}
 
 }  // namespace certbackup::plugin

@@ -143,21 +143,21 @@ backup_host::Result<void> run_restore(const backup_host::Host& host,
         return std::unexpected(store.error());
     if (!*store)
         return report_plan(host, plan_into_new_store(*candidates), about, *target, true);
-    ImportOptions import;
-    import.overwrite = restore.overwrite == backup_host::Overwrite::replace
-                           ? OverwritePolicy::replace
-                           : OverwritePolicy::skip;
-    import.dry_run = restore.dry_run;
-    import.cancelled = [host] { return host.cancelled();
-};
-import.staging_progress = work_hooks(host, "restore 2/3: staging certificates").progress;
-import.commit_progress = work_hooks(host, "restore 3/3: writing the store").progress;
-if (auto cancelled = host.check_cancelled(); !cancelled)
-    return cancelled;
-auto report = import_certificates(**store, std::move(*candidates), import);
-if (!report)
-    return lift_error(report.error());
-return report_plan(host, *report, about, *target, restore.dry_run);
-}  // namespace certbackup::plugin
+    ImportOptions import_options;
+    import_options.overwrite = restore.overwrite == backup_host::Overwrite::replace
+                                   ? OverwritePolicy::replace
+                                   : OverwritePolicy::skip;
+    import_options.dry_run = restore.dry_run;
+    import_options.cancelled = [host] { return host.cancelled(); };
+    import_options.staging_progress =
+        work_hooks(host, "restore 2/3: staging certificates").progress;
+    import_options.commit_progress = work_hooks(host, "restore 3/3: writing the store").progress;
+    if (auto cancelled = host.check_cancelled(); !cancelled)
+        return cancelled;
+    auto report = import_certificates(**store, std::move(*candidates), import_options);
+    if (!report)
+        return lift_error(report.error());
+    return report_plan(host, *report, about, *target, restore.dry_run);
+}
 
 }  // namespace certbackup::plugin
