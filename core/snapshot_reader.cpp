@@ -101,6 +101,7 @@ std::function<void()> bundle_progress_of(
 // chosen).
 struct ChosenPayloads {
     std::vector<std::string> items;
+    std::vector<std::string> others;  // the payload items without a chosen entry
     std::map<std::string, std::vector<std::size_t>> entries_of;
 };
 
@@ -112,6 +113,9 @@ ChosenPayloads choose_payloads(const SnapshotManifest& manifest, const EntryFilt
     for (const auto& entry : manifest.entries)
         if ((!select || select(entry)) && taken.insert(entry.payload_item).second)
             chosen.items.push_back(entry.payload_item);
+    for (const auto& [item, entries] : chosen.entries_of)
+        if (!taken.contains(item))
+            chosen.others.push_back(item);
     return chosen;
 }
 
@@ -223,7 +227,14 @@ Result<void> SnapshotReader::verify_payloads() {
 
 Result<void> SnapshotReader::read_each(const EntryFilter& select, const SnapshotHooks& hooks,
                                        const CertificateSink& sink) {
-    const auto [items, entries_of] = choose_payloads(manifest_, select);
+    const auto [items, others, entries_of] = choose_payloads(manifest_, select);
+    // A payload without a chosen entry is checked (size, SHA-256) but not opened: reading part
+    // of a backup still refuses a damaged one.
+    for (const std::string& item : others)
+        if (auto bytes =
+                read_checked_payload(*source_, manifest_.entries[entries_of.at(item).front()]);
+            !bytes)
+            return std::unexpected(bytes.error());
 
     // Progress counts certificates. A per-certificate payload holds one, so the payloads opened
     // count them; a bundle, opened on this thread, counts them as they are checked.

@@ -59,8 +59,8 @@ class SnapshotReader {
 
     // Reads every payload item named in the manifest and checks its size and SHA-256:
     // missing -> not_found naming the item; other size or digest -> corrupt naming it. Keeps
-    // nothing: read_each checks each payload again as it reads it, so what it opens is exactly
-    // what was checked. For a caller that wants every payload checked before any is opened.
+    // nothing: read_each checks each payload itself as it reads it, so what it opens is exactly
+    // what was checked; this is for a caller that checks a backup without opening it.
     Result<void> verify_payloads();
 
     // Receives one checked certificate of a chosen entry: the entry's place in
@@ -70,17 +70,17 @@ class SnapshotReader {
     // place). Its error stops the read and is returned.
     using CertificateSink = std::function<Result<void>(std::size_t entry_index, Certificate)>;
 
-    // Reads every payload holding a chosen entry, checks its size and SHA-256 (as
-    // verify_payloads does), opens it with the password and checks it against the manifest:
-    // each entry's certificate is in its payload, with a private key that matches it exactly
-    // when the entry says so, with the recorded SHA-1 thumbprint, and the payload holds no
-    // other certificate with a key. (Chains are not compared: a bundle shares its issuers, so a
-    // rebuilt chain may be longer.) Each chosen certificate goes to `sink` as soon as it is
-    // checked, and each payload is dropped once decoded, so that thousands of certificates are
-    // never held decoded (or as files) at once; the read succeeds only once every payload is
-    // checked whole, so on an error whatever the sink received is to be discarded. A payload
-    // that does not open with the password that authenticated the manifest is corrupt (not
-    // wrong_password). `hooks` can cancel (between payloads) and report progress in
+    // Reads every payload item named in the manifest once and checks its size and SHA-256 (as
+    // verify_payloads does); each payload holding a chosen entry it then opens with the password
+    // and checks it against the manifest: each entry's certificate is in its payload, with a
+    // private key that matches it exactly when the entry says so, with the recorded SHA-1
+    // thumbprint, and the payload holds no other certificate with a key. (Chains are not compared:
+    // a bundle shares its issuers, so a rebuilt chain may be longer.) Each chosen certificate goes
+    // to `sink` as soon as it is checked, and each payload is dropped once decoded, so that
+    // thousands of certificates are never held decoded (or as files) at once; the read succeeds
+    // only once every payload is checked whole, so on an error whatever the sink received is to be
+    // discarded. A payload that does not open with the password that authenticated the manifest is
+    // corrupt (not wrong_password). `hooks` can cancel (between payloads) and report progress in
     // certificates: per payload opened in per-certificate mode, and as they are checked for a
     // bundle.
     Result<void> read_each(const EntryFilter& select, const SnapshotHooks& hooks,

@@ -73,8 +73,9 @@ std::string plan_json(const ImportReport& report, const SnapshotManifest& manife
                                  {"not_in_backup", manifest.excluded.size(), excluded}});
 }
 
-// The certificates of the snapshot that `restore` selects, each checked (payload digests, every
-// payload opened and matched against the manifest) and encoded as it comes, in manifest order:
+// The certificates of the snapshot that `restore` selects, each checked (every payload's digest,
+// each read once; every payload holding a selected entry opened and matched against the
+// manifest) and encoded as it comes, in manifest order:
 // a restore of thousands never holds them decoded at once.
 backup_host::Result<std::vector<ImportCandidate>> checked_candidates(
     const backup_host::Host& host, SnapshotReader& reader,
@@ -82,8 +83,6 @@ backup_host::Result<std::vector<ImportCandidate>> checked_candidates(
     auto selection = parse_selection(join(restore.selection), reader.manifest());
     if (!selection)
         return lift_error(selection.error());
-    if (auto verified = reader.verify_payloads(); !verified)
-        return lift_error(verified.error());
     const auto& entries = reader.manifest().entries;
     std::vector<std::optional<EncodedCertificate>> encoded(entries.size());
     auto read = reader.read_each(
