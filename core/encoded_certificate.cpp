@@ -19,15 +19,4 @@ Result<EncodedCertificate> encode_certificate(const Certificate& certificate) {
     return encoded;
 }
 
-Result<Certificate> decode_certificate(const EncodedCertificate& encoded, std::string_view origin) {
-    auto certificate = parse_certificate_file(encoded.certificate_file.span(), origin);
-    if (!certificate)
-        return certificate;
-    if (encoded.has_key())
-        if (auto attached = attach_private_key(*certificate, encoded.key_pem.span(), origin);
-            !attached)
-            return std::unexpected(attached.error());
-    return certificate;
-}
-
 }  // namespace certbackup

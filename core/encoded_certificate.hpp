@@ -4,7 +4,6 @@
 #pragma once
 
 #include <string>
-#include <string_view>
 
 #include "certbackup/base/error.hpp"
 #include "certbackup/base/secure_buffer.hpp"
@@ -24,8 +23,5 @@ struct EncodedCertificate {
 // Fails with unsupported when the key cannot be written as PKCS#8 PEM (held by a hardware
 // token). Thread-safe for distinct certificates.
 Result<EncodedCertificate> encode_certificate(const Certificate& certificate);
-
-// The Certificate back, with its key; errors name `origin` (corrupt: the text does not parse).
-Result<Certificate> decode_certificate(const EncodedCertificate& encoded, std::string_view origin);
 
 }  // namespace certbackup

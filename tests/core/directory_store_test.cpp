@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/bindings_file.hpp"
+#include "core/certificate_file.hpp"
 #include "core/store_import.hpp"
 #include "store_test_support.hpp"
 #include "support/temp_dir.hpp"
@@ -456,8 +457,9 @@ TEST_F(DirectoryStoreTest, AnEncodedCertificateDecodesToItselfAndIsStoredAsTheDe
     EXPECT_EQ(file_form.thumbprint, leaf->sha256_hex());
     EXPECT_EQ(file_form.subject, leaf->info().subject);
     EXPECT_TRUE(file_form.has_key());
-    auto back = decode_certificate(file_form, "encoded");
+    auto back = parse_certificate_file(file_form.certificate_file.span(), "encoded");
     ASSERT_TRUE(back) << back.error().message;
+    ASSERT_TRUE(attach_private_key(*back, file_form.key_pem.span(), "encoded"));
     EXPECT_EQ(back->der(), leaf->der());
     EXPECT_EQ(back->friendly_name(), leaf->friendly_name());
     ASSERT_EQ(back->chain().size(), 1u);
