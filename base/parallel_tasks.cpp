@@ -30,76 +30,18 @@ Result<void> cancelled_error(std::string_view what) {
     return fail(ErrorCode::cancelled, "cancelled while " + std::string(what));
 }
 
-// Shared by the workers; every field is guarded by `mutex`.
+// Shared by the workers and the calling thread; every field is guarded by `mutex`.
 struct RunState {
+    RunState(std::size_t count, std::size_t window) : window(window), succeeded(count) {}
+
     std::mutex mutex;
     std::condition_variable changed;
-    std::size_t next = 0;
-    std::size_t done = 0;
-    std::size_t workers_running = 0;
-    bool stop = false;
-    bool cancelled = false;
-    std::optional<std::size_t> failed_index;
-    std::optional<Error> failure;
-};
-
-void worker(RunState& state, std::size_t count,
-            const std::function<Result<void>(std::size_t)>& task, const WorkHooks& hooks) {
-    for (;;) {
-        std::size_t index = 0;
-        {
-            std::lock_guard lock(state.mutex);
-            if (state.stop || state.next >= count)
-                break;
-            index = state.next++;
-        }
-        if (is_cancelled(hooks)) {
-            std::lock_guard lock(state.mutex);
-            state.stop = true;
-            state.cancelled = true;
-            break;
-        }
-        auto result = run_guarded(task, index);
-        {
-            std::lock_guard lock(state.mutex);
-            ++state.done;
-            if (!result) {
-                state.stop = true;
-                if (!state.failed_index || index < *state.failed_index) {
-                    state.failed_index = index;
-                    state.failure = std::move(result.error());
-                }
-            }
-        }
-        state.changed.notify_all();
-    }
-    {
-        std::lock_guard lock(state.mutex);
-        --state.workers_running;
-    }
-    state.changed.notify_all();
-}
-
-Result<void> run_inline(std::size_t count, const std::function<Result<void>(std::size_t)>& task,
-                        const WorkHooks& hooks, std::string_view what) {
-    for (std::size_t i = 0; i < count; ++i) {
-        if (is_cancelled(hooks))
-            return cancelled_error(what);
-        if (auto r = run_guarded(task, i); !r)
-            return r;
-        if (hooks.progress)
-            hooks.progress(i + 1, count);
-    }
-    return {};
-}
-
-// Shared by the workers and the consuming thread of run_parallel_in_order; every field is
-// guarded by `mutex`.
-struct InOrderState {
-    std::mutex mutex;
-    std::condition_variable changed;
+    // A task starts only while fewer than `window` results wait to be consumed (run_parallel:
+    // the count, no bound).
+    const std::size_t window;
     std::size_t next = 0;      // the next task to start
-    std::size_t consumed = 0;  // tasks consumed so far, in order
+    std::size_t done = 0;      // tasks finished, in any order
+    std::size_t consumed = 0;  // results consumed so far, in order (run_parallel_in_order)
     std::size_t workers_running = 0;
     std::vector<bool> succeeded;  // per task
     bool stop = false;
@@ -107,6 +49,7 @@ struct InOrderState {
     std::optional<std::size_t> failed_index;
     std::optional<Error> failure;
 
+    // Keeps the failure of the lowest index.
     void record_failure(std::size_t index, Error error) {
         stop = true;
         if (!failed_index || index < *failed_index) {
@@ -116,14 +59,15 @@ struct InOrderState {
     }
 };
 
-void in_order_worker(InOrderState& state, std::size_t count, std::size_t window,
-                     const std::function<Result<void>(std::size_t)>& task, const WorkHooks& hooks) {
+void worker(RunState& state, std::size_t count,
+            const std::function<Result<void>(std::size_t)>& task, const WorkHooks& hooks) {
     for (;;) {
         std::size_t index = 0;
         {
             std::unique_lock lock(state.mutex);
             state.changed.wait(lock, [&] {
-                return state.stop || state.next >= count || state.next < state.consumed + window;
+                return state.stop || state.next >= count ||
+                       state.next < state.consumed + state.window;
             });
             if (state.stop || state.next >= count)
                 break;
@@ -138,6 +82,7 @@ void in_order_worker(InOrderState& state, std::size_t count, std::size_t window,
         auto result = run_guarded(task, index);
         {
             std::lock_guard lock(state.mutex);
+            ++state.done;
             if (result)
                 state.succeeded[index] = true;
             else
@@ -152,17 +97,44 @@ void in_order_worker(InOrderState& state, std::size_t count, std::size_t window,
     state.changed.notify_all();
 }
 
-Result<void> run_inline_in_order(std::size_t count,
-                                 const std::function<Result<void>(std::size_t)>& task,
-                                 const std::function<Result<void>(std::size_t)>& consume,
-                                 const WorkHooks& hooks, std::string_view what) {
+// Starts up to `wanted` workers; none when no thread can be started.
+std::vector<std::jthread> start_workers(RunState& state, std::size_t wanted, std::size_t count,
+                                        const std::function<Result<void>(std::size_t)>& task,
+                                        const WorkHooks& hooks) {
+    std::vector<std::jthread> pool;
+    pool.reserve(wanted);
+    for (std::size_t i = 0; i < wanted; ++i) {
+        {
+            std::lock_guard lock(state.mutex);
+            ++state.workers_running;
+        }
+        try {
+            pool.emplace_back(
+                [&state, count, &task, &hooks] { worker(state, count, task, hooks); });
+        } catch (...) {
+            // Out of threads (std::system_error) or memory: the ones already running share
+            // the work.
+            std::lock_guard lock(state.mutex);
+            --state.workers_running;
+            break;
+        }
+    }
+    return pool;
+}
+
+// Everything on the calling thread, each result consumed (when `consume` is set) right after
+// its task.
+Result<void> run_inline(std::size_t count, const std::function<Result<void>(std::size_t)>& task,
+                        const std::function<Result<void>(std::size_t)>* consume,
+                        const WorkHooks& hooks, std::string_view what) {
     for (std::size_t i = 0; i < count; ++i) {
         if (is_cancelled(hooks))
             return cancelled_error(what);
         if (auto r = run_guarded(task, i); !r)
             return r;
-        if (auto r = run_guarded(consume, i); !r)
-            return r;
+        if (consume != nullptr)
+            if (auto r = run_guarded(*consume, i); !r)
+                return r;
         if (hooks.progress)
             hooks.progress(i + 1, count);
     }
@@ -171,7 +143,7 @@ Result<void> run_inline_in_order(std::size_t count,
 
 // The calling thread's part: consumes the results in order as they are made, until all are
 // consumed or the run stops.
-void consume_in_order(InOrderState& state, std::size_t count,
+void consume_in_order(RunState& state, std::size_t count,
                       const std::function<Result<void>(std::size_t)>& consume,
                       const WorkHooks& hooks) {
     for (std::size_t i = 0; i < count; ++i) {
@@ -208,28 +180,12 @@ Result<void> run_parallel(std::size_t count, unsigned threads,
         threads = std::max(1u, std::thread::hardware_concurrency());
     const std::size_t wanted = std::min<std::size_t>(threads, count);
     if (wanted <= 1)
-        return run_inline(count, task, hooks, what);
+        return run_inline(count, task, nullptr, hooks, what);
 
-    RunState state;
-    std::vector<std::jthread> pool;
-    pool.reserve(wanted);
-    for (std::size_t i = 0; i < wanted; ++i) {
-        {
-            std::lock_guard lock(state.mutex);
-            ++state.workers_running;
-        }
-        try {
-            pool.emplace_back([&] { worker(state, count, task, hooks); });
-        } catch (...) {
-            // Out of threads (std::system_error) or memory: the ones already running share
-            // the work.
-            std::lock_guard lock(state.mutex);
-            --state.workers_running;
-            break;
-        }
-    }
+    RunState state(count, count);
+    std::vector<std::jthread> pool = start_workers(state, wanted, count, task, hooks);
     if (pool.empty())
-        return run_inline(count, task, hooks, what);
+        return run_inline(count, task, nullptr, hooks, what);
 
     // Report progress from this thread, so the caller's progress function needs no locking.
     std::unique_lock lock(state.mutex);
@@ -267,28 +223,12 @@ Result<void> run_parallel_in_order(std::size_t count, unsigned threads, std::siz
     window = std::max<std::size_t>(window, 1);
     const std::size_t wanted = std::min<std::size_t>(threads, count);
     if (wanted <= 1)
-        return run_inline_in_order(count, task, consume, hooks, what);
+        return run_inline(count, task, &consume, hooks, what);
 
-    InOrderState state;
-    state.succeeded.resize(count);
-    std::vector<std::jthread> pool;
-    pool.reserve(wanted);
-    for (std::size_t i = 0; i < wanted; ++i) {
-        {
-            std::lock_guard lock(state.mutex);
-            ++state.workers_running;
-        }
-        try {
-            pool.emplace_back([&] { in_order_worker(state, count, window, task, hooks); });
-        } catch (...) {
-            // Out of threads or memory: the ones already running share the work.
-            std::lock_guard lock(state.mutex);
-            --state.workers_running;
-            break;
-        }
-    }
+    RunState state(count, window);
+    std::vector<std::jthread> pool = start_workers(state, wanted, count, task, hooks);
     if (pool.empty())
-        return run_inline_in_order(count, task, consume, hooks, what);
+        return run_inline(count, task, &consume, hooks, what);
 
     consume_in_order(state, count, consume, hooks);
     {
