@@ -7,6 +7,7 @@
 
 #include <ctime>
 
+#include "core/der_cursor.hpp"
 #include "core/pem_chain.hpp"
 
 namespace certbackup {
@@ -72,17 +73,27 @@ std::string sha256_hex_of(X509* cert) {
 }
 
 Result<Certificate> Certificate::create(ossl::X509Ptr leaf, ossl::EvpPkeyPtr key,
-                                        std::vector<ossl::X509Ptr> chain,
-                                        std::string friendly_name) {
+                                        std::vector<ossl::X509Ptr> chain, std::string friendly_name,
+                                        SecureBuffer key_der) {
     if (!leaf)
         return fail(ErrorCode::invalid_argument, "no certificate given");
     if (key && !key_matches(leaf.get(), key.get()))
         return fail(ErrorCode::invalid_argument,
                     "the private key does not belong to certificate " + sha256_hex_of(leaf.get()));
+    if (!key_der.empty()) {
+        DerCursor cursor(key_der.span(), "the private key's");
+        auto element = cursor.next(0x30, "PrivateKeyInfo");
+        if (!key || !element || !cursor.expect_end("PrivateKeyInfo"))
+            return fail(ErrorCode::invalid_argument,
+                        "the private key encoding given for certificate " +
+                            sha256_hex_of(leaf.get()) + " is not one PKCS#8 PrivateKeyInfo");
+    }
     Certificate c;
     c.sha256_hex_ = sha256_hex_of(leaf.get());
     c.leaf_ = std::move(leaf);
     c.key_ = std::move(key);
+    if (!key_der.empty())
+        c.key_der_ = std::make_shared<const SecureBuffer>(std::move(key_der));
     c.chain_ = std::move(chain);
     c.friendly_name_ = std::move(friendly_name);
     return c;
@@ -121,6 +132,7 @@ Result<void> Certificate::attach_key_pem(std::span<const std::uint8_t> key_pem,
                     std::string(origin) + ": the private key does not belong to certificate " +
                         sha256_hex_);
     key_ = std::move(key);
+    key_der_.reset();
     return {};
 }
 
@@ -129,6 +141,7 @@ Certificate Certificate::clone() const {
     c.leaf_ = ossl::share(leaf_.get());
     if (key_)
         c.key_ = ossl::share(key_.get());
+    c.key_der_ = key_der_;
     for (const auto& x : chain_)
         c.chain_.push_back(ossl::share(x.get()));
     c.friendly_name_ = friendly_name_;
@@ -206,7 +219,11 @@ SecureBuffer Certificate::key_pem() const {
     ossl::BioPtr bio(BIO_new(BIO_s_secmem()));
     if (!bio)
         bio.reset(BIO_new(BIO_s_mem()));
-    PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr);
+    if (key_der_)  // what PEM_write_bio_PrivateKey writes for an unencrypted key, from the DER
+        PEM_write_bio(bio.get(), PEM_STRING_PKCS8INF, "", key_der_->data(),
+                      static_cast<long>(key_der_->size()));
+    else
+        PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr);
     char* data = nullptr;
     const long len = BIO_get_mem_data(bio.get(), &data);
     SecureBuffer out(

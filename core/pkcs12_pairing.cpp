@@ -112,7 +112,7 @@ class Assembler {
     Result<bool> issued_another(std::size_t i);
     Result<std::vector<ossl::X509Ptr>> chain_of(std::size_t leaf, X509* decoded);
     Result<void> hand_out(std::size_t i, ossl::X509Ptr decoded, ossl::EvpPkeyPtr key,
-                          std::string name);
+                          SecureBuffer key_der, std::string name);
 
     std::string origin_;
     const AssembledSink& sink_;
@@ -259,7 +259,6 @@ Result<Match> Assembler::find_certificate_for(const KeyItem& key, EVP_PKEY* deco
 
 Result<void> Assembler::pair_key(std::size_t number, KeyItem item, const KeyDecoder& decode_key) {
     auto key = decode_key(item.pkcs8);
-    item.pkcs8 = SecureBuffer();  // wiped: the decoded key holds it now
     if (!key)
         return std::unexpected(key.error());
     auto match = find_certificate_for(item, key->get());
@@ -277,7 +276,9 @@ Result<void> Assembler::pair_key(std::size_t number, KeyItem item, const KeyDeco
     node.has_key = true;
     std::string name =
         node.friendly_name.empty() ? std::move(item.friendly_name) : node.friendly_name;
-    return hand_out(match->index, std::move(match->certificate), std::move(*key), std::move(name));
+    // The certificate keeps the key's DER, to write it as it is (Certificate::create).
+    return hand_out(match->index, std::move(match->certificate), std::move(*key),
+                    std::move(item.pkcs8), std::move(name));
 }
 
 // Whether certificate `i` issued another certificate of the file.
@@ -334,13 +335,13 @@ Result<std::vector<ossl::X509Ptr>> Assembler::chain_of(std::size_t leaf, X509* c
 }
 
 Result<void> Assembler::hand_out(std::size_t i, ossl::X509Ptr decoded, ossl::EvpPkeyPtr key,
-                                 std::string name) {
+                                 SecureBuffer key_der, std::string name) {
     nodes_[i].handed_out = true;
     auto chain = chain_of(i, decoded.get());
     if (!chain)
         return std::unexpected(chain.error());
-    auto certificate =
-        Certificate::create(std::move(decoded), std::move(key), std::move(*chain), std::move(name));
+    auto certificate = Certificate::create(std::move(decoded), std::move(key), std::move(*chain),
+                                           std::move(name), std::move(key_der));
     if (!certificate)
         return std::unexpected(certificate.error().with_context(origin_));
     return sink_(i, std::move(*certificate));
@@ -361,7 +362,7 @@ Result<void> Assembler::hand_out_leaves_without_key() {
         auto decoded = decode(i);
         if (!decoded)
             return std::unexpected(decoded.error());
-        if (auto r = hand_out(i, std::move(*decoded), nullptr, node.friendly_name); !r)
+        if (auto r = hand_out(i, std::move(*decoded), nullptr, {}, node.friendly_name); !r)
             return r;
     }
     return {};

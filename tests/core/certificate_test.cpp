@@ -1,6 +1,10 @@
 #include "core/certificate.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
 
 #include "certificate_factory.hpp"
 
@@ -58,6 +62,68 @@ TEST(Certificate, RejectsAKeyOfAnotherCertificate) {
     EXPECT_EQ(r.error().code, ErrorCode::invalid_argument);
     EXPECT_NE(r.error().message.find("b.key.pem"), std::string::npos);
     EXPECT_NE(r.error().message.find("does not belong"), std::string::npos);
+}
+
+// The DER of `key`'s PrivateKeyInfo as OpenSSL encodes it, with an attribute if `attribute`
+// (which OpenSSL's encoder never writes), then `extra` zero bytes.
+SecureBuffer private_key_info_der(EVP_PKEY* key, bool attribute = false, std::size_t extra = 0) {
+    ossl::Pkcs8PrivKeyInfoPtr pkcs8(EVP_PKEY2PKCS8(key));
+    const char* csp = "certbackup test CSP";
+    if (attribute)
+        PKCS8_pkey_add1_attr_by_NID(pkcs8.get(), NID_ms_csp_name, MBSTRING_ASC,
+                                    reinterpret_cast<const unsigned char*>(csp), -1);
+    unsigned char* der = nullptr;
+    const int length = i2d_PKCS8_PRIV_KEY_INFO(pkcs8.get(), &der);
+    SecureBuffer out(static_cast<std::size_t>(length) + extra);
+    std::copy(der, der + length, out.data());
+    OPENSSL_clear_free(der, static_cast<std::size_t>(length));
+    return out;
+}
+
+std::string pem_of_private_key_info(const SecureBuffer& der) {
+    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+    PEM_write_bio(bio.get(), "PRIVATE KEY", "", der.data(), static_cast<long>(der.size()));
+    char* text = nullptr;
+    const long length = BIO_get_mem_data(bio.get(), &text);
+    return std::string(text, static_cast<std::size_t>(length));
+}
+
+TEST(Certificate, AKeysDerIsWrittenAsItsKeyPemUntilAKeyIsAttached) {
+    auto leaf = samples::make_certificate(CertificateSpec{});
+    ASSERT_TRUE(leaf) << leaf.error().message;
+    // OpenSSL's own encoding: the same text its encoder writes.
+    auto canonical = Certificate::create(ossl::share(leaf->leaf()), ossl::share(leaf->key()), {},
+                                         "", private_key_info_der(leaf->key()));
+    ASSERT_TRUE(canonical) << canonical.error().message;
+    EXPECT_EQ(canonical->key_pem().view(), leaf->key_pem().view());
+
+    // Another encoding of the same key is written as it is, by clones too.
+    const SecureBuffer with_attribute = private_key_info_der(leaf->key(), true);
+    auto held = Certificate::create(ossl::share(leaf->leaf()), ossl::share(leaf->key()), {}, "",
+                                    with_attribute.clone());
+    ASSERT_TRUE(held) << held.error().message;
+    EXPECT_EQ(held->key_pem().view(), pem_of_private_key_info(with_attribute));
+    EXPECT_NE(held->key_pem().view(), leaf->key_pem().view());
+    EXPECT_EQ(held->clone().key_pem().view(), pem_of_private_key_info(with_attribute));
+
+    // A key attached from PEM replaces it, and is encoded.
+    const SecureBuffer leaf_key = leaf->key_pem();
+    ASSERT_TRUE(held->attach_key_pem(leaf_key.span(), "leaf.key.pem"));
+    EXPECT_EQ(held->key_pem().view(), leaf->key_pem().view());
+}
+
+TEST(Certificate, AKeyDerThatIsNotOnePrivateKeyInfoOrHasNoKeyIsRefused) {
+    auto leaf = samples::make_certificate(CertificateSpec{});
+    ASSERT_TRUE(leaf) << leaf.error().message;
+    auto trailing = Certificate::create(ossl::share(leaf->leaf()), ossl::share(leaf->key()), {}, "",
+                                        private_key_info_der(leaf->key(), false, 1));
+    ASSERT_FALSE(trailing);
+    EXPECT_EQ(trailing.error().code, ErrorCode::invalid_argument);
+    EXPECT_NE(trailing.error().message.find(leaf->sha256_hex()), std::string::npos);
+    auto keyless = Certificate::create(ossl::share(leaf->leaf()), nullptr, {}, "",
+                                       private_key_info_der(leaf->key()));
+    ASSERT_FALSE(keyless);
+    EXPECT_EQ(keyless.error().code, ErrorCode::invalid_argument);
 }
 
 TEST(Certificate, GarbageIsCorruptAndNamesTheFile) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <set>
 #include <span>
@@ -110,9 +111,11 @@ inline std::vector<std::uint8_t> read_file(const std::filesystem::path& path) {
 // certBag, each chain certificate once, and a plain keyBag per key, all in one AES-256
 // encrypted safe (PBES2, PBKDF2-HMAC-SHA256), with a SHA-256 MAC; friendlyName and localKeyID
 // (SHA-1 of the certificate) on entries. Made with OpenSSL's API as that writer made it, so that
-// tests can keep such files without committing one (it would hold keys).
-inline std::vector<std::uint8_t> old_modern_layout_pfx(std::span<const Certificate* const> entries,
-                                                       std::string_view password, int iterations) {
+// tests can keep such files without committing one (it would hold keys). `edit_key`, when
+// given, changes each key's PrivateKeyInfo before it goes into its bag.
+inline std::vector<std::uint8_t> old_modern_layout_pfx(
+    std::span<const Certificate* const> entries, std::string_view password, int iterations,
+    const std::function<void(PKCS8_PRIV_KEY_INFO*)>& edit_key = {}) {
     ossl::Pkcs12SafeBagStackPtr bags(sk_PKCS12_SAFEBAG_new_null());
     auto push_entry_bag = [&](PKCS12_SAFEBAG* bag, const Certificate& entry) {
         if (!entry.friendly_name().empty())
@@ -131,8 +134,12 @@ inline std::vector<std::uint8_t> old_modern_layout_pfx(std::span<const Certifica
             if (written.insert(sha256_hex_of(issuer.get())).second)
                 sk_PKCS12_SAFEBAG_push(bags.get(), PKCS12_SAFEBAG_create_cert(issuer.get()));
     for (const Certificate* entry : entries)
-        if (entry->has_key())
-            push_entry_bag(PKCS12_SAFEBAG_create0_p8inf(EVP_PKEY2PKCS8(entry->key())), *entry);
+        if (entry->has_key()) {
+            PKCS8_PRIV_KEY_INFO* pkcs8 = EVP_PKEY2PKCS8(entry->key());
+            if (edit_key)
+                edit_key(pkcs8);
+            push_entry_bag(PKCS12_SAFEBAG_create0_p8inf(pkcs8), *entry);
+        }
     const std::string pass(password);
     ossl::Pkcs7StackPtr safes(sk_PKCS7_new_null());
     sk_PKCS7_push(safes.get(),

@@ -767,6 +767,40 @@ TEST(Pkcs12OldModernLayout, StillImportsWithKeysNamesAndChains) {
     EXPECT_EQ(contents->decryption_key_derivations, 1);
 }
 
+// A key is written as its bag held it, not decoded and encoded again: a PrivateKeyInfo with an
+// attribute (which OpenSSL's encoder would drop) comes out with it, for every key type.
+TEST(Pkcs12OldModernLayout, KeysAreWrittenAsTheirBagsHoldThem) {
+    const Certificate ec = fx::make_leaf("as-held-ec.example.com", nullptr, "as held EC");
+    const Certificate rsa =
+        fx::make_leaf("as-held-rsa.example.com", nullptr, "as held RSA", samples::KeyType::rsa2048);
+    const Certificate* entries[] = {&ec, &rsa};
+    std::vector<std::string> held;  // the PEM of each key bag's PrivateKeyInfo
+    const auto pfx = fx::old_modern_layout_pfx(
+        entries, kAsciiPassword, kTestIterations, [&](PKCS8_PRIV_KEY_INFO* pkcs8) {
+            const char* csp = "certbackup test CSP";
+            ASSERT_EQ(PKCS8_pkey_add1_attr_by_NID(pkcs8, NID_ms_csp_name, MBSTRING_ASC,
+                                                  reinterpret_cast<const unsigned char*>(csp), -1),
+                      1);
+            ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+            ASSERT_EQ(PEM_write_bio_PKCS8_PRIV_KEY_INFO(bio.get(), pkcs8), 1);
+            char* text = nullptr;
+            const long length = BIO_get_mem_data(bio.get(), &text);
+            held.emplace_back(text, static_cast<std::size_t>(length));
+        });
+    ASSERT_EQ(held.size(), 2u);
+
+    auto contents = import_pkcs12(pfx, kAsciiPassword, "held.pfx", true);
+    ASSERT_TRUE(contents) << contents.error().message;
+    ASSERT_EQ(contents->certificates.size(), 2u);
+    for (std::size_t i = 0; i < 2; ++i) {
+        const Certificate& back = contents->certificates[i];
+        ASSERT_TRUE(key_matches(back.leaf(), entries[i]->key())) << i;
+        EXPECT_EQ(pem_of_key(back), held[i]) << i;
+        EXPECT_NE(pem_of_key(back), pem_of_key(*entries[i])) << i;  // the encoder's: no attribute
+        EXPECT_EQ(pem_of_key(back.clone()), held[i]) << i;
+    }
+}
+
 TEST(Pkcs12DefaultProfile, ModernUses600000IterationsForEncryptionAndMac) {
     const Certificate leaf = fx::make_leaf("default.example.com", nullptr, "default");
     auto pfx = export_pkcs12(leaf, kAsciiPassword, Pkcs12Profile{});
