@@ -712,10 +712,11 @@ Result<Pkcs12Details> assemble(Collected collected, const MacInfo& mac, const st
                         ": the file holds no private key (only certificates); export the "
                         "certificate again together with its private key");
     std::vector<std::pair<std::size_t, std::string>> warnings;  // by file index
-    PrivateKeyDecoder& decoder = thread_key_decoder();
     auto assembled = pkcs12_detail::assemble_certificates(
         std::move(collected.certificates), std::move(collected.keys), origin,
-        [&](const SecureBuffer& pkcs8) { return key_from_pkcs8(pkcs8.span(), origin, decoder); },
+        [&](const SecureBuffer& pkcs8) {  // on the pairing's workers too: each its own decoder
+            return key_from_pkcs8(pkcs8.span(), origin, thread_key_decoder());
+        },
         [&](std::size_t index, Certificate certificate) {
             if (auto warning = clean_name(certificate, origin))
                 warnings.emplace_back(index, std::move(*warning));

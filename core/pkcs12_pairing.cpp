@@ -9,6 +9,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "certbackup/base/parallel_tasks.hpp"
 #include "core/certificate_summary.hpp"
 
 namespace certbackup::pkcs12_detail {
@@ -91,20 +92,30 @@ struct Match {
     ossl::X509Ptr certificate;
 };
 
+// A key made ready for its pairing (by a worker when keys are decoded ahead): decoded, and
+// with the certificate its localKeyID names when that one holds its public key.
+struct DecodedKey {
+    KeyItem item;  // its PKCS#8 goes to the Certificate (Certificate::create)
+    ossl::EvpPkeyPtr key;
+    Match by_local_key_id;  // no index when the localKeyID names no certificate of this key
+};
+
 class Assembler {
   public:
     Assembler(std::string_view origin, const AssembledSink& sink) : origin_(origin), sink_(sink) {}
 
     Result<void> add_certificates(std::vector<CertificateItem> items);
-    // `number`: the key's place in the file, from 1, for messages.
-    Result<void> pair_key(std::size_t number, KeyItem item, const KeyDecoder& decode_key);
+    // Thread-safe once the certificates are added, also while pair_key runs: it reads only
+    // what add_certificates made (each certificate's DER, the localKeyID index).
+    Result<DecodedKey> decode_key(KeyItem item, const KeyDecoder& decode) const;
+    // `number`: the key's place in the file, from 1, for messages. In key order.
+    Result<void> pair_key(std::size_t number, DecodedKey decoded);
     Result<void> hand_out_leaves_without_key();
 
   private:
     Result<ossl::X509Ptr> decode(std::size_t i);
     Result<X509*> issuer_candidate(std::size_t i);
     Result<void> index_names(Node& node);
-    Result<Match> find_certificate_for(const KeyItem& key, EVP_PKEY* decoded);
     Result<Match> match_by_public_key(EVP_PKEY* key);
     Result<Match> first_match(const std::vector<std::size_t>& candidates, bool with_key,
                               EVP_PKEY* key);
@@ -241,27 +252,34 @@ Result<Match> Assembler::first_match(const std::vector<std::size_t>& candidates,
     return match;
 }
 
-Result<Match> Assembler::find_certificate_for(const KeyItem& key, EVP_PKEY* decoded) {
-    if (!key.local_key_id.empty())
-        if (const auto found = by_local_key_id_.find(text_of(key.local_key_id));
-            found != by_local_key_id_.end()) {
-            Match match;
-            for (std::size_t i : found->second) {
-                auto same = matches(i, decoded, match);
-                if (!same)
-                    return std::unexpected(same.error());
-                if (*same)
-                    return match;
-            }
-        }
-    return match_by_public_key(decoded);
-}
-
-Result<void> Assembler::pair_key(std::size_t number, KeyItem item, const KeyDecoder& decode_key) {
-    auto key = decode_key(item.pkcs8);
+Result<DecodedKey> Assembler::decode_key(KeyItem item, const KeyDecoder& decode) const {
+    auto key = decode(item.pkcs8);
     if (!key)
         return std::unexpected(key.error());
-    auto match = find_certificate_for(item, key->get());
+    DecodedKey decoded{std::move(item), std::move(*key), {}};
+    if (decoded.item.local_key_id.empty())
+        return decoded;
+    const auto found = by_local_key_id_.find(text_of(decoded.item.local_key_id));
+    if (found == by_local_key_id_.end())
+        return decoded;
+    for (std::size_t i : found->second) {
+        // From the DER, not through decode(): the issuer cache belongs to the pairing thread.
+        auto certificate = decode_certificate_der(nodes_[i].der, origin_);
+        if (!certificate)
+            return std::unexpected(certificate.error());
+        if (key_matches(certificate->get(), decoded.key.get())) {
+            decoded.by_local_key_id = Match{i, std::move(*certificate)};
+            break;
+        }
+    }
+    return decoded;
+}
+
+Result<void> Assembler::pair_key(std::size_t number, DecodedKey decoded) {
+    KeyItem& item = decoded.item;
+    auto match = decoded.by_local_key_id.index != kNone
+                     ? Result<Match>(std::move(decoded.by_local_key_id))
+                     : match_by_public_key(decoded.key.get());
     if (!match)
         return std::unexpected(match.error());
     if (match->index == kNone)
@@ -277,7 +295,7 @@ Result<void> Assembler::pair_key(std::size_t number, KeyItem item, const KeyDeco
     std::string name =
         node.friendly_name.empty() ? std::move(item.friendly_name) : node.friendly_name;
     // The certificate keeps the key's DER, to write it as it is (Certificate::create).
-    return hand_out(match->index, std::move(match->certificate), std::move(*key),
+    return hand_out(match->index, std::move(match->certificate), std::move(decoded.key),
                     std::move(item.pkcs8), std::move(name));
 }
 
@@ -376,9 +394,34 @@ Result<void> assemble_certificates(std::vector<CertificateItem> certificates,
     Assembler assembler(origin, sink);
     if (auto added = assembler.add_certificates(std::move(certificates)); !added)
         return added;
-    for (std::size_t k = 0; k < keys.size(); ++k)
-        if (auto paired = assembler.pair_key(k + 1, std::move(keys[k]), decode_key); !paired)
+    if (keys.size() < kParallelPairingFrom) {
+        for (std::size_t k = 0; k < keys.size(); ++k) {
+            auto decoded = assembler.decode_key(std::move(keys[k]), decode_key);
+            if (!decoded)
+                return std::unexpected(decoded.error());
+            if (auto paired = assembler.pair_key(k + 1, std::move(*decoded)); !paired)
+                return paired;
+        }
+    } else {
+        // Key k is decoded into slot k % window once key k - window has been paired.
+        std::vector<std::optional<DecodedKey>> ahead(kPairingWindow);
+        const auto decode = [&](std::size_t k) -> Result<void> {
+            auto decoded = assembler.decode_key(std::move(keys[k]), decode_key);
+            if (!decoded)
+                return std::unexpected(decoded.error());
+            ahead[k % kPairingWindow] = std::move(*decoded);
+            return {};
+        };
+        const auto pair = [&](std::size_t k) -> Result<void> {
+            DecodedKey decoded = std::move(*ahead[k % kPairingWindow]);
+            ahead[k % kPairingWindow].reset();
+            return assembler.pair_key(k + 1, std::move(decoded));
+        };
+        auto paired = run_parallel_in_order(keys.size(), 0, kPairingWindow, decode, pair,
+                                            WorkHooks{}, "pairing the keys");
+        if (!paired)
             return paired;
+    }
     return assembler.hand_out_leaves_without_key();
 }
 

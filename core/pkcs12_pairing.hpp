@@ -7,6 +7,11 @@
 // every certificate it parses (about 4 KiB and a quarter of a millisecond each), so a
 // certificate is decoded only to be handed out or to be tried as an issuer (issuers are kept
 // decoded), and each key once, when it is paired.
+//
+// Those decodes are most of an import's time, so a file of many keys has them made on every
+// core, a bounded window ahead of the pairing, which stays in key order on the calling thread:
+// each key, and the certificate its localKeyID names, is decoded by a worker; the pairing and
+// the hand-outs are the same as one thread would make.
 #pragma once
 
 #include <cstdint>
@@ -38,12 +43,20 @@ struct KeyItem {
     std::vector<std::uint8_t> local_key_id;
 };
 
-// Decodes one key's PKCS#8; its errors (corrupt, unsupported) name the file.
+// Decodes one key's PKCS#8; its errors (corrupt, unsupported) name the file. Called from
+// several threads at once when the file has kParallelPairingFrom keys or more.
 using KeyDecoder = std::function<Result<ossl::EvpPkeyPtr>(const SecureBuffer& pkcs8)>;
 
 // Receives each assembled certificate and its place among the file's distinct certificates in
-// file order. Its error stops the assembly and is returned.
+// file order, on the calling thread. Its error stops the assembly and is returned.
 using AssembledSink = std::function<Result<void>(std::size_t file_index, Certificate certificate)>;
+
+// From this many keys on, keys (and the certificates their localKeyIDs name) are decoded on
+// every core, at most kPairingWindow ahead of the key being paired. Fewer keys (a
+// per-certificate file holds one) are paired on the calling thread alone, each key decoded
+// just before it is paired.
+inline constexpr std::size_t kParallelPairingFrom = 32;
+inline constexpr std::size_t kPairingWindow = 32;
 
 // Rules:
 // - Certificates that occur more than once are one certificate (attributes merged).
@@ -61,7 +74,8 @@ using AssembledSink = std::function<Result<void>(std::size_t file_index, Certifi
 // - A leaf's friendly name is its certBag's, else its key's.
 // Order: each certificate with a key is handed out as its key is paired (key order), then the
 // leaves without a key in file order. A certificate that is not DER X.509 fails with corrupt
-// when it is reached. On an error, what was handed out before it is to be discarded.
+// when it is reached. On an error, what was handed out before it is to be discarded; with
+// keys decoded ahead, the error reported is the first in key order among those met.
 // `origin` names the file in messages.
 Result<void> assemble_certificates(std::vector<CertificateItem> certificates,
                                    std::vector<KeyItem> keys, std::string_view origin,

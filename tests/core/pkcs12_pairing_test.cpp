@@ -7,7 +7,10 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "pkcs12_fixtures.hpp"
@@ -226,6 +229,99 @@ TEST(Pkcs12ImportEach, HandsOutWhatImportPkcs12ReturnsAndReleasesTheBytesWhenAsk
         for (std::size_t i = 0; i < leaves.size(); ++i)
             EXPECT_EQ(whole->certificates[i].sha256_hex(), leaves[i].sha256_hex());
     }
+}
+
+// A file of many keys: decoded on workers, at most kPairingWindow ahead of the key being
+// paired, while the pairing and the hand-outs stay in key order on the calling thread. Keys
+// come in the reverse of the certificates' order; every fifth has no localKeyID and is found
+// by its public key.
+class Pkcs12ParallelPairing : public ::testing::Test {
+  protected:
+    static constexpr std::size_t kLeaves = pkcs12_detail::kParallelPairingFrom * 3;
+
+    void SetUp() override {
+        for (std::size_t i = 0; i < kLeaves; ++i)
+            leaves_.push_back(make_leaf("many-" + std::to_string(i) + ".example", &ca_, ""));
+    }
+
+    // The file: the CA, then every leaf; keys last leaf first. Key `failing` (from 0), when
+    // given, does not decode.
+    Result<void> assemble_many(std::vector<std::size_t>& handed_out_indexes,
+                               std::optional<std::size_t> failing = std::nullopt) {
+        std::vector<CertificateItem> certificates;
+        certificates.push_back({der_of(ca_.leaf()), "", {}});
+        std::vector<KeyItem> keys;
+        for (const Certificate& leaf : leaves_)
+            certificates.push_back({der_of(leaf.leaf()), "", id_of(leaf.sha256_hex())});
+        for (std::size_t k = 0; k < kLeaves; ++k) {
+            const Certificate& leaf = leaves_[kLeaves - 1 - k];
+            keys.push_back({pkcs8_of(leaf.key()), "key " + std::to_string(k),
+                            k % 5 == 4 ? std::vector<std::uint8_t>{} : id_of(leaf.sha256_hex())});
+            if (failing == k)
+                keys.back().pkcs8 = SecureBuffer(std::string_view("not a key"));
+        }
+        const std::thread::id caller = std::this_thread::get_id();
+        std::mutex mutex;
+        std::size_t decoded = 0;
+        return pkcs12_detail::assemble_certificates(
+            std::move(certificates), std::move(keys), "many.pfx",
+            [&](const SecureBuffer& pkcs8) -> Result<ossl::EvpPkeyPtr> {
+                {
+                    const std::lock_guard lock(mutex);
+                    ++decoded;
+                    decoded_off_caller_ |= std::this_thread::get_id() != caller;
+                }
+                const unsigned char* cursor = pkcs8.data();
+                ossl::EvpPkeyPtr key(
+                    d2i_AutoPrivateKey(nullptr, &cursor, static_cast<long>(pkcs8.size())));
+                if (!key)
+                    return fail(ErrorCode::corrupt, "test key does not decode");
+                return key;
+            },
+            [&](std::size_t index, Certificate certificate) -> Result<void> {
+                EXPECT_EQ(std::this_thread::get_id(), caller);
+                {
+                    const std::lock_guard lock(mutex);
+                    // Key k (from 0) is being handed out: keys up to k + window - 1 may have
+                    // started.
+                    EXPECT_LE(decoded, handed_out_indexes.size() + pkcs12_detail::kPairingWindow);
+                }
+                EXPECT_TRUE(certificate.has_key()) << index;
+                EXPECT_EQ(certificate.chain().size(), 1u) << index;
+                handed_out_indexes.push_back(index);
+                return {};
+            });
+    }
+
+    Certificate ca_ = make_ca("Many CA");
+    std::vector<Certificate> leaves_;
+    bool decoded_off_caller_ = false;
+};
+
+TEST_F(Pkcs12ParallelPairing, KeysAreDecodedAheadOnWorkersAndPairedInKeyOrder) {
+    std::vector<std::size_t> handed_out;
+    auto r = assemble_many(handed_out);
+    ASSERT_TRUE(r) << r.error().message;
+    std::vector<std::size_t> expected;  // file index of leaf i is i + 1 (the CA is 0)
+    for (std::size_t k = 0; k < kLeaves; ++k)
+        expected.push_back(kLeaves - k);
+    EXPECT_EQ(handed_out, expected);
+    if (std::thread::hardware_concurrency() > 1) {
+        EXPECT_TRUE(decoded_off_caller_);
+    }
+}
+
+TEST_F(Pkcs12ParallelPairing, AKeyThatFailsIsTheErrorAndOnlyKeysBeforeItWereHandedOut) {
+    std::vector<std::size_t> handed_out;
+    const std::size_t failing = pkcs12_detail::kParallelPairingFrom + 7;
+    auto r = assemble_many(handed_out, failing);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::corrupt);
+    EXPECT_EQ(r.error().message, "test key does not decode");
+    // A prefix of the key order (the pairing may stop before it reaches the failed key).
+    ASSERT_LE(handed_out.size(), failing);
+    for (std::size_t k = 0; k < handed_out.size(); ++k)
+        EXPECT_EQ(handed_out[k], kLeaves - k);
 }
 
 }  // namespace
