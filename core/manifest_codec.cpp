@@ -267,6 +267,7 @@ Result<SnapshotManifest> from_proto(const proto::Manifest& in) {
     m.profile = *profile;
 
     ManifestChecks checks{m.per_certificate_files, {}, {}};
+    m.entries.reserve(static_cast<std::size_t>(in.entries_size()));  // not grown by doubling
     for (const auto& e : in.entries()) {
         auto entry = entry_from_proto(e, checks);
         if (!entry)
@@ -425,19 +426,45 @@ Result<std::vector<std::uint8_t>> encode_manifest(const SnapshotManifest& m,
     return std::move(bytes).finish();
 }
 
-Result<SnapshotManifest> decode_manifest(std::span<const std::uint8_t> bytes) {
-    const std::string where = std::string(kManifestItem) + ": the manifest ";
-    proto::Manifest in;
+namespace {
+
+std::string where() {
+    return std::string(kManifestItem) + ": the manifest ";
+}
+
+Result<void> parse_manifest(std::span<const std::uint8_t> bytes, proto::Manifest& in) {
     if (bytes.size() > static_cast<std::size_t>(INT_MAX) ||
         !in.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
-        return fail(ErrorCode::corrupt, where +
+        return fail(ErrorCode::corrupt, where() +
                                             "does not parse; it was written by a faulty "
                                             "writer; use another copy of this backup");
+    return {};
+}
+
+Result<SnapshotManifest> manifest_from_parsed(const proto::Manifest& in) {
     auto m = from_proto(in);
     if (!m)
         return std::unexpected(
-            Error{ErrorCode::corrupt, where + "is invalid: " + m.error().message});
+            Error{ErrorCode::corrupt, where() + "is invalid: " + m.error().message});
     return m;
+}
+
+}  // namespace
+
+Result<SnapshotManifest> decode_manifest(std::span<const std::uint8_t> bytes) {
+    proto::Manifest in;
+    if (auto parsed = parse_manifest(bytes, in); !parsed)
+        return std::unexpected(parsed.error());
+    return manifest_from_parsed(in);
+}
+
+Result<SnapshotManifest> decode_manifest(std::vector<std::uint8_t>&& bytes) {
+    proto::Manifest in;
+    auto parsed = parse_manifest(bytes, in);
+    std::vector<std::uint8_t>().swap(bytes);
+    if (!parsed)
+        return std::unexpected(parsed.error());
+    return manifest_from_parsed(in);
 }
 
 }  // namespace certbackup

@@ -192,13 +192,16 @@ SnapshotReader::SnapshotReader(ItemSource& source, Password password, SnapshotMa
 
 Result<SnapshotReader> SnapshotReader::open(ItemSource& source, std::string_view password,
                                             unsigned threads) {
-    auto envelope = read_manifest_item(source);
-    if (!envelope)
-        return std::unexpected(envelope.error());
-    auto manifest_bytes = open_manifest(*envelope, password);
+    Result<std::vector<std::uint8_t>> manifest_bytes;
+    {  // the sealed form is freed before the manifest is decoded
+        auto envelope = read_manifest_item(source);
+        if (!envelope)
+            return std::unexpected(envelope.error());
+        manifest_bytes = open_manifest(*envelope, password);
+    }
     if (!manifest_bytes)
         return std::unexpected(manifest_bytes.error());
-    auto manifest = decode_manifest(*manifest_bytes);
+    auto manifest = decode_manifest(std::move(*manifest_bytes));
     if (!manifest)
         return std::unexpected(manifest.error());
     return SnapshotReader(source, Password(password), std::move(*manifest), threads);
@@ -211,7 +214,7 @@ Result<SnapshotManifest> SnapshotReader::read_manifest_unauthenticated(ItemSourc
     auto manifest_bytes = open_manifest_unauthenticated(*envelope);
     if (!manifest_bytes)
         return std::unexpected(manifest_bytes.error());
-    return decode_manifest(*manifest_bytes);
+    return decode_manifest(std::move(*manifest_bytes));
 }
 
 Result<void> SnapshotReader::verify_payloads() {

@@ -178,6 +178,17 @@ TEST(ManifestCodec, EachBrokenRuleIsCorruptAndSaysWhat) {
     }
 }
 
+// A restore of thousands decodes a manifest of megabytes: the bytes it owns are freed once
+// parsed, before the entries are built, and the entries are not grown by doubling.
+TEST(ManifestCodec, OwnedBytesAreFreedOnceParsedAndEntriesAreMadeAtTheirCount) {
+    std::vector<std::uint8_t> bytes = bytes_of(sample_manifest());
+    auto decoded = decode_manifest(std::move(bytes));
+    ASSERT_TRUE(decoded) << decoded.error().message;
+    EXPECT_EQ(bytes.capacity(), 0u);  // NOLINT(bugprone-use-after-move): what the call left
+    EXPECT_EQ(decoded->entries.size(), static_cast<std::size_t>(sample_manifest().entries_size()));
+    EXPECT_EQ(decoded->entries.capacity(), decoded->entries.size());
+}
+
 TEST(ManifestCodec, BytesThatAreNoManifestAreCorruptWithAWayOut) {
     const std::vector<std::uint8_t> junk = {0xFF, 0xFF, 0xFF, 0xFF};
     auto decoded = decode_manifest(junk);
