@@ -119,6 +119,10 @@ ChosenPayloads choose_payloads(const SnapshotManifest& manifest, const EntryFilt
     return chosen;
 }
 
+// Per-certificate payloads opened ahead of the sink: at most this many payloads' certificates
+// wait for it at once.
+constexpr std::size_t kPayloadsInFlight = 16;
+
 // What opening one payload needs to know.
 struct PayloadReading {
     const SnapshotManifest& manifest;
@@ -249,25 +253,56 @@ Result<void> SnapshotReader::read_each(const EntryFilter& select, const Snapshot
         bundle_entries = entries_of.at(items.front()).size();
         bundle_progress = bundle_progress_of(bundle_entries, hooks.progress);
     }
-    const PayloadReading reading{manifest_, select, sink, password_.view()};
     // Each payload is read, checked and opened by the worker that opens it, and dropped as soon
     // as it is decoded: thousands of per-certificate files are never held at once (and each is
     // allocated and freed on one thread, so glibc's per-thread heaps reuse what they free).
     std::mutex source_mutex;  // an ItemSource is not thread-safe
-    auto r = run_parallel(
-        items.size(), threads_,
-        [&](std::size_t i) -> Result<void> {
-            const std::vector<std::size_t>& entries = entries_of.at(items[i]);
-            Result<std::vector<std::uint8_t>> bytes;
-            {
-                const std::lock_guard lock(source_mutex);
-                bytes = read_checked_payload(*source_, manifest_.entries[entries.front()]);
-            }
-            if (!bytes)
-                return std::unexpected(bytes.error());
-            return open_payload(items[i], *bytes, entries, reading, bundle_progress);
-        },
-        payload_hooks, "opening the PFX files");
+    const auto open = [&](std::size_t i, const PayloadReading& reading) -> Result<void> {
+        const std::vector<std::size_t>& entries = entries_of.at(items[i]);
+        Result<std::vector<std::uint8_t>> bytes;
+        {
+            const std::lock_guard lock(source_mutex);
+            bytes = read_checked_payload(*source_, manifest_.entries[entries.front()]);
+        }
+        if (!bytes)
+            return std::unexpected(bytes.error());
+        return open_payload(items[i], *bytes, entries, reading, bundle_progress);
+    };
+    Result<void> r;
+    if (items.size() == 1) {  // a bundle streams its certificates to the sink as they come
+        r = run_parallel(
+            1, threads_,
+            [&](std::size_t i) {
+                return open(i, PayloadReading{manifest_, select, sink, password_.view()});
+            },
+            payload_hooks, "opening the PFX files");
+    } else {
+        // Per-certificate files: the sink has each payload's certificates on this thread, in
+        // payload order. What it keeps is then made in this thread's heap, which holds what
+        // decoding the manifest freed, not in the workers' heaps on top of it (restore of
+        // 10000: peak RSS 63 -> 55 MiB).
+        std::vector<std::vector<std::pair<std::size_t, Certificate>>> opened(kPayloadsInFlight);
+        r = run_parallel_in_order(
+            items.size(), threads_, kPayloadsInFlight,
+            [&](std::size_t i) -> Result<void> {
+                auto& slot = opened[i % kPayloadsInFlight];
+                const CertificateSink into_slot = [&slot](std::size_t entry,
+                                                          Certificate certificate) -> Result<void> {
+                    slot.emplace_back(entry, std::move(certificate));
+                    return {};
+                };
+                return open(i, PayloadReading{manifest_, select, into_slot, password_.view()});
+            },
+            [&](std::size_t i) -> Result<void> {
+                auto slot = std::move(opened[i % kPayloadsInFlight]);
+                opened[i % kPayloadsInFlight].clear();
+                for (auto& [entry, certificate] : slot)
+                    if (auto taken = sink(entry, std::move(certificate)); !taken)
+                        return taken;
+                return {};
+            },
+            payload_hooks, "opening the PFX files");
+    }
     if (!r)
         return r;
     if (bundle_progress)

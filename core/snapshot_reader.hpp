@@ -65,9 +65,10 @@ class SnapshotReader {
 
     // Receives one checked certificate of a chosen entry: the entry's place in
     // manifest().entries, and the certificate as its payload holds it with the chain the
-    // manifest records. Called once for each chosen entry, in no particular order; in
-    // per-certificate mode from several worker threads at once (never two calls for one
-    // place). Its error stops the read and is returned.
+    // manifest records. Called once for each chosen entry, always on the thread that called
+    // read_each: a bundle's certificates in the order its PFX holds them, per-certificate
+    // payloads' in payload order (opened on worker threads meanwhile). Its error stops the
+    // read and is returned.
     using CertificateSink = std::function<Result<void>(std::size_t entry_index, Certificate)>;
 
     // Reads every payload item named in the manifest once and checks its size and SHA-256 (as

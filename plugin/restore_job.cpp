@@ -91,7 +91,7 @@ backup_host::Result<std::vector<ImportCandidate>> checked_candidates(
             auto file_form = encode_certificate(certificate);
             if (!file_form)
                 return std::unexpected(file_form.error());
-            encoded[index] = std::move(*file_form);  // each place once: no two workers share one
+            encoded[index] = std::move(*file_form);  // on this thread, each place once
             return {};
         });
     if (!read)

@@ -9,6 +9,8 @@
 #include <mutex>
 #include <numeric>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "core/manifest_codec.hpp"
 #include "core/pkcs12.hpp"
@@ -296,8 +298,32 @@ TEST(SnapshotReader, ReadEachHandsOutEveryChosenEntryOnceAndStopsAtTheSinksError
         ASSERT_FALSE(stopped);
         EXPECT_EQ(stopped.error().code, ErrorCode::io);
         EXPECT_NE(stopped.error().message.find("the store is full"), std::string::npos);
-        if (!per_certificate) {
-            EXPECT_EQ(calls, 1);  // one thread opens a bundle and stops at the first error
+        EXPECT_EQ(calls, 1);  // the sink is called on one thread, which stops at its error
+    }
+}
+
+// Whatever threads open the payloads, the sink is called on the caller's thread (what it keeps
+// is made in that thread's heap), and per-certificate payloads come in payload order.
+TEST(SnapshotReader, ReadEachCallsTheSinkOnTheCallingThreadPerCertificateInPayloadOrder) {
+    for (const bool per_certificate : {false, true}) {
+        SCOPED_TRACE(per_certificate ? "per-certificate files" : "one bundle");
+        MemoryItems items = write_sample_snapshot(per_certificate);
+        auto reader = SnapshotReader::open(items, kSnapshotPassword, 2);
+        ASSERT_TRUE(reader) << reader.error().message;
+        const auto& entries = reader->manifest().entries;
+        const std::thread::id caller = std::this_thread::get_id();
+        std::vector<std::size_t> places;
+        auto all = reader->read_each({}, {}, [&](std::size_t index, Certificate) {
+            EXPECT_EQ(std::this_thread::get_id(), caller);
+            places.push_back(index);
+            return Result<void>{};
+        });
+        ASSERT_TRUE(all) << all.error().message;
+        ASSERT_EQ(places.size(), entries.size());
+        if (per_certificate) {
+            std::vector<std::size_t> in_order(entries.size());
+            std::iota(in_order.begin(), in_order.end(), 0);
+            EXPECT_EQ(places, in_order);  // one entry a payload, payloads in entry order
         }
     }
 }
