@@ -135,6 +135,16 @@ for n in $sizes; do
       fi
       if [ "$mode" = per-certificate ] && [ "$profile" = modern ] && [ "$n" = 1000 ]; then
         per_cert_wall=$wall
+        # Its anchor in process, measured right after it and kept the same way (the fastest
+        # of $runs): a shared machine's slow spells last seconds to minutes, and an anchor
+        # measured once, half a minute away, once made a 1.06 x figure read 1.55 x.
+        create_floor=""
+        for ((i = 0; i < runs; i++)); do
+          t=$("$bin/pkcs12_create_floor" "$store" "$per_cert_iterations" 2 | awk '{print $2}')
+          if [ -z "$create_floor" ] || awk -v a="$t" -v b="$create_floor" 'BEGIN { exit !(a < b) }'; then
+            create_floor=$t
+          fi
+        done
       fi
       row "backup  $label" "$count" "$wall" "$cpu" "$rss" "$backup_text" "$target"
 
@@ -179,7 +189,6 @@ for n in $sizes; do
     measure 1 bash -c cli
     cli_wall=$wall
     row "openssl CLI script, one pkcs12 -export each" "$count" "$wall" "$cpu" "$rss" "" ""
-    create_floor=$("$bin/pkcs12_create_floor" "$store" "$per_cert_iterations" 2 | awk '{print $2}')
     row "PKCS12_create floor, in process, 2 threads" "$count" "$create_floor" "-" "-" "" ""
     per_cert_target="< CLI: $(awk -v a="$per_cert_wall" -v b="$cli_wall" 'BEGIN { print (a < b ? "PASS" : "FAIL") }'); <= 1.2 x PKCS12_create: $(verdict "$(ratio "$per_cert_wall" "$create_floor")" 1.2)"
     row "  per-certificate modern vs anchors" "$count" "$per_cert_wall" "-" "-" \
