@@ -44,6 +44,15 @@ std::vector<std::uint8_t> id_of(const std::string& text) {
     return {text.begin(), text.end()};
 }
 
+// The tests' KeyDecoder: any PKCS#8 OpenSSL reads; "test key does not decode" otherwise.
+Result<ossl::EvpPkeyPtr> decode_test_key(const SecureBuffer& pkcs8) {
+    const unsigned char* cursor = pkcs8.data();
+    ossl::EvpPkeyPtr key(d2i_AutoPrivateKey(nullptr, &cursor, static_cast<long>(pkcs8.size())));
+    if (!key)
+        return fail(ErrorCode::corrupt, "test key does not decode");
+    return key;
+}
+
 // What a pairing did, in order: "key N" when key N (from 1) was decoded, "cert I" when the
 // certificate at file index I was handed out.
 struct Recording {
@@ -58,12 +67,7 @@ Result<void> assemble(std::vector<CertificateItem> certificates, std::vector<Key
         std::move(certificates), std::move(keys), "test.pfx",
         [&](const SecureBuffer& pkcs8) -> Result<ossl::EvpPkeyPtr> {
             recording.events.push_back("key " + std::to_string(++decoded));
-            const unsigned char* cursor = pkcs8.data();
-            ossl::EvpPkeyPtr key(
-                d2i_AutoPrivateKey(nullptr, &cursor, static_cast<long>(pkcs8.size())));
-            if (!key)
-                return fail(ErrorCode::corrupt, "test key does not decode");
-            return key;
+            return decode_test_key(pkcs8);
         },
         [&](std::size_t index, Certificate certificate) -> Result<void> {
             recording.events.push_back("cert " + std::to_string(index));
@@ -271,12 +275,7 @@ class Pkcs12ParallelPairing : public ::testing::Test {
                     ++decoded;
                     decoded_off_caller_ |= std::this_thread::get_id() != caller;
                 }
-                const unsigned char* cursor = pkcs8.data();
-                ossl::EvpPkeyPtr key(
-                    d2i_AutoPrivateKey(nullptr, &cursor, static_cast<long>(pkcs8.size())));
-                if (!key)
-                    return fail(ErrorCode::corrupt, "test key does not decode");
-                return key;
+                return decode_test_key(pkcs8);
             },
             [&](std::size_t index, Certificate certificate) -> Result<void> {
                 EXPECT_EQ(std::this_thread::get_id(), caller);
