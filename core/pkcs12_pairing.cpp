@@ -131,8 +131,10 @@ class Assembler {
     std::unordered_map<unsigned long, std::vector<std::size_t>> by_subject_;
     std::unordered_map<unsigned long, std::vector<std::size_t>> by_issuer_;
     std::unordered_map<std::string, std::vector<std::size_t>> by_local_key_id_;
-    // Built when a key is first paired by public key (files without localKeyIDs).
+    // Built when a key is first paired by public key (files without localKeyIDs), with the
+    // list of every certificate in file order that the match falls back to.
     std::optional<std::unordered_map<std::string, std::vector<std::size_t>>> by_public_key_;
+    std::vector<std::size_t> every_certificate_;
 };
 
 Result<ossl::X509Ptr> Assembler::decode(std::size_t i) {
@@ -218,17 +220,17 @@ Result<Match> Assembler::match_by_public_key(EVP_PKEY* key) {
         for (std::size_t i = 0; i < nodes_.size(); ++i)
             if (!nodes_[i].public_key.empty())
                 (*by_public_key_)[text_of(nodes_[i].public_key)].push_back(i);
+        every_certificate_.resize(nodes_.size());
+        std::iota(every_certificate_.begin(), every_certificate_.end(), std::size_t{0});
     }
     const auto same = by_public_key_->find(public_key_der(key));
-    std::vector<std::size_t> every(nodes_.size());
-    std::iota(every.begin(), every.end(), std::size_t{0});
     for (const bool with_key : {false, true}) {
         if (same != by_public_key_->end()) {
             auto match = first_match(same->second, with_key, key);
             if (!match || match->index != kNone)
                 return match;
         }
-        auto match = first_match(every, with_key, key);
+        auto match = first_match(every_certificate_, with_key, key);
         if (!match || match->index != kNone)
             return match;
     }
