@@ -107,7 +107,7 @@ class Assembler {
     Result<void> add_certificates(std::vector<CertificateItem> items);
     // Thread-safe once the certificates are added, also while pair_key runs: it reads only
     // what add_certificates made (each certificate's DER, the localKeyID index).
-    Result<DecodedKey> decode_key(KeyItem item, const KeyDecoder& decode) const;
+    Result<DecodedKey> decode_key(KeyItem item, const KeyDecoder& decode_pkcs8) const;
     // `number`: the key's place in the file, from 1, for messages. In key order.
     Result<void> pair_key(std::size_t number, DecodedKey decoded);
     Result<void> hand_out_leaves_without_key();
@@ -254,8 +254,8 @@ Result<Match> Assembler::first_match(const std::vector<std::size_t>& candidates,
     return match;
 }
 
-Result<DecodedKey> Assembler::decode_key(KeyItem item, const KeyDecoder& decode) const {
-    auto key = decode(item.pkcs8);
+Result<DecodedKey> Assembler::decode_key(KeyItem item, const KeyDecoder& decode_pkcs8) const {
+    auto key = decode_pkcs8(item.pkcs8);
     if (!key)
         return std::unexpected(key.error());
     DecodedKey decoded{std::move(item), std::move(*key), {}};
